@@ -1,0 +1,135 @@
+//! AppState (database, templates, translations, settings) and how the server starts.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::error::ErrorPage;
+use crate::handlers::{self, identity};
+use crate::i18n::{TranslationError, Translations};
+use crate::routes;
+use crate::services::sessions;
+use crate::templates::{RenderError, Templates};
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub templates: Templates,
+    pub translations: Arc<Translations>,
+    pub settings: Settings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Translations(#[from] TranslationError),
+    #[error(transparent)]
+    Templates(#[from] RenderError),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Result<AppState, StartError> {
+        let translations = Arc::new(Translations::load()?);
+        let templates = Templates::load(translations.clone())?;
+        Ok(AppState {
+            db,
+            templates,
+            translations,
+            settings,
+        })
+    }
+}
+
+/// Starts the web server on `listener` with `state`; the returned server runs until stopped.
+pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
+    let state = web::Data::new(state);
+    spawn_session_purge(state.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(routes::configure)
+            .default_service(web::to(handlers::not_found))
+            .wrap(from_fn(identity::origin_and_cookies))
+            .wrap(ErrorHandlers::new().default_handler(render_error_page))
+            .wrap(security_headers(state.settings.secure_cookies()))
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Headers on every response: a CSP without inline script, no framing, no sniffing.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"));
+    if https {
+        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
+    } else {
+        headers
+    }
+}
+
+/// Fills error responses marked by `AppError` with the error page in the visitor's language.
+fn render_error_page<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if response.response().extensions().get::<ErrorPage>().is_none() {
+        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+    }
+    let status = response.status();
+    let request = response.request().clone();
+    let page = request
+        .app_data::<web::Data<AppState>>()
+        .map(|state| handlers::error_page(state, &request, status));
+    let rendered = match page {
+        Some(Ok(html)) => html,
+        Some(Err(error)) => {
+            tracing::error!(%error, "error page failed to render");
+            status.canonical_reason().unwrap_or("Error").to_owned()
+        }
+        None => status.canonical_reason().unwrap_or("Error").to_owned(),
+    };
+    let mut built = HttpResponse::build(status);
+    for (name, value) in response.response().headers() {
+        built.insert_header((name.clone(), value.clone()));
+    }
+    let new_response: HttpResponse<BoxBody> = built
+        .content_type("text/html; charset=utf-8")
+        .body(rendered);
+    let (req, _) = response.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new_response).map_into_right_body(),
+    ))
+}
+
+/// Removes ended sessions every ten minutes.
+fn spawn_session_purge(state: web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut interval = actix_web::rt::time::interval(Duration::from_secs(600));
+        loop {
+            interval.tick().await;
+            if let Err(error) = sessions::purge_stale(&state.db).await {
+                tracing::warn!(%error, "purging stale sessions failed");
+            }
+        }
+    });
+}

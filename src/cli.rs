@@ -1,0 +1,209 @@
+//! The `kiwi` command line: subcommands and what each one runs.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sea_orm::DatabaseConnection;
+
+use crate::app::{self, AppState};
+use crate::config::Settings;
+use crate::db;
+use crate::domain::{Email, Language, NewPassword, Roles};
+use crate::i18n::Translations;
+use crate::services::import::{self, ImportError, ImportOptions};
+use crate::services::people::{self, NewPerson};
+use crate::services::{demo, org_units, setup};
+
+#[derive(Parser)]
+#[command(name = "kiwi", version, about = "kiwi: AI-literacy training and certification for public administrations")]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do (default: `demo`).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve kiwi.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Seed the fictional city "Musterstadt" into an empty database, then serve.
+    Demo,
+    /// Manage people.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Import people from an HR CSV file (personnel_number,name,email,org_unit,roles).
+    Import {
+        file: PathBuf,
+        /// Set people who are not in the file to "left".
+        #[arg(long)]
+        mark_missing_as_left: bool,
+    },
+    /// Set a person's password, read from standard input.
+    SetPassword { email: String },
+    /// Add one person.
+    Add {
+        #[arg(long)]
+        personnel_number: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Unit path, levels separated by " / ".
+        #[arg(long)]
+        org_unit: String,
+        /// Roles separated by ";": manager, hr, admin (everyone is an employee).
+        #[arg(long, default_value = "")]
+        roles: String,
+        #[arg(long, default_value = "de")]
+        language: String,
+    },
+}
+
+/// Runs the command; errors are printed for the operator and turn into a failing exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    init_logging(&cli.settings.log);
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<(), String> {
+    let settings = cli.settings;
+    let db = open_database(&settings).await?;
+    match cli.command.unwrap_or(Command::Demo) {
+        Command::Serve => serve(db, settings).await,
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            if demo::seed_if_empty(&db).await.map_err(|e| e.to_string())? {
+                println!("Seeded the demo city \"Stadt Musterstadt\". Sign in with password {}:", demo::PASSWORD);
+                for (role, email) in demo::SIGN_INS {
+                    println!("  {role:<9} {email}");
+                }
+            }
+            serve(db, settings).await
+        }
+        Command::Users(command) => users(&db, command).await,
+    }
+}
+
+async fn open_database(settings: &Settings) -> Result<DatabaseConnection, String> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", settings.data_dir.display()))?;
+    }
+    let db = db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(db)
+}
+
+async fn serve(db: DatabaseConnection, settings: Settings) -> Result<(), String> {
+    if let Some(token) = setup::token_if_needed(&db).await.map_err(|e| e.to_string())? {
+        println!(
+            "No administrator yet. Create the first one here (this link works once):\n  {}/setup/{token}",
+            settings.base_url()
+        );
+    }
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+    println!("kiwi is serving on {}", settings.base_url());
+    let state = AppState::new(db, settings).map_err(|e| e.to_string())?;
+    app::run(state, listener)
+        .map_err(|e| e.to_string())?
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), String> {
+    match command {
+        UsersCommand::Import { file, mark_missing_as_left } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let options = ImportOptions { mark_missing_as_left };
+            match import::import_csv(db, &bytes, options, None).await {
+                Ok(report) => {
+                    println!(
+                        "imported {}: {} created, {} updated, {} unchanged, {} marked as left",
+                        file.display(),
+                        report.created,
+                        report.updated,
+                        report.unchanged,
+                        report.marked_left
+                    );
+                    Ok(())
+                }
+                Err(ImportError::InvalidRows(errors)) => {
+                    let translations = Translations::load().map_err(|e| e.to_string())?;
+                    for error in &errors {
+                        let (id, args) = error.problem.message();
+                        let text = translations.text(Language::En, id, &args).map_err(|e| e.to_string())?;
+                        eprintln!("{}:{}: {text}", file.display(), error.row);
+                    }
+                    Err(format!("{} problem(s) found; nothing was imported", errors.len()))
+                }
+                Err(other) => Err(format!("{}: {other}; nothing was imported", file.display())),
+            }
+        }
+        UsersCommand::SetPassword { email } => {
+            let email = Email::parse(&email).ok_or("that is not an email address")?;
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = input.trim_end_matches(['\r', '\n']);
+            let password = NewPassword::parse(password).ok_or(format!(
+                "the password must have at least {} characters",
+                NewPassword::MIN_CHARS
+            ))?;
+            people::set_password(db, &email, password).await.map_err(|e| e.to_string())?;
+            println!("password set for {email}; their open sessions have ended");
+            Ok(())
+        }
+        UsersCommand::Add { personnel_number, name, email, org_unit, roles, language } => {
+            let person = NewPerson {
+                personnel_number: non_empty(personnel_number, "personnel number")?,
+                name: non_empty(name, "name")?,
+                email: Email::parse(&email).ok_or("that is not an email address")?,
+                org_unit: org_units::parse_path(&org_unit).ok_or("the org unit path has an empty level")?,
+                roles: Roles::parse_list(&roles).map_err(|role| format!("unknown role {role}"))?,
+                language: Language::parse(&language).ok_or("language must be de or en")?,
+            };
+            let added = people::add(db, person, None).await.map_err(|e| e.to_string())?;
+            println!("added {} ({})", added.name, added.email);
+            Ok(())
+        }
+    }
+}
+
+fn non_empty(value: String, what: &str) -> Result<String, String> {
+    let value = value.trim().to_owned();
+    if value.is_empty() { Err(format!("the {what} is empty")) } else { Ok(value) }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second initialisation (tests start several servers) is harmless.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}

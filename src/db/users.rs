@@ -1,0 +1,142 @@
+//! Queries on people.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::entities::user::{self, STATUS_ACTIVE, STATUS_LEFT};
+
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    email_normalized: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::EmailNormalized.eq(email_normalized))
+        .one(db)
+        .await
+}
+
+pub async fn by_personnel_number(
+    db: &impl ConnectionTrait,
+    personnel_number: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::PersonnelNumber.eq(personnel_number))
+        .one(db)
+        .await
+}
+
+/// Everyone, for the import's comparison with the HR file.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find().all(db).await
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    user::Entity::find().count(db).await
+}
+
+pub async fn count_active_admins(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::IsAdmin.eq(true))
+        .filter(user::Column::Status.eq(STATUS_ACTIVE))
+        .count(db)
+        .await
+}
+
+/// One page of people ordered by name, optionally filtered by a search in name, email
+/// or personnel number.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    search: Option<&str>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<user::Model>, u64), DbErr> {
+    let mut query = user::Entity::find().order_by_asc(user::Column::Name);
+    if let Some(term) = search {
+        let term = term.to_lowercase();
+        query = query.filter(
+            Condition::any()
+                .add(user::Column::EmailNormalized.contains(&term))
+                .add(user::Column::PersonnelNumber.contains(&term))
+                .add(user::Column::Name.contains(&term)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let people = query
+        .offset(page * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    Ok((people, total))
+}
+
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    hash: String,
+) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        password_hash: Set(Some(hash)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_language(db: &impl ConnectionTrait, id: Uuid, language: &str) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        language: Set(language.to_owned()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn mark_left(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        status: Set(STATUS_LEFT.to_owned()),
+        left_at: Set(Some(at)),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
+/// Active people in any of the units of a subtree (by lineage prefix), ordered by name.
+pub async fn active_in_subtree(
+    db: &impl ConnectionTrait,
+    lineage: &str,
+) -> Result<Vec<user::Model>, DbErr> {
+    use crate::entities::org_unit;
+    use sea_orm::sea_query::Query;
+    user::Entity::find()
+        .filter(user::Column::Status.eq(STATUS_ACTIVE))
+        .filter(
+            user::Column::OrgUnitId.in_subquery(
+                Query::select()
+                    .column(org_unit::Column::Id)
+                    .from(org_unit::Entity)
+                    .and_where(org_unit::Column::Lineage.starts_with(lineage))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await
+}

@@ -1,0 +1,144 @@
+//! AppError and its ResponseError impl: the one mapping from failures to HTTP.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use sea_orm::DbErr;
+
+use crate::services::import::ImportError;
+use crate::services::passwords::PasswordError;
+use crate::services::people::PeopleError;
+use crate::services::setup::SetupError;
+use crate::services::sign_in::SignInError;
+use crate::templates::RenderError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// A state-changing request without a valid CSRF token (or from another origin).
+    #[error("invalid or missing CSRF token")]
+    Csrf,
+    /// A page that needs a signed-in person; the browser is sent to sign in.
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Marks a response whose body the error page renderer should fill in (see `app.rs`).
+#[derive(Clone, Copy)]
+pub struct ErrorPage;
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(cause) = self {
+            // The cause goes to the log, never to the person.
+            tracing::error!(%cause, "request failed");
+        }
+        if let AppError::SignInRequired { next } = self {
+            let location = format!("/login?next={}", percent_encode(next));
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        let mut response = HttpResponse::build(self.status_code())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish();
+        response.extensions_mut().insert(ErrorPage);
+        response
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`, for a path in a query.
+pub fn percent_encode(input: &str) -> String {
+    input
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        AppError::Internal(format!("database: {error}"))
+    }
+}
+
+impl From<actix_web::error::HttpError> for AppError {
+    fn from(error: actix_web::error::HttpError) -> Self {
+        AppError::Internal(format!("http: {error}"))
+    }
+}
+
+impl From<RenderError> for AppError {
+    fn from(error: RenderError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<PasswordError> for AppError {
+    fn from(error: PasswordError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<SignInError> for AppError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::Throttled => AppError::TooManyRequests,
+            SignInError::InvalidCredentials => AppError::Forbidden,
+            SignInError::Password(e) => e.into(),
+            SignInError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<PeopleError> for AppError {
+    fn from(error: PeopleError) -> Self {
+        match error {
+            PeopleError::Password(e) => e.into(),
+            PeopleError::Database(e) => e.into(),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<SetupError> for AppError {
+    fn from(error: SetupError) -> Self {
+        match error {
+            SetupError::InvalidLink => AppError::NotFound,
+            SetupError::Password(e) => e.into(),
+            SetupError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<ImportError> for AppError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Database(e) => e.into(),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}

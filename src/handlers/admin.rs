@@ -1,0 +1,99 @@
+//! The administration area: people and org units.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::db;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::handlers::identity::CurrentUser;
+use crate::handlers::render;
+
+const PER_PAGE: u64 = 50;
+
+#[derive(Deserialize)]
+pub struct AdminQuery {
+    q: Option<String>,
+    page: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct AdminPage {
+    query: String,
+    people: Vec<PersonRow>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    units: Vec<UnitRow>,
+}
+
+#[derive(Serialize)]
+struct PersonRow {
+    personnel_number: String,
+    name: String,
+    email: String,
+    org_unit: String,
+    roles: Vec<&'static str>,
+    left: bool,
+}
+
+#[derive(Serialize)]
+struct UnitRow {
+    path: String,
+    members: i64,
+}
+
+/// `GET /admin`: everyone (searchable, 50 a page) and the unit tree.
+pub async fn index(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    query: web::Query<AdminQuery>,
+) -> Result<HttpResponse, AppError> {
+    person.require(Role::Admin)?;
+    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let page = query.page.unwrap_or(1).max(1);
+    let (people, total) = db::users::page(&state.db, search, page - 1, PER_PAGE).await?;
+    let units = db::org_units::all(&state.db).await?;
+    let counts: HashMap<_, _> = db::org_units::member_counts(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let unit_paths: HashMap<_, _> = units.iter().map(|u| (u.id, u.path.clone())).collect();
+    let people = people
+        .into_iter()
+        .map(|p| PersonRow {
+            org_unit: unit_paths.get(&p.org_unit_id).cloned().unwrap_or_default(),
+            roles: [
+                (p.is_manager, "role-manager"),
+                (p.is_hr, "role-hr"),
+                (p.is_admin, "role-admin"),
+            ]
+            .into_iter()
+            .filter_map(|(held, name)| held.then_some(name))
+            .collect(),
+            left: p.status != crate::entities::user::STATUS_ACTIVE,
+            personnel_number: p.personnel_number,
+            name: p.name,
+            email: p.email,
+        })
+        .collect();
+    let units = units
+        .into_iter()
+        .map(|u| UnitRow {
+            members: counts.get(&u.id).copied().unwrap_or(0),
+            path: u.path,
+        })
+        .collect();
+    let page = AdminPage {
+        query: search.unwrap_or_default().to_owned(),
+        people,
+        total,
+        page,
+        pages: total.div_ceil(PER_PAGE).max(1),
+        units,
+    };
+    render(&state, &person.visitor, "admin/index.html", &page)
+}

@@ -1,0 +1,263 @@
+//! Who is asking: the session cookie, the language, and the CSRF token of every request.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::domain::{Language, Role};
+use crate::entities::user;
+use crate::error::AppError;
+use crate::services::{people, secrets, sessions};
+
+pub const SESSION_COOKIE: &str = "kiwi_session";
+/// Carries the CSRF token of visitors who are not signed in (sign-in and setup forms).
+pub const CSRF_COOKIE: &str = "kiwi_csrf";
+pub const LANGUAGE_COOKIE: &str = "kiwi_lang";
+
+/// Anyone making a request, signed in or not.
+#[derive(Clone, Debug)]
+pub struct Visitor {
+    pub session: Option<sessions::ActiveSession>,
+    pub language: Language,
+    pub csrf_token: String,
+    /// Path and query of this request, to come back to after signing in.
+    pub path: String,
+}
+
+/// A CSRF cookie to set on the response, for a visitor who had none.
+#[derive(Clone)]
+struct PendingCsrfCookie(String);
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(visitor) = req.extensions().get::<Visitor>() {
+                return Ok(visitor.clone());
+            }
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+            let session = match req.cookie(SESSION_COOKIE) {
+                Some(cookie) => sessions::resolve(&state.db, cookie.value(), Utc::now()).await?,
+                None => None,
+            };
+            let language = match &session {
+                Some(s) => Language::parse(&s.user.language).unwrap_or_default(),
+                None => language_of(&req),
+            };
+            let csrf_token = match &session {
+                Some(s) => s.csrf_token.clone(),
+                None => match req.cookie(CSRF_COOKIE) {
+                    Some(cookie) if is_token(cookie.value()) => cookie.value().to_owned(),
+                    _ => {
+                        let token = secrets::new_token();
+                        req.extensions_mut().insert(PendingCsrfCookie(token.clone()));
+                        token
+                    }
+                },
+            };
+            let path = match req.query_string() {
+                "" => req.path().to_owned(),
+                query => format!("{}?{query}", req.path()),
+            };
+            let visitor = Visitor {
+                session,
+                language,
+                csrf_token,
+                path,
+            };
+            req.extensions_mut().insert(visitor.clone());
+            Ok(visitor)
+        })
+    }
+}
+
+/// The language for a visitor who is not signed in: their choice, else their browser's.
+pub fn language_of(req: &HttpRequest) -> Language {
+    if let Some(language) = req
+        .cookie(LANGUAGE_COOKIE)
+        .and_then(|c| Language::parse(c.value()))
+    {
+        return language;
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    accept
+        .split(',')
+        .filter_map(|part| part.split(';').next())
+        .filter_map(|tag| Language::parse(tag.trim().split('-').next().unwrap_or_default()))
+        .next()
+        .unwrap_or_default()
+}
+
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A signed-in person. Extracting it from a request without a session sends the browser
+/// to the sign-in page.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub visitor: Visitor,
+    pub user: user::Model,
+    pub session_id_hash: String,
+}
+
+impl CurrentUser {
+    /// Refuses (403) anyone who does not hold `role`.
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if people::roles_of(&self.user).has(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload);
+        Box::pin(async move {
+            let visitor = visitor.await?;
+            match visitor.session.clone() {
+                Some(session) => Ok(CurrentUser {
+                    user: session.user,
+                    session_id_hash: session.id_hash,
+                    visitor,
+                }),
+                None => Err(AppError::SignInRequired {
+                    next: visitor.path.clone(),
+                }),
+            }
+        })
+    }
+}
+
+/// A url-encoded form whose `csrf_token` field matched the visitor's token; a form
+/// without it is refused with 403 before the handler runs.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct WithCsrf<T> {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    form: T,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload);
+        let form = web::Form::<WithCsrf<T>>::from_request(req, payload);
+        Box::pin(async move {
+            let visitor = visitor.await?;
+            let form = form
+                .await
+                .map_err(|e| AppError::BadRequest(format!("form: {e}")))?
+                .into_inner();
+            check_csrf(&visitor, &form.csrf_token)?;
+            Ok(CsrfForm(form.form))
+        })
+    }
+}
+
+/// Refuses a token that is not the visitor's.
+pub fn check_csrf(visitor: &Visitor, token: &str) -> Result<(), AppError> {
+    if secrets::constant_time_eq(token, &visitor.csrf_token) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
+/// Builds a cookie with kiwi's flags: HttpOnly, SameSite=Lax, Secure on https.
+pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies())
+        .finish()
+}
+
+/// The address sign-in throttling counts against.
+pub fn client_address(state: &AppState, req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    let address = if state.settings.trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    address.unwrap_or("unknown").to_owned()
+}
+
+/// Middleware: refuses state-changing requests sent by a page of another origin, and sets
+/// the CSRF cookie for visitors who got a new token.
+pub async fn origin_and_cookies<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if !req.method().is_safe() && !same_origin(&req) {
+        return Ok(req.error_response(AppError::Csrf).map_into_right_body());
+    }
+    let request = req.request().clone();
+    let mut response = next.call(req).await?.map_into_left_body();
+    let pending = request.extensions().get::<PendingCsrfCookie>().cloned();
+    if let (Some(PendingCsrfCookie(token)), Some(state)) =
+        (pending, request.app_data::<web::Data<AppState>>())
+    {
+        let mut csrf = cookie(state, CSRF_COOKIE, token);
+        csrf.set_same_site(SameSite::Strict);
+        response.response_mut().add_cookie(&csrf)?;
+    }
+    Ok(response)
+}
+
+/// A request without `Origin` (not from a browser page) passes; the CSRF token still
+/// guards it. With `Origin`, its host must be kiwi's.
+fn same_origin(req: &ServiceRequest) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origin_host) = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, host)| host.to_owned())
+    else {
+        return false;
+    };
+    let host = req.connection_info().host().to_owned();
+    let base_host = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| {
+            state
+                .settings
+                .base_url()
+                .split_once("://")
+                .map(|(_, rest)| rest.split('/').next().unwrap_or_default().to_owned())
+        })
+        .unwrap_or_default();
+    origin_host == host || origin_host == base_host
+}

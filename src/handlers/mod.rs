@@ -1,0 +1,121 @@
+//! Thin actix handlers, one file per area, and the one way they render a page.
+
+pub mod admin;
+pub mod hr;
+pub mod identity;
+pub mod pages;
+pub mod profile;
+pub mod setup;
+pub mod sign_in;
+pub mod system;
+pub mod team;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use tera::Context;
+
+use crate::app::AppState;
+use crate::domain::Language;
+use crate::entities::user;
+use crate::error::AppError;
+use crate::templates::RenderError;
+use identity::Visitor;
+
+/// What every page knows about the person looking at it.
+#[derive(Serialize)]
+struct Me<'a> {
+    name: &'a str,
+    email: &'a str,
+    is_manager: bool,
+    is_hr: bool,
+    is_admin: bool,
+}
+
+/// Renders `template` with `page` for `visitor`, with status 200.
+pub fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    template: &str,
+    page: &impl Serialize,
+) -> Result<HttpResponse, AppError> {
+    render_with_status(state, visitor, StatusCode::OK, template, page)
+}
+
+/// Renders a page with another status, e.g. 422 for a form shown again with its errors.
+pub fn render_with_status(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    template: &str,
+    page: &impl Serialize,
+) -> Result<HttpResponse, AppError> {
+    let mut context = Context::from_serialize(page).map_err(|e| AppError::Internal(e.to_string()))?;
+    let me = visitor.session.as_ref().map(|s| me(&s.user));
+    context.insert("me", &me);
+    context.insert("csrf_token", &visitor.csrf_token);
+    context.insert("path", &visitor.path);
+    insert_language(&mut context, visitor.language);
+    let html = state.templates.render(template, &context)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+fn me(user: &user::Model) -> Me<'_> {
+    Me {
+        name: &user.name,
+        email: &user.email,
+        is_manager: user.is_manager,
+        is_hr: user.is_hr,
+        is_admin: user.is_admin,
+    }
+}
+
+fn insert_language(context: &mut Context, language: Language) {
+    let other = match language {
+        Language::De => Language::En,
+        Language::En => Language::De,
+    };
+    context.insert("lang", language.code());
+    context.insert("other_lang", other.code());
+}
+
+/// A redirect after a successful POST, so reloading does not send the form again.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Accepts only a path on this site as a place to return to (no open redirects).
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The page shown for an error status, in the visitor's language.
+pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode) -> Result<String, RenderError> {
+    let visitor = actix_web::HttpMessage::extensions(req).get::<Visitor>().cloned();
+    let language = visitor
+        .as_ref()
+        .map(|v| v.language)
+        .unwrap_or_else(|| identity::language_of(req));
+    let mut context = Context::new();
+    context.insert("status", &status.as_u16());
+    context.insert("me", &visitor.as_ref().and_then(|v| v.session.as_ref()).map(|s| me(&s.user)));
+    context.insert("csrf_token", &visitor.as_ref().map(|v| v.csrf_token.clone()).unwrap_or_default());
+    context.insert("path", "/");
+    insert_language(&mut context, language);
+    state.templates.render("error.html", &context)
+}
+
+/// Any URL kiwi does not know (the visitor is resolved so the page shows their navigation).
+pub async fn not_found(_visitor: Visitor) -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

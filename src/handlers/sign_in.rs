@@ -1,0 +1,133 @@
+//! Signing in and out, and choosing the language.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::domain::Language;
+use crate::error::AppError;
+use crate::handlers::identity::{
+    self, CsrfForm, CurrentUser, LANGUAGE_COOKIE, SESSION_COOKIE, Visitor,
+};
+use crate::handlers::{local_path, render, render_with_status, see_other};
+use crate::services::sign_in::{self, SignInError};
+use crate::services::{people, sessions};
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct SignInPage {
+    next: String,
+    email: String,
+    /// Translation id of the error shown above the form, if any.
+    error: Option<&'static str>,
+    signed_out: bool,
+}
+
+/// `GET /login`: the sign-in form (a signed-in person goes straight on).
+pub async fn form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<SignInQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = local_path(query.next.as_deref());
+    if visitor.session.is_some() {
+        return Ok(see_other(&next));
+    }
+    let page = SignInPage {
+        next,
+        signed_out: query.signed_out.is_some(),
+        ..Default::default()
+    };
+    render(&state, &visitor, "sign_in.html", &page)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /login`: checks the credentials and opens a new session.
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Result<HttpResponse, AppError> {
+    let next = local_path(form.next.as_deref());
+    let client = identity::client_address(&state, &req);
+    let (status, error) =
+        match sign_in::sign_in(&state.db, &form.email, form.password, &client).await {
+            Ok(session) => {
+                if let Some(old) = &visitor.session {
+                    sessions::end(&state.db, &old.id_hash).await?;
+                }
+                let mut response = see_other(&next);
+                response.add_cookie(&identity::cookie(&state, SESSION_COOKIE, session.token))?;
+                return Ok(response);
+            }
+            Err(SignInError::InvalidCredentials) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "sign-in-failed")
+            }
+            Err(SignInError::Throttled) => (StatusCode::TOO_MANY_REQUESTS, "sign-in-throttled"),
+            Err(other) => return Err(other.into()),
+        };
+    let page = SignInPage {
+        next,
+        email: form.email,
+        error: Some(error),
+        signed_out: false,
+    };
+    render_with_status(&state, &visitor, status, "sign_in.html", &page)
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// `POST /logout`: ends this session; its cookie is worthless from now on.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    sessions::end(&state.db, &person.session_id_hash).await?;
+    let mut response = see_other("/login?signed_out=1");
+    let mut expired = identity::cookie(&state, SESSION_COOKIE, String::new());
+    expired.make_removal();
+    response.add_cookie(&expired)?;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    language: String,
+    next: Option<String>,
+}
+
+/// `POST /language`: switches the language; stored for a signed-in person, in a cookie
+/// for everyone.
+pub async fn choose_language(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<HttpResponse, AppError> {
+    let language = Language::parse(&form.language)
+        .ok_or_else(|| AppError::BadRequest("unknown language".into()))?;
+    if let Some(session) = &visitor.session {
+        people::set_language(&state.db, &session.user, language).await?;
+    }
+    let mut response = see_other(&local_path(form.next.as_deref()));
+    let mut cookie = identity::cookie(&state, LANGUAGE_COOKIE, language.code().to_owned());
+    cookie.set_max_age(actix_web::cookie::time::Duration::days(365));
+    response.add_cookie(&cookie)?;
+    Ok(response)
+}

@@ -1,0 +1,12 @@
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod handlers;
+pub mod i18n;
+pub mod routes;
+pub mod services;
+pub mod templates;

@@ -1,0 +1,11 @@
+//! Business rules: no actix, no tera. Each function states the rule it enforces.
+
+pub mod demo;
+pub mod import;
+pub mod org_units;
+pub mod passwords;
+pub mod people;
+pub mod secrets;
+pub mod sessions;
+pub mod setup;
+pub mod sign_in;

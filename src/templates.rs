@@ -1,0 +1,69 @@
+//! The one render helper: tera templates compiled into the binary, with `t()` for text.
+
+use std::sync::Arc;
+
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::domain::Language;
+use crate::i18n::Translations;
+
+/// Every template, embedded so the binary runs from any directory.
+const TEMPLATES: [(&str, &str); 10] = [
+    ("base.html", include_str!("../templates/base.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("sign_in.html", include_str!("../templates/sign_in.html")),
+    ("setup.html", include_str!("../templates/setup.html")),
+    ("profile.html", include_str!("../templates/profile.html")),
+    ("team.html", include_str!("../templates/team.html")),
+    ("admin/index.html", include_str!("../templates/admin/index.html")),
+    ("hr/index.html", include_str!("../templates/hr/index.html")),
+    ("form_errors.html", include_str!("../templates/form_errors.html")),
+];
+
+pub const STYLESHEET: &str = include_str!("../templates/static/kiwi.css");
+
+pub struct Templates {
+    tera: Tera,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("template {template}: {detail}")]
+pub struct RenderError {
+    template: String,
+    detail: String,
+}
+
+impl Templates {
+    pub fn load(translations: Arc<Translations>) -> Result<Templates, RenderError> {
+        let mut tera = Tera::new();
+        tera.add_raw_templates(TEMPLATES).map_err(|e| RenderError {
+            template: "*".into(),
+            detail: format!("{e:?}"),
+        })?;
+        // `{{ t(id="nav-home", name=person.name) }}`: the text in the page's `lang`.
+        tera.register_function("t", move |kwargs: Kwargs, state: &State| {
+            let language = state
+                .get::<String>("lang")?
+                .and_then(|code| Language::parse(&code))
+                .unwrap_or_default();
+            let id: String = kwargs.must_get("id")?;
+            let args: Vec<(&str, String)> = kwargs
+                .iter()
+                .filter(|(key, _)| key.as_str() != Some("id"))
+                .filter_map(|(key, value)| Some((key.as_str()?, value.to_string())))
+                .collect();
+            translations
+                .text(language, &id, &args)
+                .map_err(|e| tera::Error::message(e.to_string()))
+        });
+        Ok(Templates { tera })
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<String, RenderError> {
+        self.tera.render(template, context).map_err(|e| RenderError {
+            template: template.to_owned(),
+            detail: format!("{e:?}"),
+        })
+    }
+}

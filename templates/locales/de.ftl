@@ -1,0 +1,137 @@
+# kiwi – deutsche Texte. Jede sichtbare Zeichenkette steht hier und in en.ftl.
+
+## Rahmen
+skip-to-content = Zum Inhalt springen
+brand-tagline = KI-Wissen für die Verwaltung
+switch-language = English
+nav-label = Hauptnavigation
+nav-home = Mein Lernstand
+nav-team = Mein Team
+nav-hr = Personal
+nav-admin = Verwaltung
+nav-profile = Mein Profil
+signed-in-as = Angemeldet als { $name }
+sign-out = Abmelden
+footer-text = kiwi – KI-Kompetenz nach Artikel 4 der KI-Verordnung, selbst betrieben.
+save = Speichern
+
+## Fehler
+error-summary-title = Bitte prüfen Sie Ihre Eingaben
+error-title = { $status ->
+    [404] Seite nicht gefunden
+    [403] Kein Zugriff
+    [429] Zu viele Anfragen
+    [400] Ungültige Anfrage
+   *[other] Ein Fehler ist aufgetreten
+}
+error-404 = Diese Seite gibt es nicht. Vielleicht ist der Link veraltet.
+error-403 = Sie haben keinen Zugriff auf diese Seite, oder das Formular ist abgelaufen. Laden Sie die vorige Seite neu und versuchen Sie es noch einmal.
+error-429 = Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment.
+error-400 = Die Anfrage war unvollständig oder fehlerhaft.
+error-500 = Etwas ist schiefgegangen. Bitte versuchen Sie es später noch einmal. Der Fehler wurde protokolliert.
+error-back-home = Zur Startseite
+error-required = Bitte füllen Sie dieses Feld aus.
+error-email = Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@stadt.de.
+error-password-length = Das Passwort muss mindestens 12 Zeichen lang sein.
+error-password-repeat = Die beiden Passwörter stimmen nicht überein.
+error-current-password = Das aktuelle Passwort ist nicht richtig.
+
+## Felder
+field-email = E-Mail-Adresse
+field-password = Passwort
+field-name = Name
+field-personnel-number = Personalnummer
+field-org-unit = Organisationseinheit
+field-roles = Rollen
+field-status = Status
+field-language = Sprache
+field-current-password = Aktuelles Passwort
+field-new-password = Neues Passwort
+field-new-password-repeat = Neues Passwort wiederholen
+password-hint = Mindestens 12 Zeichen. Ein langer Satz ist leichter zu merken als ein kurzes, kompliziertes Passwort.
+role-employee = Mitarbeitende
+role-manager = Führungskraft
+role-hr = Personal
+role-admin = Administration
+status-active = aktiv
+status-left = ausgeschieden
+
+## Anmeldung
+sign-in-title = Anmelden
+sign-in-submit = Anmelden
+sign-in-failed = E-Mail-Adresse oder Passwort ist falsch.
+sign-in-throttled = Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.
+sign-in-signed-out = Sie haben sich abgemeldet.
+
+## Einrichtung
+setup-title = kiwi einrichten
+setup-intro = Legen Sie das erste Administrationskonto an. Dieser Link funktioniert nur einmal.
+setup-submit = Administrationskonto anlegen
+
+## Startseite
+home-title = Mein Lernstand
+home-greeting = Willkommen, { $name }!
+home-courses-heading = Meine Kurse
+home-no-courses = Hier erscheinen bald Ihre Kurse zu KI, Datenschutz und den Nutzungsregeln der Verwaltung.
+home-org-unit = Ihre Organisationseinheit: { $unit }
+
+## Profil
+profile-title = Mein Profil
+profile-about = Meine Angaben
+profile-language = Sprache
+profile-change-password = Passwort ändern
+profile-change-password-submit = Passwort ändern
+profile-password-changed = Ihr Passwort wurde geändert. Alle anderen Anmeldungen wurden beendet.
+
+## Team
+team-title = Mein Team
+team-intro = Ihre Organisationseinheit und alle Einheiten darunter.
+team-no-members = In dieser Einheit sind keine Personen eingetragen.
+
+## Verwaltung
+admin-title = Verwaltung
+admin-people = { $count ->
+    [one] Eine Person
+   *[other] { $count } Personen
+}
+admin-search = Suche nach Name, E-Mail oder Personalnummer
+admin-search-submit = Suchen
+admin-units = Organisationseinheiten
+admin-unit-members = Aktive Personen
+pagination-label = Seiten
+pagination-previous = Vorige Seite
+pagination-next = Nächste Seite
+pagination-position = Seite { $page } von { $pages }
+
+## Personal
+hr-title = Personal
+hr-summary = In kiwi sind { $people } Personen in { $units } Organisationseinheiten eingetragen.
+import-heading = Personal importieren
+import-help = Laden Sie eine CSV-Datei aus den Personalstammdaten hoch (UTF-8, getrennt durch Komma oder Semikolon). Die Spalte org_unit enthält den Pfad der Einheit mit „ / “ zwischen den Ebenen, die Spalte roles die Rollen manager, hr oder admin, getrennt durch „;“. Enthält eine Zeile einen Fehler, wird nichts importiert.
+import-file = CSV-Datei
+import-mark-missing = Personen, die nicht in der Datei stehen, als ausgeschieden markieren
+import-submit = Importieren
+import-done = Import abgeschlossen
+import-created = Neu angelegt: { $count }
+import-updated = Geändert: { $count }
+import-unchanged = Unverändert: { $count }
+import-marked-left = Als ausgeschieden markiert: { $count }
+import-failed = Nichts wurde importiert
+import-row-errors = { $count ->
+    [one] Eine Zeile ist fehlerhaft. Bitte korrigieren Sie sie und laden Sie die Datei erneut hoch.
+   *[other] { $count } Fehler gefunden. Bitte korrigieren Sie die Zeilen und laden Sie die Datei erneut hoch.
+}
+import-row = Zeile { $row }
+import-empty = Die Datei ist leer.
+import-missing-columns = In der Kopfzeile fehlen die Spalten: { $columns }
+import-unknown-columns = Die Kopfzeile enthält unbekannte Spalten: { $columns }
+import-no-admin-left = Nach diesem Import gäbe es keine aktive Administration mehr.
+import-row-unreadable = Die Zeile lässt sich nicht lesen (Anführungszeichen oder Kodierung prüfen).
+import-row-empty-personnel-number = Die Personalnummer fehlt.
+import-row-empty-name = Der Name fehlt.
+import-row-bad-email = „{ $value }“ ist keine gültige E-Mail-Adresse.
+import-row-bad-org-unit = „{ $value }“ ist kein gültiger Pfad einer Organisationseinheit.
+import-row-unknown-role = Unbekannte Rolle „{ $value }“ (erlaubt: employee, manager, hr, admin).
+import-row-duplicate-personnel-number = Die Personalnummer steht schon in Zeile { $first_row }.
+import-row-duplicate-email = Die E-Mail-Adresse steht schon in Zeile { $first_row }.
+import-row-email-taken = Die E-Mail-Adresse gehört bereits der Person mit der Personalnummer { $personnel_number }.

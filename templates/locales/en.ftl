@@ -1,0 +1,137 @@
+# kiwi – English texts. Every visible string is here and in de.ftl.
+
+## Frame
+skip-to-content = Skip to content
+brand-tagline = AI literacy for public administration
+switch-language = Deutsch
+nav-label = Main navigation
+nav-home = My learning
+nav-team = My team
+nav-hr = HR
+nav-admin = Administration
+nav-profile = My profile
+signed-in-as = Signed in as { $name }
+sign-out = Sign out
+footer-text = kiwi – AI literacy under Article 4 of the AI Act, self-hosted.
+save = Save
+
+## Errors
+error-summary-title = Please check your entries
+error-title = { $status ->
+    [404] Page not found
+    [403] Access denied
+    [429] Too many requests
+    [400] Bad request
+   *[other] Something went wrong
+}
+error-404 = This page does not exist. The link may be out of date.
+error-403 = You have no access to this page, or the form has expired. Reload the previous page and try again.
+error-429 = Too many requests in a short time. Please wait a moment.
+error-400 = The request was incomplete or malformed.
+error-500 = Something went wrong. Please try again later. The error has been logged.
+error-back-home = Back to the start page
+error-required = Please fill in this field.
+error-email = Please enter a valid email address, for example name@city.example.
+error-password-length = The password must be at least 12 characters long.
+error-password-repeat = The two passwords do not match.
+error-current-password = The current password is not correct.
+
+## Fields
+field-email = Email address
+field-password = Password
+field-name = Name
+field-personnel-number = Personnel number
+field-org-unit = Org unit
+field-roles = Roles
+field-status = Status
+field-language = Language
+field-current-password = Current password
+field-new-password = New password
+field-new-password-repeat = Repeat new password
+password-hint = At least 12 characters. A long sentence is easier to remember than a short, complicated password.
+role-employee = Employee
+role-manager = Department head
+role-hr = HR
+role-admin = Administrator
+status-active = active
+status-left = left
+
+## Sign-in
+sign-in-title = Sign in
+sign-in-submit = Sign in
+sign-in-failed = Email address or password is wrong.
+sign-in-throttled = Too many failed sign-in attempts. Please wait 15 minutes, then try again.
+sign-in-signed-out = You have signed out.
+
+## Setup
+setup-title = Set up kiwi
+setup-intro = Create the first administrator account. This link works only once.
+setup-submit = Create administrator account
+
+## Start page
+home-title = My learning
+home-greeting = Welcome, { $name }!
+home-courses-heading = My courses
+home-no-courses = Your courses on AI, data protection and the administration's usage rules will appear here soon.
+home-org-unit = Your org unit: { $unit }
+
+## Profile
+profile-title = My profile
+profile-about = About me
+profile-language = Language
+profile-change-password = Change password
+profile-change-password-submit = Change password
+profile-password-changed = Your password has been changed. All other sign-ins have ended.
+
+## Team
+team-title = My team
+team-intro = Your org unit and every unit below it.
+team-no-members = Nobody is registered in this unit.
+
+## Administration
+admin-title = Administration
+admin-people = { $count ->
+    [one] One person
+   *[other] { $count } people
+}
+admin-search = Search by name, email or personnel number
+admin-search-submit = Search
+admin-units = Org units
+admin-unit-members = Active people
+pagination-label = Pages
+pagination-previous = Previous page
+pagination-next = Next page
+pagination-position = Page { $page } of { $pages }
+
+## HR
+hr-title = HR
+hr-summary = kiwi holds { $people } people in { $units } org units.
+import-heading = Import staff
+import-help = Upload a CSV file from the HR master data (UTF-8, separated by commas or semicolons). The org_unit column holds the unit's path with " / " between levels, the roles column the roles manager, hr or admin, separated by ";". If any row has an error, nothing is imported.
+import-file = CSV file
+import-mark-missing = Mark people who are not in the file as left
+import-submit = Import
+import-done = Import complete
+import-created = Created: { $count }
+import-updated = Updated: { $count }
+import-unchanged = Unchanged: { $count }
+import-marked-left = Marked as left: { $count }
+import-failed = Nothing was imported
+import-row-errors = { $count ->
+    [one] One row has an error. Please correct it and upload the file again.
+   *[other] { $count } problems found. Please correct the rows and upload the file again.
+}
+import-row = Row { $row }
+import-empty = The file is empty.
+import-missing-columns = The header lacks the columns: { $columns }
+import-unknown-columns = The header has unknown columns: { $columns }
+import-no-admin-left = This import would leave no active administrator.
+import-row-unreadable = The row cannot be read (check quotes and encoding).
+import-row-empty-personnel-number = The personnel number is missing.
+import-row-empty-name = The name is missing.
+import-row-bad-email = "{ $value }" is not a valid email address.
+import-row-bad-org-unit = "{ $value }" is not a valid org unit path.
+import-row-unknown-role = Unknown role "{ $value }" (allowed: employee, manager, hr, admin).
+import-row-duplicate-personnel-number = The personnel number already appears in row { $first_row }.
+import-row-duplicate-email = The email address already appears in row { $first_row }.
+import-row-email-taken = The email address already belongs to the person with personnel number { $personnel_number }.

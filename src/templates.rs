@@ -37,10 +37,6 @@ pub struct RenderError {
 impl Templates {
     pub fn load(translations: Arc<Translations>) -> Result<Templates, RenderError> {
         let mut tera = Tera::new();
-        tera.add_raw_templates(TEMPLATES).map_err(|e| RenderError {
-            template: "*".into(),
-            detail: format!("{e:?}"),
-        })?;
         // `{{ t(id="nav-home", name=person.name) }}`: the text in the page's `lang`.
         tera.register_function("t", move |kwargs: Kwargs, state: &State| {
             let language = state
@@ -57,6 +53,11 @@ impl Templates {
                 .text(language, &id, &args)
                 .map_err(|e| tera::Error::message(e.to_string()))
         });
+        // Functions first: tera checks at this point that every function a template calls exists.
+        tera.add_raw_templates(TEMPLATES).map_err(|e| RenderError {
+            template: "*".into(),
+            detail: format!("{e:?}"),
+        })?;
         Ok(Templates { tera })
     }
 

@@ -221,8 +221,8 @@ pub async fn origin_and_cookies<B: MessageBody + 'static>(
     if !req.method().is_safe() && !same_origin(&req) {
         return Ok(req.error_response(AppError::Csrf).map_into_right_body());
     }
-    let request = req.request().clone();
     let mut response = next.call(req).await?.map_into_left_body();
+    let request = response.request().clone();
     let pending = request.extensions().get::<PendingCsrfCookie>().cloned();
     if let (Some(PendingCsrfCookie(token)), Some(state)) =
         (pending, request.app_data::<web::Data<AppState>>())

@@ -123,8 +123,8 @@ fn render_error_page<B>(
 
 /// Removes ended sessions every ten minutes.
 fn spawn_session_purge(state: web::Data<AppState>) {
-    actix_web::rt::spawn(async move {
-        let mut interval = actix_web::rt::time::interval(Duration::from_secs(600));
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {
             interval.tick().await;
             if let Err(error) = sessions::purge_stale(&state.db).await {

@@ -1,0 +1,204 @@
+//! spawn_app(): a real kiwi server on port 0 with a fresh database, and a browser-like client.
+
+use std::net::TcpListener;
+
+use kiwi::app::{self, AppState};
+use kiwi::config::Settings;
+use kiwi::db;
+use kiwi::domain::{Email, Language, NewPassword, Roles};
+use kiwi::services::people::{self, NewPerson};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+pub const PASSWORD: &str = "a long test password";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    _data_dir: tempfile::TempDir,
+}
+
+/// Starts kiwi on a free port with a fresh database: a temporary SQLite file, or, when
+/// `KIWI_TEST_DATABASE_URL` names a PostgreSQL server, a new database of its own there.
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary directory");
+    let url = match std::env::var("KIWI_TEST_DATABASE_URL") {
+        Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
+        _ => format!("sqlite://{}?mode=rwc", data_dir.path().join("kiwi.sqlite").display()),
+    };
+    let db = db::connect(&url).await.expect("database opens");
+    db::migrate(&db).await.expect("migrations run");
+    let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
+    settings.database_url = Some(url);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    settings.base_url = Some(address.clone());
+    let state = AppState::new(db.clone(), settings).expect("app state");
+    let server = app::run(state, listener).expect("server starts");
+    tokio::spawn(server);
+    TestApp {
+        address,
+        db,
+        _data_dir: data_dir,
+    }
+}
+
+async fn fresh_postgres_database(server: &str) -> String {
+    let admin = Database::connect(server).await.expect("PostgreSQL answers");
+    let name = format!("kiwi_test_{}", uuid::Uuid::now_v7().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("test database created");
+    let (base, _) = server.rsplit_once('/').expect("a database URL ends in /name");
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    /// Adds a person with `PASSWORD` in the given unit path and roles (";"-separated).
+    pub async fn person(&self, name: &str, unit: &str, roles: &str) -> Person {
+        let local: String = name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c == ' ' { '.' } else { c })
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        let suffix = uuid::Uuid::now_v7().simple().to_string();
+        let email = format!("{local}.{}@stadt.example", &suffix[suffix.len() - 6..]);
+        let person = NewPerson {
+            personnel_number: format!("P-{}", uuid::Uuid::now_v7().simple()),
+            name: name.to_owned(),
+            email: Email::parse(&email).unwrap(),
+            org_unit: unit.split(" / ").map(str::to_owned).collect(),
+            roles: Roles::parse_list(roles).unwrap(),
+            language: Language::De,
+        };
+        people::add(&self.db, person, None).await.expect("person added");
+        let email = Email::parse(&email).unwrap();
+        people::set_password(&self.db, &email, NewPassword::parse(PASSWORD).unwrap())
+            .await
+            .expect("password set");
+        Person {
+            email: email.to_string(),
+        }
+    }
+
+    /// A browser that keeps cookies and does not follow redirects.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            address: self.address.clone(),
+        }
+    }
+
+    /// A browser signed in as `person`.
+    pub async fn signed_in(&self, person: &Person) -> Browser {
+        let browser = self.browser();
+        let response = browser.sign_in(&person.email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {} failed", person.email);
+        browser
+    }
+}
+
+pub struct Person {
+    pub email: String,
+}
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub address: String,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// The CSRF token in the form on the page at `path`.
+    pub async fn csrf_token(&self, path: &str) -> String {
+        let (_, html) = self.get_text(path).await;
+        csrf_token_in(&html)
+    }
+
+    /// Submits a form on `form_page` to `action`, with the page's CSRF token.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token(form_page).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        self.client.post(self.url(action)).form(&form).send().await.unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Uploads a CSV file to the HR import, as the HR page's form does.
+    pub async fn upload_import(&self, csv: &str, mark_missing_as_left: bool) -> (StatusCode, String) {
+        let token = self.csrf_token("/hr").await;
+        self.upload_import_with_token(token, csv, mark_missing_as_left).await
+    }
+
+    /// Tries the import with a valid token taken from the start page (for people who
+    /// cannot open the HR page).
+    pub async fn upload_import_without_page(&self, csv: &str) -> StatusCode {
+        let token = self.csrf_token("/").await;
+        self.upload_import_with_token(token, csv, false).await.0
+    }
+
+    async fn upload_import_with_token(&self, token: String, csv: &str, mark_missing_as_left: bool) -> (StatusCode, String) {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf_token", token)
+            .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("staff.csv"));
+        if mark_missing_as_left {
+            form = form.text("mark_missing_as_left", "1");
+        }
+        let response = self.client.post(self.url("/hr/import")).multipart(form).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+}
+
+pub fn csrf_token_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("the page has a form with a CSRF token") + marker.len();
+    html[start..start + 64].to_owned()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Headers carrying only a session cookie, to replay a cookie outside the browser.
+pub fn cookie_header(name: &str, value: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, HeaderValue::from_str(&format!("{name}={value}")).unwrap());
+    headers
+}
+
+/// The value of the cookie `name` set by `response`.
+pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
+}

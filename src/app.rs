@@ -80,7 +80,10 @@ fn security_headers(https: bool) -> DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"));
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ));
     if https {
         headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
     } else {
@@ -92,8 +95,15 @@ fn security_headers(https: bool) -> DefaultHeaders {
 fn render_error_page<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    if response.response().extensions().get::<ErrorPage>().is_none() {
-        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+    if response
+        .response()
+        .extensions()
+        .get::<ErrorPage>()
+        .is_none()
+    {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
     }
     let status = response.status();
     let request = response.request().clone();

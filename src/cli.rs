@@ -18,7 +18,11 @@ use crate::services::people::{self, NewPerson};
 use crate::services::{demo, org_units, setup};
 
 #[derive(Parser)]
-#[command(name = "kiwi", version, about = "kiwi: AI-literacy training and certification for public administrations")]
+#[command(
+    name = "kiwi",
+    version,
+    about = "kiwi: AI-literacy training and certification for public administrations"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -93,7 +97,10 @@ async fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::Demo => {
             if demo::seed_if_empty(&db).await.map_err(|e| e.to_string())? {
-                println!("Seeded the demo city \"Stadt Musterstadt\". Sign in with password {}:", demo::PASSWORD);
+                println!(
+                    "Seeded the demo city \"Stadt Musterstadt\". Sign in with password {}:",
+                    demo::PASSWORD
+                );
                 for (role, email) in demo::SIGN_INS {
                     println!("  {role:<9} {email}");
                 }
@@ -120,7 +127,10 @@ async fn open_database(settings: &Settings) -> Result<DatabaseConnection, String
 }
 
 async fn serve(db: DatabaseConnection, settings: Settings) -> Result<(), String> {
-    if let Some(token) = setup::token_if_needed(&db).await.map_err(|e| e.to_string())? {
+    if let Some(token) = setup::token_if_needed(&db)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         println!(
             "No administrator yet. Create the first one here (this link works once):\n  {}/setup/{token}",
             settings.base_url()
@@ -138,9 +148,15 @@ async fn serve(db: DatabaseConnection, settings: Settings) -> Result<(), String>
 
 async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), String> {
     match command {
-        UsersCommand::Import { file, mark_missing_as_left } => {
-            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let options = ImportOptions { mark_missing_as_left };
+        UsersCommand::Import {
+            file,
+            mark_missing_as_left,
+        } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let options = ImportOptions {
+                mark_missing_as_left,
+            };
             match import::import_csv(db, &bytes, options, None).await {
                 Ok(report) => {
                     println!(
@@ -157,10 +173,15 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
                     let translations = Translations::load().map_err(|e| e.to_string())?;
                     for error in &errors {
                         let (id, args) = error.problem.message();
-                        let text = translations.text(Language::En, id, &args).map_err(|e| e.to_string())?;
+                        let text = translations
+                            .text(Language::En, id, &args)
+                            .map_err(|e| e.to_string())?;
                         eprintln!("{}:{}: {text}", file.display(), error.row);
                     }
-                    Err(format!("{} problem(s) found; nothing was imported", errors.len()))
+                    Err(format!(
+                        "{} problem(s) found; nothing was imported",
+                        errors.len()
+                    ))
                 }
                 Err(other) => Err(format!("{}: {other}; nothing was imported", file.display())),
             }
@@ -176,20 +197,32 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
                 "the password must have at least {} characters",
                 NewPassword::MIN_CHARS
             ))?;
-            people::set_password(db, &email, password).await.map_err(|e| e.to_string())?;
+            people::set_password(db, &email, password)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("password set for {email}; their open sessions have ended");
             Ok(())
         }
-        UsersCommand::Add { personnel_number, name, email, org_unit, roles, language } => {
+        UsersCommand::Add {
+            personnel_number,
+            name,
+            email,
+            org_unit,
+            roles,
+            language,
+        } => {
             let person = NewPerson {
                 personnel_number: non_empty(personnel_number, "personnel number")?,
                 name: non_empty(name, "name")?,
                 email: Email::parse(&email).ok_or("that is not an email address")?,
-                org_unit: org_units::parse_path(&org_unit).ok_or("the org unit path has an empty level")?,
+                org_unit: org_units::parse_path(&org_unit)
+                    .ok_or("the org unit path has an empty level")?,
                 roles: Roles::parse_list(&roles).map_err(|role| format!("unknown role {role}"))?,
                 language: Language::parse(&language).ok_or("language must be de or en")?,
             };
-            let added = people::add(db, person, None).await.map_err(|e| e.to_string())?;
+            let added = people::add(db, person, None)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("added {} ({})", added.name, added.email);
             Ok(())
         }
@@ -198,7 +231,11 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
 
 fn non_empty(value: String, what: &str) -> Result<String, String> {
     let value = value.trim().to_owned();
-    if value.is_empty() { Err(format!("the {what} is empty")) } else { Ok(value) }
+    if value.is_empty() {
+        Err(format!("the {what} is empty"))
+    } else {
+        Ok(value)
+    }
 }
 
 fn init_logging(filter: &str) {

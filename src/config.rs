@@ -7,7 +7,12 @@ use clap::Args;
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
     /// Address and port the web server listens on.
-    #[arg(long, env = "KIWI_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "KIWI_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
 
     /// Database URL: `sqlite://…` or `postgres://…` (default: an SQLite file in the data directory).
@@ -19,11 +24,21 @@ pub struct Settings {
     pub data_dir: PathBuf,
 
     /// Directory with the course folders.
-    #[arg(long, env = "KIWI_COURSES_DIR", default_value = "./courses", global = true)]
+    #[arg(
+        long,
+        env = "KIWI_COURSES_DIR",
+        default_value = "./courses",
+        global = true
+    )]
     pub courses_dir: PathBuf,
 
     /// File listing the internal AI tools and what they require.
-    #[arg(long, env = "KIWI_TOOLS_FILE", default_value = "./tools.toml", global = true)]
+    #[arg(
+        long,
+        env = "KIWI_TOOLS_FILE",
+        default_value = "./tools.toml",
+        global = true
+    )]
     pub tools_file: PathBuf,
 
     /// Public URL of kiwi as people reach it, used in links and to mark cookies Secure on https
@@ -45,7 +60,10 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("kiwi.sqlite").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("kiwi.sqlite").display()
+            ),
         }
     }
 

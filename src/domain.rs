@@ -145,10 +145,19 @@ mod tests {
     #[test]
     fn emails_are_checked_and_normalised() {
         assert_eq!(
-            Email::parse(" Anna.Beck@Stadt.Example ").unwrap().normalized(),
+            Email::parse(" Anna.Beck@Stadt.Example ")
+                .unwrap()
+                .normalized(),
             "anna.beck@stadt.example"
         );
-        for bad in ["", "anna", "anna@", "@stadt.example", "anna@stadt", "an na@stadt.example"] {
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@stadt.example",
+            "anna@stadt",
+            "an na@stadt.example",
+        ] {
             assert!(Email::parse(bad).is_none(), "{bad} should be rejected");
         }
     }

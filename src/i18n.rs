@@ -20,11 +20,18 @@ pub struct Translations {
 #[derive(Debug, thiserror::Error)]
 pub enum TranslationError {
     #[error("{language}.ftl does not parse: {detail}")]
-    Syntax { language: &'static str, detail: String },
+    Syntax {
+        language: &'static str,
+        detail: String,
+    },
     #[error("no message {id} in {language}.ftl")]
     Missing { language: &'static str, id: String },
     #[error("message {id} in {language}.ftl: {detail}")]
-    Format { language: &'static str, id: String, detail: String },
+    Format {
+        language: &'static str,
+        id: String,
+        detail: String,
+    },
 }
 
 impl Translations {
@@ -118,10 +125,12 @@ mod tests {
         assert!(only_en.is_empty(), "missing in de.ftl: {only_en:?}");
         for id in &de {
             for language in Language::ALL {
-                translations.text(language, id, &[]).unwrap_or_else(|e| match e {
-                    TranslationError::Format { .. } => String::new(),
-                    other => panic!("{other}"),
-                });
+                translations
+                    .text(language, id, &[])
+                    .unwrap_or_else(|e| match e {
+                        TranslationError::Format { .. } => String::new(),
+                        other => panic!("{other}"),
+                    });
             }
         }
     }

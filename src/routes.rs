@@ -18,7 +18,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // Signed-in people
         .route("/", web::get().to(pages::home))
         .route("/profile", web::get().to(profile::show))
-        .route("/profile/password", web::post().to(profile::change_password))
+        .route(
+            "/profile/password",
+            web::post().to(profile::change_password),
+        )
         // Department heads: their own unit and below
         .route("/team", web::get().to(team::show))
         // HR

@@ -16,9 +16,15 @@ const TEMPLATES: [(&str, &str); 10] = [
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
     ("team.html", include_str!("../templates/team.html")),
-    ("admin/index.html", include_str!("../templates/admin/index.html")),
+    (
+        "admin/index.html",
+        include_str!("../templates/admin/index.html"),
+    ),
     ("hr/index.html", include_str!("../templates/hr/index.html")),
-    ("form_errors.html", include_str!("../templates/form_errors.html")),
+    (
+        "form_errors.html",
+        include_str!("../templates/form_errors.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../templates/static/kiwi.css");
@@ -62,9 +68,11 @@ impl Templates {
     }
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String, RenderError> {
-        self.tera.render(template, context).map_err(|e| RenderError {
-            template: template.to_owned(),
-            detail: format!("{e:?}"),
-        })
+        self.tera
+            .render(template, context)
+            .map_err(|e| RenderError {
+                template: template.to_owned(),
+                detail: format!("{e:?}"),
+            })
     }
 }

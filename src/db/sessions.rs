@@ -16,10 +16,16 @@ pub async fn by_id_hash(
     db: &impl ConnectionTrait,
     id_hash: &str,
 ) -> Result<Option<session::Model>, DbErr> {
-    session::Entity::find_by_id(id_hash.to_owned()).one(db).await
+    session::Entity::find_by_id(id_hash.to_owned())
+        .one(db)
+        .await
 }
 
-pub async fn touch(db: &impl ConnectionTrait, id_hash: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    id_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     session::Entity::update_many()
         .col_expr(session::Column::LastSeenAt, at.into())
         .filter(session::Column::IdHash.eq(id_hash))

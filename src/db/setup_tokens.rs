@@ -25,5 +25,8 @@ pub async fn exists(db: &impl ConnectionTrait, token_hash: &str) -> Result<bool,
 }
 
 pub async fn delete_all(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    setup_token::Entity::delete_many().exec(db).await.map(|_| ())
+    setup_token::Entity::delete_many()
+        .exec(db)
+        .await
+        .map(|_| ())
 }

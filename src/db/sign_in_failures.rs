@@ -9,7 +9,9 @@ pub async fn get(
     db: &impl ConnectionTrait,
     key: &str,
 ) -> Result<Option<sign_in_failure::Model>, DbErr> {
-    sign_in_failure::Entity::find_by_id(key.to_owned()).one(db).await
+    sign_in_failure::Entity::find_by_id(key.to_owned())
+        .one(db)
+        .await
 }
 
 pub async fn put(

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -93,7 +93,11 @@ pub async fn set_password_hash(
     .map(|_| ())
 }
 
-pub async fn set_language(db: &impl ConnectionTrait, id: Uuid, language: &str) -> Result<(), DbErr> {
+pub async fn set_language(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    language: &str,
+) -> Result<(), DbErr> {
     user::ActiveModel {
         id: Set(id),
         language: Set(language.to_owned()),
@@ -105,7 +109,11 @@ pub async fn set_language(db: &impl ConnectionTrait, id: Uuid, language: &str) -
     .map(|_| ())
 }
 
-pub async fn mark_left(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn mark_left(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     user::ActiveModel {
         id: Set(id),
         status: Set(STATUS_LEFT.to_owned()),

@@ -48,7 +48,10 @@ struct RowErrorView {
 }
 
 /// `GET /hr`
-pub async fn index(state: web::Data<AppState>, person: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     person.require(Role::Hr)?;
     let page = page(&state, HrPage::default()).await?;
     render(&state, &person.visitor, "hr/index.html", &page)
@@ -101,29 +104,62 @@ pub async fn import(
     };
     let mut result = HrPage::default();
     match import::import_csv(&state.db, &file, options, Some(person.user.id)).await {
-        Ok(ImportReport { created, updated, unchanged, marked_left }) => {
-            result.report = Some(ReportView { created, updated, unchanged, marked_left });
+        Ok(ImportReport {
+            created,
+            updated,
+            unchanged,
+            marked_left,
+        }) => {
+            result.report = Some(ReportView {
+                created,
+                updated,
+                unchanged,
+                marked_left,
+            });
             let page = page(&state, result).await?;
             return render(&state, &person.visitor, "hr/index.html", &page);
         }
         Err(ImportError::InvalidRows(errors)) => {
             for error in errors {
                 let (id, args) = error.problem.message();
-                result.row_errors.push(RowErrorView { row: error.row, message: text(id, &args)? });
+                result.row_errors.push(RowErrorView {
+                    row: error.row,
+                    message: text(id, &args)?,
+                });
             }
         }
-        Err(ImportError::Empty) => result.file_error = Some(FileError { id: "import-empty", columns: String::new() }),
+        Err(ImportError::Empty) => {
+            result.file_error = Some(FileError {
+                id: "import-empty",
+                columns: String::new(),
+            })
+        }
         Err(ImportError::MissingColumns(columns)) => {
-            result.file_error = Some(FileError { id: "import-missing-columns", columns: columns.join(", ") })
+            result.file_error = Some(FileError {
+                id: "import-missing-columns",
+                columns: columns.join(", "),
+            })
         }
         Err(ImportError::UnknownColumns(columns)) => {
-            result.file_error = Some(FileError { id: "import-unknown-columns", columns: columns.join(", ") })
+            result.file_error = Some(FileError {
+                id: "import-unknown-columns",
+                columns: columns.join(", "),
+            })
         }
         Err(ImportError::NoAdministratorLeft) => {
-            result.file_error = Some(FileError { id: "import-no-admin-left", columns: String::new() })
+            result.file_error = Some(FileError {
+                id: "import-no-admin-left",
+                columns: String::new(),
+            })
         }
         Err(ImportError::Database(e)) => return Err(e.into()),
     }
     let page = page(&state, result).await?;
-    render_with_status(&state, &person.visitor, StatusCode::UNPROCESSABLE_ENTITY, "hr/index.html", &page)
+    render_with_status(
+        &state,
+        &person.visitor,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "hr/index.html",
+        &page,
+    )
 }

@@ -63,7 +63,8 @@ impl FromRequest for Visitor {
                     Some(cookie) if is_token(cookie.value()) => cookie.value().to_owned(),
                     _ => {
                         let token = secrets::new_token();
-                        req.extensions_mut().insert(PendingCsrfCookie(token.clone()));
+                        req.extensions_mut()
+                            .insert(PendingCsrfCookie(token.clone()));
                         token
                     }
                 },

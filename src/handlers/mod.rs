@@ -50,7 +50,8 @@ pub fn render_with_status(
     template: &str,
     page: &impl Serialize,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = Context::from_serialize(page).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut context =
+        Context::from_serialize(page).map_err(|e| AppError::Internal(e.to_string()))?;
     let me = visitor.session.as_ref().map(|s| me(&s.user));
     context.insert("me", &me);
     context.insert("csrf_token", &visitor.csrf_token);
@@ -100,16 +101,34 @@ pub fn local_path(next: Option<&str>) -> String {
 }
 
 /// The page shown for an error status, in the visitor's language.
-pub fn error_page(state: &AppState, req: &HttpRequest, status: StatusCode) -> Result<String, RenderError> {
-    let visitor = actix_web::HttpMessage::extensions(req).get::<Visitor>().cloned();
+pub fn error_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+) -> Result<String, RenderError> {
+    let visitor = actix_web::HttpMessage::extensions(req)
+        .get::<Visitor>()
+        .cloned();
     let language = visitor
         .as_ref()
         .map(|v| v.language)
         .unwrap_or_else(|| identity::language_of(req));
     let mut context = Context::new();
     context.insert("status", &status.as_u16());
-    context.insert("me", &visitor.as_ref().and_then(|v| v.session.as_ref()).map(|s| me(&s.user)));
-    context.insert("csrf_token", &visitor.as_ref().map(|v| v.csrf_token.clone()).unwrap_or_default());
+    context.insert(
+        "me",
+        &visitor
+            .as_ref()
+            .and_then(|v| v.session.as_ref())
+            .map(|s| me(&s.user)),
+    );
+    context.insert(
+        "csrf_token",
+        &visitor
+            .as_ref()
+            .map(|v| v.csrf_token.clone())
+            .unwrap_or_default(),
+    );
     context.insert("path", "/");
     insert_language(&mut context, language);
     state.templates.render("error.html", &context)

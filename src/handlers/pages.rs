@@ -15,7 +15,10 @@ struct HomePage {
 }
 
 /// `GET /`: "Mein Lernstand", the signed-in person's start page.
-pub async fn home(state: web::Data<AppState>, person: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     let org_unit = db::org_units::by_id(&state.db, person.user.org_unit_id)
         .await?
         .map(|unit| unit.path)

@@ -31,7 +31,15 @@ pub async fn form(
     if !setup::link_is_valid(&state.db, &token).await? {
         return Err(AppError::NotFound);
     }
-    render(&state, &visitor, "setup.html", &SetupPage { token, ..Default::default() })
+    render(
+        &state,
+        &visitor,
+        "setup.html",
+        &SetupPage {
+            token,
+            ..Default::default()
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -73,10 +81,26 @@ pub async fn submit(
         errors.insert("password_repeat", "error-password-repeat");
     }
     let (Some(email), Some(password), true) = (email, password, errors.is_empty()) else {
-        let page = SetupPage { token, name, email: form.email, errors };
-        return render_with_status(&state, &visitor, StatusCode::UNPROCESSABLE_ENTITY, "setup.html", &page);
+        let page = SetupPage {
+            token,
+            name,
+            email: form.email,
+            errors,
+        };
+        return render_with_status(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "setup.html",
+            &page,
+        );
     };
-    let admin = setup::FirstAdmin { name, email, password, language: visitor.language };
+    let admin = setup::FirstAdmin {
+        name,
+        email,
+        password,
+        language: visitor.language,
+    };
     let created = setup::create_first_admin(&state.db, &token, admin).await?;
     let session = sessions::create(&state.db, created.id).await?;
     let mut response = see_other("/admin");

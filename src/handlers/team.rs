@@ -31,19 +31,29 @@ struct MemberRow {
 }
 
 /// `GET /team`
-pub async fn show(state: web::Data<AppState>, person: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     person.require(Role::Manager)?;
     let team = org_units::team_of(&state.db, &person.user)
         .await?
         .ok_or(AppError::Forbidden)?;
     let mut by_unit: HashMap<_, Vec<MemberRow>> = HashMap::new();
     for member in team.members {
-        by_unit.entry(member.org_unit_id).or_default().push(MemberRow {
-            name: member.name,
-            email: member.email,
-        });
+        by_unit
+            .entry(member.org_unit_id)
+            .or_default()
+            .push(MemberRow {
+                name: member.name,
+                email: member.email,
+            });
     }
-    let base_depth = team.units.first().map(|u| u.lineage.matches('/').count()).unwrap_or(0);
+    let base_depth = team
+        .units
+        .first()
+        .map(|u| u.lineage.matches('/').count())
+        .unwrap_or(0);
     let units = team
         .units
         .into_iter()

@@ -22,18 +22,48 @@ pub const SIGN_INS: [(&str, &str); 4] = [
 /// The unit tree: (path, head of unit).
 const UNITS: [(&str, &str); 13] = [
     ("Dezernat I – Verwaltungsführung", "Friedrich Krüger"),
-    ("Dezernat I – Verwaltungsführung / Fachbereich 10 – Personal und Organisation", "Claudia Neumann"),
-    ("Dezernat I – Verwaltungsführung / Fachbereich 10 – Personal und Organisation / Abteilung 10.1 – Personalservice", "Martina Schäfer"),
-    ("Dezernat I – Verwaltungsführung / Fachbereich 10 – Personal und Organisation / Abteilung 10.2 – Organisation und IT", "Thomas Brandt"),
-    ("Dezernat I – Verwaltungsführung / Fachbereich 11 – Kommunikation", "Julia Lehmann"),
+    (
+        "Dezernat I – Verwaltungsführung / Fachbereich 10 – Personal und Organisation",
+        "Claudia Neumann",
+    ),
+    (
+        "Dezernat I – Verwaltungsführung / Fachbereich 10 – Personal und Organisation / Abteilung 10.1 – Personalservice",
+        "Martina Schäfer",
+    ),
+    (
+        "Dezernat I – Verwaltungsführung / Fachbereich 10 – Personal und Organisation / Abteilung 10.2 – Organisation und IT",
+        "Thomas Brandt",
+    ),
+    (
+        "Dezernat I – Verwaltungsführung / Fachbereich 11 – Kommunikation",
+        "Julia Lehmann",
+    ),
     ("Dezernat II – Finanzen und Bürgerdienste", "Georg Weiß"),
-    ("Dezernat II – Finanzen und Bürgerdienste / Fachbereich 20 – Finanzen", "Heike Vogel"),
-    ("Dezernat II – Finanzen und Bürgerdienste / Fachbereich 32 – Bürgerservice und Ordnung", "Sabine Wolf"),
-    ("Dezernat II – Finanzen und Bürgerdienste / Fachbereich 32 – Bürgerservice und Ordnung / Abteilung 32.1 – Bürgerbüro", "Michael Groß"),
-    ("Dezernat II – Finanzen und Bürgerdienste / Fachbereich 32 – Bürgerservice und Ordnung / Abteilung 32.2 – Ordnungsangelegenheiten", "Stefanie Köhler"),
+    (
+        "Dezernat II – Finanzen und Bürgerdienste / Fachbereich 20 – Finanzen",
+        "Heike Vogel",
+    ),
+    (
+        "Dezernat II – Finanzen und Bürgerdienste / Fachbereich 32 – Bürgerservice und Ordnung",
+        "Sabine Wolf",
+    ),
+    (
+        "Dezernat II – Finanzen und Bürgerdienste / Fachbereich 32 – Bürgerservice und Ordnung / Abteilung 32.1 – Bürgerbüro",
+        "Michael Groß",
+    ),
+    (
+        "Dezernat II – Finanzen und Bürgerdienste / Fachbereich 32 – Bürgerservice und Ordnung / Abteilung 32.2 – Ordnungsangelegenheiten",
+        "Stefanie Köhler",
+    ),
     ("Dezernat III – Soziales und Jugend", "Andreas Hartmann"),
-    ("Dezernat III – Soziales und Jugend / Fachbereich 50 – Soziales", "Özlem Yılmaz"),
-    ("Dezernat III – Soziales und Jugend / Fachbereich 51 – Kinder, Jugend und Familie", "Björn Schröder"),
+    (
+        "Dezernat III – Soziales und Jugend / Fachbereich 50 – Soziales",
+        "Özlem Yılmaz",
+    ),
+    (
+        "Dezernat III – Soziales und Jugend / Fachbereich 51 – Kinder, Jugend und Familie",
+        "Björn Schröder",
+    ),
 ];
 
 /// Staff without a management role: (name, index into UNITS, extra role).
@@ -90,7 +120,9 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
     let mut units = UnitIndex::load(&txn).await?;
     let mut number = 1000;
     let heads = UNITS.iter().map(|(path, name)| (*name, *path, "manager"));
-    let staff = STAFF.iter().map(|(name, unit, role)| (*name, UNITS[*unit].0, *role));
+    let staff = STAFF
+        .iter()
+        .map(|(name, unit, role)| (*name, UNITS[*unit].0, *role));
     for (name, path, role) in heads.chain(staff) {
         number += 1;
         let levels = org_units::parse_path(path).unwrap_or_default();
@@ -138,8 +170,14 @@ mod tests {
 
     #[test]
     fn demo_addresses_transliterate_umlauts() {
-        assert_eq!(demo_email("Özlem Yılmaz").as_str(), "oezlem.yilmaz@musterstadt.example");
-        assert_eq!(demo_email("Georg Weiß").as_str(), "georg.weiss@musterstadt.example");
+        assert_eq!(
+            demo_email("Özlem Yılmaz").as_str(),
+            "oezlem.yilmaz@musterstadt.example"
+        );
+        assert_eq!(
+            demo_email("Georg Weiß").as_str(),
+            "georg.weiss@musterstadt.example"
+        );
     }
 
     #[test]

@@ -69,9 +69,10 @@ impl RowProblem {
                 "import-row-duplicate-email",
                 vec![("first_row", first_row.to_string())],
             ),
-            RowProblem::EmailTakenBy(v) => {
-                ("import-row-email-taken", vec![("personnel_number", v.clone())])
-            }
+            RowProblem::EmailTakenBy(v) => (
+                "import-row-email-taken",
+                vec![("personnel_number", v.clone())],
+            ),
         }
     }
 }
@@ -214,7 +215,9 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
     }
     let unknown: Vec<String> = header
         .iter()
-        .filter(|h| !REQUIRED_COLUMNS.contains(&h.as_str()) && !OPTIONAL_COLUMNS.contains(&h.as_str()))
+        .filter(|h| {
+            !REQUIRED_COLUMNS.contains(&h.as_str()) && !OPTIONAL_COLUMNS.contains(&h.as_str())
+        })
         .cloned()
         .collect();
     if !unknown.is_empty() {
@@ -238,7 +241,10 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
             Ok(record) => record,
             Err(error) => {
                 let row = error.position().map(|p| p.line()).unwrap_or_default();
-                errors.push(RowError { row, problem: RowProblem::Unreadable });
+                errors.push(RowError {
+                    row,
+                    problem: RowProblem::Unreadable,
+                });
                 continue;
             }
         };
@@ -253,7 +259,9 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         if personnel_number.is_empty() {
             problems.push(RowProblem::EmptyPersonnelNumber);
         } else if let Some(first_row) = seen_numbers.get(&personnel_number) {
-            problems.push(RowProblem::DuplicatePersonnelNumber { first_row: *first_row });
+            problems.push(RowProblem::DuplicatePersonnelNumber {
+                first_row: *first_row,
+            });
         } else {
             seen_numbers.insert(personnel_number.clone(), row);
         }
@@ -265,9 +273,9 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         match &email {
             None => problems.push(RowProblem::BadEmail(field(email_col).to_owned())),
             Some(email) => match seen_emails.get(&email.normalized()) {
-                Some(first_row) => {
-                    problems.push(RowProblem::DuplicateEmail { first_row: *first_row })
-                }
+                Some(first_row) => problems.push(RowProblem::DuplicateEmail {
+                    first_row: *first_row,
+                }),
                 None => {
                     seen_emails.insert(email.normalized(), row);
                 }
@@ -297,7 +305,11 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
                     language: Language::default(),
                 },
             }),
-            _ => errors.extend(problems.into_iter().map(|problem| RowError { row, problem })),
+            _ => errors.extend(
+                problems
+                    .into_iter()
+                    .map(|problem| RowError { row, problem }),
+            ),
         }
     }
     if errors.is_empty() {
@@ -362,7 +374,8 @@ mod tests {
         let Err(ImportError::InvalidRows(errors)) = parse(file.as_bytes()) else {
             panic!("the file should be rejected");
         };
-        let found: Vec<(u64, RowProblem)> = errors.into_iter().map(|e| (e.row, e.problem)).collect();
+        let found: Vec<(u64, RowProblem)> =
+            errors.into_iter().map(|e| (e.row, e.problem)).collect();
         assert_eq!(
             found,
             vec![
@@ -377,7 +390,8 @@ mod tests {
 
     #[test]
     fn a_header_without_required_columns_is_rejected() {
-        let Err(ImportError::MissingColumns(missing)) = parse(b"name,email\nA,a@b.example\n") else {
+        let Err(ImportError::MissingColumns(missing)) = parse(b"name,email\nA,a@b.example\n")
+        else {
             panic!("the file should be rejected");
         };
         assert_eq!(missing, vec!["personnel_number", "org_unit"]);

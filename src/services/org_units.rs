@@ -46,9 +46,13 @@ impl UnitIndex {
             let unit = match self.by_path.get(&path) {
                 Some(unit) => unit.clone(),
                 None => {
-                    let unit =
-                        db::org_units::insert(db, parent.as_ref(), &levels[depth - 1], path.clone())
-                            .await?;
+                    let unit = db::org_units::insert(
+                        db,
+                        parent.as_ref(),
+                        &levels[depth - 1],
+                        path.clone(),
+                    )
+                    .await?;
                     self.by_path.insert(path, unit.clone());
                     unit
                 }
@@ -56,21 +60,6 @@ impl UnitIndex {
             parent = Some(unit);
         }
         parent.ok_or_else(|| DbErr::Custom("an org unit path needs at least one level".into()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_split_into_trimmed_levels() {
-        assert_eq!(
-            parse_path("Dezernat I /  Fachbereich 10 / Abteilung 10.1").unwrap(),
-            vec!["Dezernat I", "Fachbereich 10", "Abteilung 10.1"]
-        );
-        assert!(parse_path("Dezernat I / / Abteilung").is_none());
-        assert!(parse_path("  ").is_none());
     }
 }
 
@@ -94,4 +83,19 @@ pub async fn team_of(
     let units = db::org_units::subtree(db, &own.lineage).await?;
     let members = db::users::active_in_subtree(db, &own.lineage).await?;
     Ok(Some(Team { units, members }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_split_into_trimmed_levels() {
+        assert_eq!(
+            parse_path("Dezernat I /  Fachbereich 10 / Abteilung 10.1").unwrap(),
+            vec!["Dezernat I", "Fachbereich 10", "Abteilung 10.1"]
+        );
+        assert!(parse_path("Dezernat I / / Abteilung").is_none());
+        assert!(parse_path("  ").is_none());
+    }
 }

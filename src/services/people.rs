@@ -61,13 +61,7 @@ pub async fn add(
         .find_or_create(&txn, &person.org_unit)
         .await?;
     let created = insert(&txn, &person, unit.id).await?;
-    db::audit::record(
-        &txn,
-        actor,
-        "person.added",
-        &created.personnel_number,
-    )
-    .await?;
+    db::audit::record(&txn, actor, "person.added", &created.personnel_number).await?;
     txn.commit().await?;
     Ok(created)
 }

@@ -14,7 +14,9 @@ async fn an_employee_gets_403_on_admin_hr_and_team_pages() {
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
         assert!(response.text().await.unwrap().contains("Kein Zugriff"));
     }
-    let upload = browser.upload_import_without_page("personnel_number,name,email,org_unit\n").await;
+    let upload = browser
+        .upload_import_without_page("personnel_number,name,email,org_unit\n")
+        .await;
     assert_eq!(upload, StatusCode::FORBIDDEN);
 }
 
@@ -23,7 +25,12 @@ async fn each_role_sees_its_own_navigation() {
     let app = spawn_app().await;
     let cases = [
         ("Anna Beck", "", vec![], vec!["/team", "/hr", "/admin"]),
-        ("Maria Lang", "manager", vec!["/team"], vec!["/hr", "/admin"]),
+        (
+            "Maria Lang",
+            "manager",
+            vec!["/team"],
+            vec!["/hr", "/admin"],
+        ),
         ("Petra Hoff", "hr", vec!["/hr"], vec!["/team", "/admin"]),
         ("Jonas Beck", "admin", vec!["/admin"], vec!["/team", "/hr"]),
     ];
@@ -31,10 +38,16 @@ async fn each_role_sees_its_own_navigation() {
         let person = app.person(name, "Dezernat I", roles).await;
         let (_, html) = app.signed_in(&person).await.get_text("/").await;
         for link in shown {
-            assert!(html.contains(&format!("<a href=\"{link}\"")), "{name} should see {link}");
+            assert!(
+                html.contains(&format!("<a href=\"{link}\"")),
+                "{name} should see {link}"
+            );
         }
         for link in hidden {
-            assert!(!html.contains(&format!("<a href=\"{link}\"")), "{name} should not see {link}");
+            assert!(
+                !html.contains(&format!("<a href=\"{link}\"")),
+                "{name} should not see {link}"
+            );
         }
     }
 }
@@ -42,9 +55,17 @@ async fn each_role_sees_its_own_navigation() {
 #[tokio::test]
 async fn a_department_head_sees_their_unit_and_below_but_never_another_unit() {
     let app = spawn_app().await;
-    let head = app.person("Maria Lang", "Dezernat II / Fachbereich 32", "manager").await;
-    app.person("Lukas Below", "Dezernat II / Fachbereich 32 / Abteilung 32.1", "").await;
-    app.person("Sophie Beside", "Dezernat II / Fachbereich 20", "").await;
+    let head = app
+        .person("Maria Lang", "Dezernat II / Fachbereich 32", "manager")
+        .await;
+    app.person(
+        "Lukas Below",
+        "Dezernat II / Fachbereich 32 / Abteilung 32.1",
+        "",
+    )
+    .await;
+    app.person("Sophie Beside", "Dezernat II / Fachbereich 20", "")
+        .await;
     app.person("Georg Above", "Dezernat II", "").await;
 
     let (status, html) = app.signed_in(&head).await.get_text("/team").await;

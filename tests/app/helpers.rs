@@ -25,7 +25,10 @@ pub async fn spawn_app() -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary directory");
     let url = match std::env::var("KIWI_TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
-        _ => format!("sqlite://{}?mode=rwc", data_dir.path().join("kiwi.sqlite").display()),
+        _ => format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.path().join("kiwi.sqlite").display()
+        ),
     };
     let db = db::connect(&url).await.expect("database opens");
     db::migrate(&db).await.expect("migrations run");
@@ -51,7 +54,9 @@ async fn fresh_postgres_database(server: &str) -> String {
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .expect("test database created");
-    let (base, _) = server.rsplit_once('/').expect("a database URL ends in /name");
+    let (base, _) = server
+        .rsplit_once('/')
+        .expect("a database URL ends in /name");
     format!("{base}/{name}")
 }
 
@@ -74,7 +79,9 @@ impl TestApp {
             roles: Roles::parse_list(roles).unwrap(),
             language: Language::De,
         };
-        people::add(&self.db, person, None).await.expect("person added");
+        people::add(&self.db, person, None)
+            .await
+            .expect("person added");
         let email = Email::parse(&email).unwrap();
         people::set_password(&self.db, &email, NewPassword::parse(PASSWORD).unwrap())
             .await
@@ -100,7 +107,12 @@ impl TestApp {
     pub async fn signed_in(&self, person: &Person) -> Browser {
         let browser = self.browser();
         let response = browser.sign_in(&person.email, PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {} failed", person.email);
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in of {} failed",
+            person.email
+        );
         browser
     }
 }
@@ -135,21 +147,41 @@ impl Browser {
     }
 
     /// Submits a form on `form_page` to `action`, with the page's CSRF token.
-    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn submit(
+        &self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let token = self.csrf_token(form_page).await;
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
         form.extend_from_slice(fields);
-        self.client.post(self.url(action)).form(&form).send().await.unwrap()
+        self.client
+            .post(self.url(action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// Uploads a CSV file to the HR import, as the HR page's form does.
-    pub async fn upload_import(&self, csv: &str, mark_missing_as_left: bool) -> (StatusCode, String) {
+    pub async fn upload_import(
+        &self,
+        csv: &str,
+        mark_missing_as_left: bool,
+    ) -> (StatusCode, String) {
         let token = self.csrf_token("/hr").await;
-        self.upload_import_with_token(token, csv, mark_missing_as_left).await
+        self.upload_import_with_token(token, csv, mark_missing_as_left)
+            .await
     }
 
     /// Tries the import with a valid token taken from the start page (for people who
@@ -159,21 +191,38 @@ impl Browser {
         self.upload_import_with_token(token, csv, false).await.0
     }
 
-    async fn upload_import_with_token(&self, token: String, csv: &str, mark_missing_as_left: bool) -> (StatusCode, String) {
+    async fn upload_import_with_token(
+        &self,
+        token: String,
+        csv: &str,
+        mark_missing_as_left: bool,
+    ) -> (StatusCode, String) {
         let mut form = reqwest::multipart::Form::new()
             .text("csrf_token", token)
-            .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("staff.csv"));
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("staff.csv"),
+            );
         if mark_missing_as_left {
             form = form.text("mark_missing_as_left", "1");
         }
-        let response = self.client.post(self.url("/hr/import")).multipart(form).send().await.unwrap();
+        let response = self
+            .client
+            .post(self.url("/hr/import"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         (response.status(), response.text().await.unwrap())
     }
 }
 
 pub fn csrf_token_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("the page has a form with a CSRF token") + marker.len();
+    let start = html
+        .find(marker)
+        .expect("the page has a form with a CSRF token")
+        + marker.len();
     html[start..start + 64].to_owned()
 }
 
@@ -189,7 +238,10 @@ pub fn location(response: &reqwest::Response) -> String {
 /// Headers carrying only a session cookie, to replay a cookie outside the browser.
 pub fn cookie_header(name: &str, value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert(reqwest::header::COOKIE, HeaderValue::from_str(&format!("{name}={value}")).unwrap());
+    headers.insert(
+        reqwest::header::COOKIE,
+        HeaderValue::from_str(&format!("{name}={value}")).unwrap(),
+    );
     headers
 }
 
@@ -200,5 +252,8 @@ pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<Stri
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_owned()))
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        })
 }

@@ -21,12 +21,29 @@ async fn hr_imports_staff_and_missing_units_are_created() {
     assert!(html.contains("Neu angelegt: 3"));
 
     let people = user::Entity::find().all(&app.db).await.unwrap();
-    let jurgen = people.iter().find(|p| p.personnel_number == "1002").unwrap();
+    let jurgen = people
+        .iter()
+        .find(|p| p.personnel_number == "1002")
+        .unwrap();
     assert_eq!(jurgen.name, "Jürgen Groß");
     assert!(jurgen.is_manager && !jurgen.is_hr);
-    let units: Vec<String> = org_unit::Entity::find().all(&app.db).await.unwrap().into_iter().map(|u| u.path).collect();
-    for path in ["Dezernat I", "Dezernat I / Fachbereich 10", "Dezernat I / Fachbereich 10 / Abteilung 10.1", "Dezernat II"] {
-        assert!(units.contains(&path.to_owned()), "{path} missing from {units:?}");
+    let units: Vec<String> = org_unit::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.path)
+        .collect();
+    for path in [
+        "Dezernat I",
+        "Dezernat I / Fachbereich 10",
+        "Dezernat I / Fachbereich 10 / Abteilung 10.1",
+        "Dezernat II",
+    ] {
+        assert!(
+            units.contains(&path.to_owned()),
+            "{path} missing from {units:?}"
+        );
     }
 }
 
@@ -42,9 +59,18 @@ async fn an_import_with_one_bad_row_writes_nothing_and_names_the_row() {
     let (status, html) = browser.upload_import(&file, false).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Nichts wurde importiert"));
-    assert!(html.contains("Zeile 5: „not-an-address“ ist keine gültige E-Mail-Adresse."), "{html}");
-    assert_eq!(user::Entity::find().count(&app.db).await.unwrap(), people_before);
-    assert_eq!(org_unit::Entity::find().count(&app.db).await.unwrap(), units_before);
+    assert!(
+        html.contains("Zeile 5: „not-an-address“ ist keine gültige E-Mail-Adresse."),
+        "{html}"
+    );
+    assert_eq!(
+        user::Entity::find().count(&app.db).await.unwrap(),
+        people_before
+    );
+    assert_eq!(
+        org_unit::Entity::find().count(&app.db).await.unwrap(),
+        units_before
+    );
 }
 
 #[tokio::test]
@@ -59,8 +85,14 @@ async fn every_bad_row_is_reported_not_just_the_first() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Zeile 2: Der Name fehlt."), "{html}");
     assert!(html.contains("Zeile 3: Unbekannte Rolle „chef“"), "{html}");
-    assert!(html.contains("Zeile 4: Die Personalnummer steht schon in Zeile 2."), "{html}");
-    assert!(html.contains("Zeile 4: Die E-Mail-Adresse steht schon in Zeile 2."), "{html}");
+    assert!(
+        html.contains("Zeile 4: Die Personalnummer steht schon in Zeile 2."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Zeile 4: Die E-Mail-Adresse steht schon in Zeile 2."),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +118,10 @@ async fn a_changed_file_updates_people_by_personnel_number() {
     let hr = app.person("Petra Hoff", "Personal", "hr").await;
     let browser = app.signed_in(&hr).await;
     browser.upload_import(STAFF, false).await;
-    let changed = STAFF.replace("1001,Anna Beck,anna.beck@stadt.example", "1001,Anna Beck-Ohm,anna.ohm@stadt.example");
+    let changed = STAFF.replace(
+        "1001,Anna Beck,anna.beck@stadt.example",
+        "1001,Anna Beck-Ohm,anna.ohm@stadt.example",
+    );
     let (_, html) = browser.upload_import(&changed, false).await;
     assert!(html.contains("Geändert: 1"));
     let anna = user::Entity::find()

@@ -9,7 +9,11 @@ async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
     let response = app.browser().get("/login").await;
     let headers = response.headers();
-    let csp = headers.get("content-security-policy").unwrap().to_str().unwrap();
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
@@ -51,7 +55,9 @@ async fn visitors_get_pages_in_their_browsers_language() {
 #[tokio::test]
 async fn names_are_escaped_in_pages() {
     let app = spawn_app().await;
-    let mallory = app.person("Mallory <script>alert(1)</script>", "Dezernat I", "").await;
+    let mallory = app
+        .person("Mallory <script>alert(1)</script>", "Dezernat I", "")
+        .await;
     let (_, html) = app.signed_in(&mallory).await.get_text("/").await;
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("&lt;script&gt;"));

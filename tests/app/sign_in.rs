@@ -9,7 +9,9 @@ use kiwi::entities::user;
 #[tokio::test]
 async fn a_person_signs_in_and_sees_their_start_page() {
     let app = spawn_app().await;
-    let anna = app.person("Anna Beck", "Dezernat I / Fachbereich 10", "").await;
+    let anna = app
+        .person("Anna Beck", "Dezernat I / Fachbereich 10", "")
+        .await;
     let browser = app.browser();
 
     let response = browser.sign_in(&anna.email, PASSWORD).await;
@@ -38,7 +40,9 @@ async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
     let wrong_password = browser.sign_in(&anna.email, "not the password").await;
     let status_wrong = wrong_password.status();
     let text_wrong = wrong_password.text().await.unwrap();
-    let unknown = browser.sign_in("nobody@stadt.example", "not the password").await;
+    let unknown = browser
+        .sign_in("nobody@stadt.example", "not the password")
+        .await;
     let status_unknown = unknown.status();
     let text_unknown = unknown.text().await.unwrap();
 
@@ -58,7 +62,10 @@ async fn the_stored_password_is_an_argon2id_hash() {
         .find(|p| p.email == anna.email)
         .and_then(|p| p.password_hash.clone())
         .unwrap();
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
     assert!(!hash.contains(PASSWORD));
 }
 
@@ -133,7 +140,13 @@ async fn sign_in_is_throttled_after_repeated_failures_even_with_the_right_passwo
     }
     let response = browser.sign_in(&anna.email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(response.text().await.unwrap().contains("Zu viele fehlgeschlagene Anmeldeversuche"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Zu viele fehlgeschlagene Anmeldeversuche")
+    );
     // Throttling an address does not lock out other people.
     let bernd = app.person("Bernd Cho", "Dezernat I", "").await;
     let response = app.browser().sign_in(&bernd.email, PASSWORD).await;
@@ -169,7 +182,10 @@ async fn a_post_without_csrf_token_is_refused_and_changes_nothing() {
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
     // The old password still works and the language is still German.
-    assert_eq!(app.browser().sign_in(&anna.email, PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.browser().sign_in(&anna.email, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let (_, html) = browser.get_text("/profile").await;
     assert!(html.contains("<html lang=\"de\">"));
 }
@@ -214,9 +230,15 @@ async fn changing_the_password_ends_every_other_session() {
     assert_eq!(laptop.get("/profile").await.status(), StatusCode::OK);
     assert_eq!(phone.get("/profile").await.status(), StatusCode::SEE_OTHER);
     let fresh = app.browser();
-    assert_eq!(fresh.sign_in(&anna.email, PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        fresh.sign_in(&anna.email, "an entirely new password").await.status(),
+        fresh.sign_in(&anna.email, PASSWORD).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        fresh
+            .sign_in(&anna.email, "an entirely new password")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
 }
@@ -249,7 +271,13 @@ async fn a_person_switches_to_english_and_kiwi_remembers_it() {
     let app = spawn_app().await;
     let anna = app.person("Anna Beck", "Dezernat I", "").await;
     let browser = app.signed_in(&anna).await;
-    let response = browser.submit("/profile", "/language", &[("language", "en"), ("next", "/profile")]).await;
+    let response = browser
+        .submit(
+            "/profile",
+            "/language",
+            &[("language", "en"), ("next", "/profile")],
+        )
+        .await;
     assert_eq!(location(&response), "/profile");
 
     let elsewhere = app.signed_in(&anna).await;
@@ -261,7 +289,10 @@ async fn a_person_switches_to_english_and_kiwi_remembers_it() {
 #[tokio::test]
 async fn the_first_administrator_is_created_through_the_one_time_setup_link() {
     let app = spawn_app().await;
-    let token = kiwi::services::setup::token_if_needed(&app.db).await.unwrap().expect("a setup token");
+    let token = kiwi::services::setup::token_if_needed(&app.db)
+        .await
+        .unwrap()
+        .expect("a setup token");
     let browser = app.browser();
     let page = format!("/setup/{token}");
     let response = browser
@@ -281,14 +312,27 @@ async fn the_first_administrator_is_created_through_the_one_time_setup_link() {
     assert_eq!(browser.get("/admin").await.status(), StatusCode::OK);
 
     // The link is used up, and no new one is made while an administrator exists.
-    assert_eq!(app.browser().get(&page).await.status(), StatusCode::NOT_FOUND);
-    assert!(kiwi::services::setup::token_if_needed(&app.db).await.unwrap().is_none());
+    assert_eq!(
+        app.browser().get(&page).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        kiwi::services::setup::token_if_needed(&app.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
 async fn a_guessed_setup_link_leads_nowhere() {
     let app = spawn_app().await;
-    kiwi::services::setup::token_if_needed(&app.db).await.unwrap();
-    let response = app.browser().get(&format!("/setup/{}", "a".repeat(64))).await;
+    kiwi::services::setup::token_if_needed(&app.db)
+        .await
+        .unwrap();
+    let response = app
+        .browser()
+        .get(&format!("/setup/{}", "a".repeat(64)))
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }

@@ -1,4 +1,4 @@
-//! AppState (database, templates, translations, settings) and how the server starts.
+//! AppState (database, course catalog, templates, translations, settings) and how the server starts.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
+use crate::courses::Catalog;
 use crate::error::ErrorPage;
 use crate::handlers::{self, identity};
 use crate::i18n::{TranslationError, Translations};
@@ -22,6 +23,7 @@ use crate::templates::{RenderError, Templates};
 
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub catalog: Catalog,
     pub templates: Templates,
     pub translations: Arc<Translations>,
     pub settings: Settings,
@@ -38,11 +40,16 @@ pub enum StartError {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, settings: Settings) -> Result<AppState, StartError> {
+    pub fn new(
+        db: DatabaseConnection,
+        catalog: Catalog,
+        settings: Settings,
+    ) -> Result<AppState, StartError> {
         let translations = Arc::new(Translations::load()?);
         let templates = Templates::load(translations.clone())?;
         Ok(AppState {
             db,
+            catalog,
             templates,
             translations,
             settings,
@@ -95,21 +102,16 @@ fn security_headers(https: bool) -> DefaultHeaders {
 fn render_error_page<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    if response
-        .response()
-        .extensions()
-        .get::<ErrorPage>()
-        .is_none()
-    {
+    let Some(marker) = response.response().extensions().get::<ErrorPage>().cloned() else {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));
-    }
+    };
     let status = response.status();
     let request = response.request().clone();
     let page = request
         .app_data::<web::Data<AppState>>()
-        .map(|state| handlers::error_page(state, &request, status));
+        .map(|state| handlers::error_page(state, &request, status, marker.explanation));
     let rendered = match page {
         Some(Ok(html)) => html,
         Some(Err(error)) => {

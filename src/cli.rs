@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::app::{self, AppState};
 use crate::config::Settings;
+use crate::courses::load::load_catalog;
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
 use crate::i18n::Translations;
@@ -42,6 +43,18 @@ pub enum Command {
     /// Manage people.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Work with the course content.
+    #[command(subcommand)]
+    Courses(CoursesCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CoursesCommand {
+    /// Validate every course and print each problem as `path:line: message`.
+    Check {
+        /// The courses directory (default: KIWI_COURSES_DIR).
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,6 +101,9 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn execute(cli: Cli) -> Result<(), String> {
     let settings = cli.settings;
+    if let Some(Command::Courses(CoursesCommand::Check { dir })) = cli.command {
+        return check_courses(&dir.unwrap_or_else(|| settings.courses_dir.clone()));
+    }
     let db = open_database(&settings).await?;
     match cli.command.unwrap_or(Command::Demo) {
         Command::Serve => serve(db, settings).await,
@@ -108,6 +124,42 @@ async fn execute(cli: Cli) -> Result<(), String> {
             serve(db, settings).await
         }
         Command::Users(command) => users(&db, command).await,
+        Command::Courses(_) => Ok(()),
+    }
+}
+
+fn check_courses(dir: &std::path::Path) -> Result<(), String> {
+    match load_catalog(dir) {
+        Ok(catalog) => {
+            for course in catalog.courses() {
+                let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
+                println!(
+                    "{} {} ({}): {} modules, {} questions, {} minutes",
+                    course.id,
+                    course.version,
+                    course.content_hash,
+                    course.modules.len(),
+                    questions,
+                    course.minutes()
+                );
+            }
+            println!(
+                "{}: all {} courses are valid",
+                dir.display(),
+                catalog.courses().len()
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            Err(format!(
+                "{} problem(s) in {}",
+                problems.len(),
+                dir.display()
+            ))
+        }
     }
 }
 
@@ -136,10 +188,17 @@ async fn serve(db: DatabaseConnection, settings: Settings) -> Result<(), String>
             settings.base_url()
         );
     }
+    let catalog = load_catalog(&settings.courses_dir).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!(
+            "the course content is invalid, kiwi does not start:\n{}",
+            lines.join("\n")
+        )
+    })?;
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     println!("kiwi is serving on {}", settings.base_url());
-    let state = AppState::new(db, settings).map_err(|e| e.to_string())?;
+    let state = AppState::new(db, catalog, settings).map_err(|e| e.to_string())?;
     app::run(state, listener)
         .map_err(|e| e.to_string())?
         .await

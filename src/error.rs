@@ -4,7 +4,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use sea_orm::DbErr;
 
+use crate::services::grading::QuizError;
 use crate::services::import::ImportError;
+use crate::services::learning::LearningError;
 use crate::services::passwords::PasswordError;
 use crate::services::people::PeopleError;
 use crate::services::setup::SetupError;
@@ -27,13 +29,19 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many requests")]
     TooManyRequests,
+    /// A rule said no; the page explains it with this translation id (and a value).
+    #[error("refused: {0}")]
+    Refused(&'static str, String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-/// Marks a response whose body the error page renderer should fill in (see `app.rs`).
-#[derive(Clone, Copy)]
-pub struct ErrorPage;
+/// Marks a response whose body the error page renderer should fill in (see `app.rs`),
+/// with the translation id and value that explain a refusal.
+#[derive(Clone)]
+pub struct ErrorPage {
+    pub explanation: Option<(&'static str, String)>,
+}
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
@@ -42,6 +50,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Refused(..) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -61,7 +70,11 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code())
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish();
-        response.extensions_mut().insert(ErrorPage);
+        let explanation = match self {
+            AppError::Refused(id, value) => Some((*id, value.clone())),
+            _ => None,
+        };
+        response.extensions_mut().insert(ErrorPage { explanation });
         response
     }
 }
@@ -130,6 +143,32 @@ impl From<SetupError> for AppError {
             SetupError::InvalidLink => AppError::NotFound,
             SetupError::Password(e) => e.into(),
             SetupError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<LearningError> for AppError {
+    fn from(error: LearningError) -> Self {
+        match error {
+            LearningError::NotFound => AppError::NotFound,
+            LearningError::HasQuiz => AppError::BadRequest(error.to_string()),
+            LearningError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<QuizError> for AppError {
+    fn from(error: QuizError) -> Self {
+        match error {
+            QuizError::NotFound => AppError::NotFound,
+            QuizError::Database(e) => e.into(),
+            QuizError::Corrupt(e) => AppError::Internal(format!("quiz attempt: {e}")),
+            QuizError::NoQuiz | QuizError::Unanswered(_) => AppError::BadRequest(error.to_string()),
+            QuizError::NoAttemptsLeft => AppError::Refused("quiz-no-attempts-left", String::new()),
+            QuizError::CoolingDown(until) => {
+                AppError::Refused("quiz-cooling-down", until.format("%H:%M").to_string())
+            }
+            QuizError::Outdated => AppError::Refused("quiz-outdated", String::new()),
         }
     }
 }

@@ -1,6 +1,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod courses;
 pub mod db;
 pub mod domain;
 pub mod entities;

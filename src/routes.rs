@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use crate::handlers::{admin, hr, pages, profile, setup, sign_in, system, team};
+use crate::handlers::{admin, courses, hr, pages, profile, quizzes, setup, sign_in, system, team};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg
@@ -22,6 +22,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/profile/password",
             web::post().to(profile::change_password),
         )
+        // Learning
+        .route("/courses", web::get().to(courses::catalog))
+        .route("/courses/{course}", web::get().to(courses::show))
+        .route(
+            "/courses/{course}/modules/{module}",
+            web::get().to(courses::module),
+        )
+        .route(
+            "/courses/{course}/modules/{module}/read",
+            web::post().to(courses::confirm_read),
+        )
+        .route(
+            "/courses/{course}/modules/{module}/attempts",
+            web::post().to(quizzes::start),
+        )
+        .route(
+            "/courses/{course}/files/{path:.*}",
+            web::get().to(courses::file),
+        )
+        .route("/attempts/{attempt}", web::get().to(quizzes::show))
+        .route("/attempts/{attempt}", web::post().to(quizzes::submit))
         // Department heads: their own unit and below
         .route("/team", web::get().to(team::show))
         // HR

@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -24,6 +24,26 @@ const TEMPLATES: [(&str, &str); 10] = [
     (
         "form_errors.html",
         include_str!("../templates/form_errors.html"),
+    ),
+    (
+        "courses/list.html",
+        include_str!("../templates/courses/list.html"),
+    ),
+    (
+        "courses/catalog.html",
+        include_str!("../templates/courses/catalog.html"),
+    ),
+    (
+        "courses/course.html",
+        include_str!("../templates/courses/course.html"),
+    ),
+    (
+        "courses/module.html",
+        include_str!("../templates/courses/module.html"),
+    ),
+    (
+        "quizzes/attempt.html",
+        include_str!("../templates/quizzes/attempt.html"),
     ),
 ];
 

@@ -1,6 +1,8 @@
 //! Every query kiwi runs: free functions taking any connection (pool or transaction).
 
+pub mod attempts;
 pub mod audit;
+pub mod completions;
 pub mod org_units;
 pub mod sessions;
 pub mod setup_tokens;

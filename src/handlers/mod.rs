@@ -1,10 +1,12 @@
 //! Thin actix handlers, one file per area, and the one way they render a page.
 
 pub mod admin;
+pub mod courses;
 pub mod hr;
 pub mod identity;
 pub mod pages;
 pub mod profile;
+pub mod quizzes;
 pub mod setup;
 pub mod sign_in;
 pub mod system;
@@ -105,6 +107,7 @@ pub fn error_page(
     state: &AppState,
     req: &HttpRequest,
     status: StatusCode,
+    explanation: Option<(&'static str, String)>,
 ) -> Result<String, RenderError> {
     let visitor = actix_web::HttpMessage::extensions(req)
         .get::<Visitor>()
@@ -115,6 +118,11 @@ pub fn error_page(
         .unwrap_or_else(|| identity::language_of(req));
     let mut context = Context::new();
     context.insert("status", &status.as_u16());
+    context.insert("explanation", &explanation.as_ref().map(|(id, _)| *id));
+    context.insert(
+        "explanation_value",
+        &explanation.map(|(_, value)| value).unwrap_or_default(),
+    );
     context.insert(
         "me",
         &visitor

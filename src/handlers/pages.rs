@@ -1,4 +1,4 @@
-//! The start page.
+//! The start page: "Mein Lernstand".
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -6,15 +6,18 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::db;
 use crate::error::AppError;
+use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
+use crate::services::learning;
 
 #[derive(Serialize)]
 struct HomePage {
     org_unit: String,
+    courses: Vec<CourseCard>,
 }
 
-/// `GET /`: "Mein Lernstand", the signed-in person's start page.
+/// `GET /`: the signed-in person's courses, unfinished ones first.
 pub async fn home(
     state: web::Data<AppState>,
     person: CurrentUser,
@@ -23,5 +26,17 @@ pub async fn home(
         .await?
         .map(|unit| unit.path)
         .unwrap_or_default();
-    render(&state, &person.visitor, "home.html", &HomePage { org_unit })
+    let language = person.visitor.language;
+    let mut overview = learning::overview(&state.db, &state.catalog, person.user.id).await?;
+    overview.sort_by_key(|(_, progress)| progress.status == learning::CourseStatus::Completed);
+    let courses = overview
+        .into_iter()
+        .map(|(course, progress)| card(course, &progress, language))
+        .collect();
+    render(
+        &state,
+        &person.visitor,
+        "home.html",
+        &HomePage { org_unit, courses },
+    )
 }

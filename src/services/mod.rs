@@ -1,7 +1,9 @@
 //! Business rules: no actix, no tera. Each function states the rule it enforces.
 
 pub mod demo;
+pub mod grading;
 pub mod import;
+pub mod learning;
 pub mod org_units;
 pub mod passwords;
 pub mod people;

@@ -18,6 +18,7 @@ save = Speichern
 ## Fehler
 error-summary-title = Bitte prüfen Sie Ihre Eingaben
 error-title = { $status ->
+    [409] Nicht möglich
     [404] Seite nicht gefunden
     [403] Kein Zugriff
     [429] Zu viele Anfragen
@@ -135,3 +136,58 @@ import-row-unknown-role = Unbekannte Rolle „{ $value }“ (erlaubt: employee, 
 import-row-duplicate-personnel-number = Die Personalnummer steht schon in Zeile { $first_row }.
 import-row-duplicate-email = Die E-Mail-Adresse steht schon in Zeile { $first_row }.
 import-row-email-taken = Die E-Mail-Adresse gehört bereits der Person mit der Personalnummer { $personnel_number }.
+
+## Kurse
+nav-courses = Kurse
+catalog-title = Kurse
+catalog-intro = Alle Kurse zu KI in der Verwaltung. Sie lernen in Ihrem Tempo und können jederzeit unterbrechen: kiwi merkt sich, wo Sie stehen.
+breadcrumbs-label = Sie sind hier
+status-completed = abgeschlossen
+status-in-progress = begonnen
+status-not-started = noch nicht begonnen
+course-modules-done = { $done } von { $total } Modulen erledigt
+course-minutes = etwa { $minutes } Minuten
+course-version = Fassung { $version }
+course-start = Kurs beginnen
+course-resume = Weiterlernen
+course-all-done = Sie haben alle Module dieses Kurses abgeschlossen.
+course-modules = Module
+module-with-quiz = mit Quiz
+module-completed = erledigt
+module-open = offen
+module-position = Modul { $number } von { $count }
+module-objectives = Lernziele
+module-next-step = Wie geht es weiter?
+module-quiz-intro = Prüfen Sie Ihr Wissen mit { $questions ->
+    [one] einer Frage
+   *[other] { $questions } Fragen
+}. Sie haben so viel Zeit, wie Sie brauchen.
+module-quiz-start = Quiz starten
+module-quiz-again = Quiz noch einmal machen
+module-confirm-read = Gelesen – Modul abschließen
+module-previous = Voriges Modul
+module-next = Nächstes Modul
+
+## Quiz
+quiz-title = Quiz
+quiz-result-title = Ergebnis
+quiz-intro = Beantworten Sie alle Fragen. Zum Bestehen brauchen Sie { $pass } Prozent. Es gibt kein Zeitlimit.
+quiz-question-number = Frage { $number }:
+quiz-multiple = mehrere Antworten sind richtig
+quiz-answer-missing = Bitte beantworten Sie diese Frage.
+quiz-submit = Antworten abgeben
+quiz-passed = Bestanden
+quiz-failed = Nicht bestanden
+quiz-score = Sie haben { $score } Prozent erreicht; zum Bestehen sind { $pass } Prozent nötig.
+quiz-continue = Weiter
+quiz-back-to-lesson = Zurück zum Modul und noch einmal versuchen
+quiz-review = Ihre Antworten
+quiz-answer-right = Richtig beantwortet
+quiz-answer-wrong = Nicht richtig beantwortet
+quiz-your-choice = Ihre Wahl
+quiz-correct-option = richtig
+quiz-explanation = Erklärung
+quiz-no-attempts-left = Für dieses Modul sind keine weiteren Versuche möglich. Bitte wenden Sie sich an Ihre Führungskraft oder das Personalteam.
+quiz-cooling-down = Der nächste Versuch ist ab { $value } Uhr möglich. Nutzen Sie die Zeit, um das Modul noch einmal zu lesen.
+quiz-outdated = Der Kurs wurde inzwischen überarbeitet. Bitte starten Sie das Quiz neu.
+error-409 = Das ist gerade nicht möglich.

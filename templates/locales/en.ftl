@@ -18,6 +18,7 @@ save = Save
 ## Errors
 error-summary-title = Please check your entries
 error-title = { $status ->
+    [409] Not possible
     [404] Page not found
     [403] Access denied
     [429] Too many requests
@@ -135,3 +136,58 @@ import-row-unknown-role = Unknown role "{ $value }" (allowed: employee, manager,
 import-row-duplicate-personnel-number = The personnel number already appears in row { $first_row }.
 import-row-duplicate-email = The email address already appears in row { $first_row }.
 import-row-email-taken = The email address already belongs to the person with personnel number { $personnel_number }.
+
+## Courses
+nav-courses = Courses
+catalog-title = Courses
+catalog-intro = All courses on AI in public administration. Learn at your own pace and stop whenever you like: kiwi remembers where you are.
+breadcrumbs-label = You are here
+status-completed = completed
+status-in-progress = in progress
+status-not-started = not started
+course-modules-done = { $done } of { $total } modules done
+course-minutes = about { $minutes } minutes
+course-version = version { $version }
+course-start = Start the course
+course-resume = Continue learning
+course-all-done = You have completed every module of this course.
+course-modules = Modules
+module-with-quiz = with quiz
+module-completed = done
+module-open = open
+module-position = Module { $number } of { $count }
+module-objectives = Learning objectives
+module-next-step = What comes next?
+module-quiz-intro = Check your knowledge with { $questions ->
+    [one] one question
+   *[other] { $questions } questions
+}. Take as long as you need.
+module-quiz-start = Start the quiz
+module-quiz-again = Take the quiz again
+module-confirm-read = Read – complete this module
+module-previous = Previous module
+module-next = Next module
+
+## Quiz
+quiz-title = Quiz
+quiz-result-title = Result
+quiz-intro = Answer every question. You need { $pass } percent to pass. There is no time limit.
+quiz-question-number = Question { $number }:
+quiz-multiple = several answers are correct
+quiz-answer-missing = Please answer this question.
+quiz-submit = Submit answers
+quiz-passed = Passed
+quiz-failed = Not passed
+quiz-score = You scored { $score } percent; { $pass } percent are needed to pass.
+quiz-continue = Continue
+quiz-back-to-lesson = Back to the module to try again
+quiz-review = Your answers
+quiz-answer-right = Answered correctly
+quiz-answer-wrong = Not answered correctly
+quiz-your-choice = your choice
+quiz-correct-option = correct
+quiz-explanation = Explanation
+quiz-no-attempts-left = No more attempts are possible for this module. Please contact your department head or HR.
+quiz-cooling-down = The next attempt is possible from { $value }. Use the time to read the module again.
+quiz-outdated = The course has been revised in the meantime. Please start the quiz again.
+error-409 = That is not possible right now.

@@ -1,0 +1,305 @@
+//! Markdown to safe HTML: raw HTML is shown as text, only http(s)/mailto/relative links
+//! survive, headings get anchors, and links to course files point at kiwi's file route.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// A link or image in a lesson that points at a file of the course.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink {
+    /// The target as written, e.g. `../bilder/ablauf.png`.
+    pub written: String,
+    /// The path inside the course folder, or None if it leaves the folder.
+    pub course_path: Option<String>,
+    /// Byte offset of the link in the rendered text.
+    pub offset: usize,
+}
+
+/// A link whose scheme kiwi does not allow (e.g. `javascript:`); it is rendered as `#`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLink {
+    pub written: String,
+    pub offset: usize,
+}
+
+pub struct Rendered {
+    pub html: String,
+    pub local_links: Vec<LocalLink>,
+    pub bad_links: Vec<BadLink>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Renders a lesson. `module_dir` is the module file's folder inside the course
+/// (e.g. `de`); `files_url` the URL prefix under which course files are served.
+pub fn render_lesson(markdown: &str, module_dir: &str, files_url: &str) -> Rendered {
+    let mut local_links = Vec::new();
+    let mut bad_links = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(
+                    &dest_url,
+                    range.start,
+                    module_dir,
+                    files_url,
+                    &mut local_links,
+                    &mut bad_links,
+                );
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite(
+                    &dest_url,
+                    range.start,
+                    module_dir,
+                    files_url,
+                    &mut local_links,
+                    &mut bad_links,
+                );
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            other => sanitize(other),
+        };
+        events.push(event);
+    }
+    add_heading_ids(&mut events);
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    Rendered {
+        html: out,
+        local_links,
+        bad_links,
+    }
+}
+
+/// Renders inline events (a question, an option) to HTML, sanitised the same way.
+pub fn render_inline<'a>(events: impl IntoIterator<Item = Event<'a>>) -> String {
+    let mut out = String::new();
+    html::push_html(
+        &mut out,
+        events.into_iter().map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !is_allowed_absolute(&dest_url) => {
+                let _ = dest_url;
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from("#"),
+                    title,
+                    id,
+                })
+            }
+            other => sanitize(other),
+        }),
+    );
+    out.trim().to_owned()
+}
+
+/// Raw HTML becomes visible text: nothing an author writes can run in a browser.
+fn sanitize(event: Event) -> Event {
+    match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    }
+}
+
+fn is_allowed_absolute(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("mailto:")
+        || lower.starts_with('#')
+}
+
+fn rewrite<'a>(
+    dest: &CowStr<'a>,
+    offset: usize,
+    module_dir: &str,
+    files_url: &str,
+    local_links: &mut Vec<LocalLink>,
+    bad_links: &mut Vec<BadLink>,
+) -> CowStr<'a> {
+    if is_allowed_absolute(dest) {
+        return dest.clone();
+    }
+    let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || dest.starts_with("//") || dest.starts_with('/') {
+        bad_links.push(BadLink {
+            written: dest.to_string(),
+            offset,
+        });
+        return CowStr::from("#");
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (dest.as_ref(), None),
+    };
+    let course_path = normalize(module_dir, path);
+    local_links.push(LocalLink {
+        written: dest.to_string(),
+        course_path: course_path.clone(),
+        offset,
+    });
+    match course_path {
+        Some(path) => {
+            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            CowStr::from(format!("{files_url}{path}{fragment}"))
+        }
+        None => CowStr::from("#"),
+    }
+}
+
+/// Resolves `target` relative to `dir` inside the course; None if it climbs out.
+fn normalize(dir: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Gives every heading an id made from its text, so sections can be linked.
+fn add_heading_ids(events: &mut [Event]) {
+    let mut used = HashSet::new();
+    for i in 0..events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            for event in &events[i + 1..] {
+                match event {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let base = slug(&text);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !used.insert(candidate.clone()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(candidate));
+            }
+        }
+    }
+}
+
+/// "Woher das „Wissen“ kommt" → "woher-das-wissen-kommt".
+pub fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "abschnitt".to_owned()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_and_script_links_cannot_run() {
+        let rendered = render_lesson(
+            "Hallo <script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[klick](javascript:alert(3))\n\n<div onclick=\"x()\">block</div>\n",
+            "de",
+            "/courses/c/files/",
+        );
+        assert!(!rendered.html.contains("<script"), "{}", rendered.html);
+        assert!(!rendered.html.contains("<img"), "{}", rendered.html);
+        assert!(!rendered.html.contains("<div"), "{}", rendered.html);
+        assert!(!rendered.html.contains("javascript:"), "{}", rendered.html);
+        assert!(rendered.html.contains("&lt;script&gt;"));
+        assert_eq!(rendered.bad_links.len(), 1);
+    }
+
+    #[test]
+    fn relative_links_point_at_the_course_file_route() {
+        let rendered = render_lesson(
+            "![Ablauf](../bilder/ablauf.png) [Vorlage](vorlage.pdf#s2)",
+            "de",
+            "/courses/c/files/",
+        );
+        assert!(
+            rendered
+                .html
+                .contains("src=\"/courses/c/files/bilder/ablauf.png\""),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered
+                .html
+                .contains("href=\"/courses/c/files/de/vorlage.pdf#s2\""),
+            "{}",
+            rendered.html
+        );
+        let escaping = render_lesson("[x](../../../etc/passwd)", "de", "/courses/c/files/");
+        assert_eq!(escaping.local_links[0].course_path, None);
+        assert!(escaping.html.contains("href=\"#\""));
+    }
+
+    #[test]
+    fn headings_get_unique_anchors() {
+        let rendered = render_lesson(
+            "## Woher das „Wissen“ kommt\n\n## Übung\n\n## Übung\n",
+            "de",
+            "/f/",
+        );
+        assert!(
+            rendered.html.contains("<h2 id=\"woher-das-wissen-kommt\">"),
+            "{}",
+            rendered.html
+        );
+        assert!(rendered.html.contains("<h2 id=\"übung\">"));
+        assert!(rendered.html.contains("<h2 id=\"übung-2\">"));
+    }
+}

@@ -1,0 +1,224 @@
+//! Quizzes: drawing questions for an attempt, and grading it exactly once.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::seq::SliceRandom;
+use sea_orm::{DatabaseConnection, DbErr, Set};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::courses::{Course, Module};
+use crate::db;
+use crate::entities::{module_completion, quiz_attempt};
+
+/// One question of an attempt: its index in the module's pool and the order its options
+/// are shown in (original option indices).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DrawnQuestion {
+    pub question: usize,
+    pub options: Vec<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QuizError {
+    #[error("no such module or attempt")]
+    NotFound,
+    #[error("this module has no quiz")]
+    NoQuiz,
+    #[error("no attempts left for this module")]
+    NoAttemptsLeft,
+    #[error("the next attempt is possible from {0}")]
+    CoolingDown(DateTime<Utc>),
+    #[error("the course changed since this attempt was started")]
+    Outdated,
+    /// Positions (0-based) of questions without an answer.
+    #[error("questions without an answer")]
+    Unanswered(Vec<usize>),
+    #[error("the stored attempt cannot be read: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Starts an attempt, or returns the person's open one for this module. The questions and
+/// the order of their options are drawn at random and stored with the attempt.
+pub async fn start(
+    db: &DatabaseConnection,
+    course: &Course,
+    module: &Module,
+    user: Uuid,
+) -> Result<quiz_attempt::Model, QuizError> {
+    if !module.has_quiz() {
+        return Err(QuizError::NoQuiz);
+    }
+    let earlier =
+        db::attempts::of_module(db, user, &course.id, &course.version, &module.id).await?;
+    if let Some(open) = earlier
+        .iter()
+        .find(|a| a.submitted_at.is_none() && a.content_hash == course.content_hash)
+    {
+        return Ok(open.clone());
+    }
+    let submitted: Vec<&quiz_attempt::Model> = earlier
+        .iter()
+        .filter(|a| a.submitted_at.is_some())
+        .collect();
+    if let Some(max) = course.max_attempts
+        && submitted.len() >= max as usize
+    {
+        return Err(QuizError::NoAttemptsLeft);
+    }
+    if course.cooldown_minutes > 0
+        && let Some(last_failed) = submitted
+            .iter()
+            .filter(|a| a.passed == Some(false))
+            .filter_map(|a| a.submitted_at)
+            .max()
+    {
+        let until = last_failed + Duration::minutes(i64::from(course.cooldown_minutes));
+        if until > Utc::now() {
+            return Err(QuizError::CoolingDown(until));
+        }
+    }
+    let draw = draw(course, module);
+    let attempt = db::attempts::insert(
+        db,
+        quiz_attempt::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(user),
+            course_id: Set(course.id.clone()),
+            module_id: Set(module.id.clone()),
+            course_version: Set(course.version.clone()),
+            content_hash: Set(course.content_hash.clone()),
+            draw: Set(serde_json::to_string(&draw).map_err(|e| QuizError::Corrupt(e.to_string()))?),
+            started_at: Set(Utc::now()),
+            submitted_at: Set(None),
+            answers: Set(None),
+            score_percent: Set(None),
+            passed: Set(None),
+        },
+    )
+    .await?;
+    Ok(attempt)
+}
+
+fn draw(course: &Course, module: &Module) -> Vec<DrawnQuestion> {
+    let mut rng = rand::rng();
+    let mut pool: Vec<usize> = (0..module.questions.len()).collect();
+    pool.shuffle(&mut rng);
+    let count = match course.questions_per_attempt {
+        0 => pool.len(),
+        n => n.min(pool.len()),
+    };
+    pool.truncate(count);
+    pool.into_iter()
+        .map(|question| {
+            let mut options: Vec<usize> = (0..module.questions[question].options).collect();
+            options.shuffle(&mut rng);
+            DrawnQuestion { question, options }
+        })
+        .collect()
+}
+
+/// A person's own attempt; anyone else's is "not found" (not even its existence leaks).
+pub async fn attempt_of(
+    db: &DatabaseConnection,
+    id: Uuid,
+    user: Uuid,
+) -> Result<quiz_attempt::Model, QuizError> {
+    match db::attempts::by_id(db, id).await? {
+        Some(attempt) if attempt.user_id == user => Ok(attempt),
+        _ => Err(QuizError::NotFound),
+    }
+}
+
+pub fn drawn_questions(attempt: &quiz_attempt::Model) -> Result<Vec<DrawnQuestion>, QuizError> {
+    serde_json::from_str(&attempt.draw).map_err(|e| QuizError::Corrupt(e.to_string()))
+}
+
+/// The chosen original option indices per drawn question, once submitted.
+pub fn stored_answers(attempt: &quiz_attempt::Model) -> Result<Vec<Vec<usize>>, QuizError> {
+    match &attempt.answers {
+        Some(json) => serde_json::from_str(json).map_err(|e| QuizError::Corrupt(e.to_string())),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Grades and records an attempt exactly once: a second submission (double click, back
+/// button, replay, another tab, a concurrent request) changes nothing and gets the stored
+/// result. `chosen` holds, per drawn question, the positions of the options as shown.
+/// Passing completes the module on the attempt's course version.
+pub async fn submit(
+    db: &DatabaseConnection,
+    course: &Course,
+    attempt: quiz_attempt::Model,
+    chosen: Vec<Vec<usize>>,
+) -> Result<quiz_attempt::Model, QuizError> {
+    if attempt.submitted_at.is_some() {
+        return Ok(attempt);
+    }
+    if attempt.content_hash != course.content_hash || attempt.course_version != course.version {
+        return Err(QuizError::Outdated);
+    }
+    let module = course
+        .module(&attempt.module_id)
+        .ok_or(QuizError::NotFound)?;
+    let draw = drawn_questions(&attempt)?;
+    let unanswered: Vec<usize> = (0..draw.len())
+        .filter(|n| chosen.get(*n).is_none_or(|c| c.is_empty()))
+        .collect();
+    if !unanswered.is_empty() {
+        return Err(QuizError::Unanswered(unanswered));
+    }
+    let answers: Vec<Vec<usize>> = draw
+        .iter()
+        .zip(&chosen)
+        .map(|(drawn, positions)| {
+            let mut original: Vec<usize> = positions
+                .iter()
+                .filter_map(|p| drawn.options.get(*p).copied())
+                .collect();
+            original.sort_unstable();
+            original.dedup();
+            original
+        })
+        .collect();
+    let correct = answers
+        .iter()
+        .zip(&draw)
+        .filter(|(answer, drawn)| {
+            module
+                .questions
+                .get(drawn.question)
+                .is_some_and(|q| &q.correct == *answer)
+        })
+        .count();
+    let score = i32::try_from(correct * 100 / draw.len().max(1)).unwrap_or(0);
+    let passed = score >= i32::try_from(course.pass_percent).unwrap_or(100);
+    let now = Utc::now();
+    let answers_json =
+        serde_json::to_string(&answers).map_err(|e| QuizError::Corrupt(e.to_string()))?;
+
+    let txn = db::begin_write(db).await?;
+    if db::attempts::submit_if_open(&txn, attempt.id, now, answers_json, score, passed).await?
+        && passed
+    {
+        db::completions::insert_once(
+            &txn,
+            module_completion::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(attempt.user_id),
+                course_id: Set(attempt.course_id.clone()),
+                module_id: Set(attempt.module_id.clone()),
+                course_version: Set(attempt.course_version.clone()),
+                kind: Set(module_completion::KIND_PASSED.to_owned()),
+                attempt_id: Set(Some(attempt.id)),
+                completed_at: Set(now),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    db::attempts::by_id(db, attempt.id)
+        .await?
+        .ok_or(QuizError::NotFound)
+}

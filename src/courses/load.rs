@@ -321,14 +321,14 @@ fn load_modules(
         let Some((number, id)) = split_stem(&stem) else {
             continue;
         };
-        if let Some(other) = seen_ids.insert(id.clone(), stem.clone()) {
-            if let Some(path) = paths.values().next() {
-                problems.push(Problem {
-                    path: path.clone(),
-                    line: 1,
-                    message: format!("module id \"{id}\" is used twice ({other} and {stem})"),
-                });
-            }
+        if let Some(other) = seen_ids.insert(id.clone(), stem.clone())
+            && let Some(path) = paths.values().next()
+        {
+            problems.push(Problem {
+                path: path.clone(),
+                line: 1,
+                message: format!("module id \"{id}\" is used twice ({other} and {stem})"),
+            });
         }
         let mut parsed: Vec<(Language, PathBuf, ParsedModule)> = Vec::new();
         for language in languages {

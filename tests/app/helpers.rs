@@ -1,9 +1,11 @@
 //! spawn_app(): a real kiwi server on port 0 with a fresh database, and a browser-like client.
 
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 
 use kiwi::app::{self, AppState};
 use kiwi::config::Settings;
+use kiwi::courses::load::load_catalog;
 use kiwi::db;
 use kiwi::domain::{Email, Language, NewPassword, Roles};
 use kiwi::services::people::{self, NewPerson};
@@ -22,6 +24,17 @@ pub struct TestApp {
 /// Starts kiwi on a free port with a fresh database: a temporary SQLite file, or, when
 /// `KIWI_TEST_DATABASE_URL` names a PostgreSQL server, a new database of its own there.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_courses(&fixture_courses()).await
+}
+
+/// The fixture course folder the tests use instead of the real content.
+pub fn fixture_courses() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses")
+}
+
+/// Like `spawn_app`, with the courses of `courses_dir`.
+pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
+    let catalog = load_catalog(courses_dir).expect("the test courses are valid");
     let data_dir = tempfile::tempdir().expect("temporary directory");
     let url = match std::env::var("KIWI_TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
@@ -33,11 +46,12 @@ pub async fn spawn_app() -> TestApp {
     let db = db::connect(&url).await.expect("database opens");
     db::migrate(&db).await.expect("migrations run");
     let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
+    settings.courses_dir = courses_dir.to_path_buf();
     settings.database_url = Some(url);
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     settings.base_url = Some(address.clone());
-    let state = AppState::new(db.clone(), settings).expect("app state");
+    let state = AppState::new(db.clone(), catalog, settings).expect("app state");
     let server = app::run(state, listener).expect("server starts");
     tokio::spawn(server);
     TestApp {
@@ -256,4 +270,69 @@ pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<Stri
             v.strip_prefix(&format!("{name}="))
                 .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
         })
+}
+
+impl TestApp {
+    /// The form fields that answer every question of an attempt correctly (or, with
+    /// `right == false`, wrongly), read from the stored draw and the course content.
+    pub async fn answers(&self, attempt_id: &str, right: bool) -> Vec<(String, String)> {
+        use kiwi::entities::quiz_attempt;
+        use sea_orm::EntityTrait;
+        let attempt = quiz_attempt::Entity::find_by_id(uuid::Uuid::parse_str(attempt_id).unwrap())
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("the attempt exists");
+        let catalog = load_catalog(&fixture_courses()).unwrap();
+        let module = catalog
+            .get(&attempt.course_id)
+            .unwrap()
+            .module(&attempt.module_id)
+            .unwrap();
+        let draw = kiwi::services::grading::drawn_questions(&attempt).unwrap();
+        let mut fields = Vec::new();
+        for (n, drawn) in draw.iter().enumerate() {
+            let correct = &module.questions[drawn.question].correct;
+            for (position, original) in drawn.options.iter().enumerate() {
+                if correct.contains(original) == right {
+                    fields.push((format!("q{n}"), position.to_string()));
+                }
+            }
+        }
+        fields
+    }
+}
+
+impl Browser {
+    /// Starts the quiz of a module and returns the attempt id from the redirect.
+    pub async fn start_quiz(&self, course: &str, module: &str) -> String {
+        let page = format!("/courses/{course}/modules/{module}");
+        let response = self.submit(&page, &format!("{page}/attempts"), &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        location(&response)
+            .trim_start_matches("/attempts/")
+            .to_owned()
+    }
+
+    /// Submits answers to an attempt, with the CSRF token of the attempt page.
+    pub async fn answer(&self, attempt: &str, answers: &[(String, String)]) -> reqwest::Response {
+        let token = self.csrf_token(&format!("/attempts/{attempt}")).await;
+        self.post_answers(attempt, &token, answers).await
+    }
+
+    pub async fn post_answers(
+        &self,
+        attempt: &str,
+        token: &str,
+        answers: &[(String, String)],
+    ) -> reqwest::Response {
+        let mut form = vec![("csrf_token".to_owned(), token.to_owned())];
+        form.extend_from_slice(answers);
+        self.client
+            .post(self.url(&format!("/attempts/{attempt}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
 }

@@ -3,6 +3,9 @@
 mod helpers;
 
 mod access;
+mod course_content;
+mod courses;
 mod import;
 mod pages;
+mod quizzes;
 mod sign_in;

@@ -1,0 +1,257 @@
+//! `kiwi courses check`: every problem in course content is reported as `path:line: message`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use kiwi::courses::load::load_catalog;
+
+use crate::helpers::fixture_courses;
+
+fn write(root: &Path, path: &str, text: &str) {
+    let file = root.join(path);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(file, text).unwrap();
+}
+
+const COURSE_TOML: &str = "id = \"kurs\"\nversion = \"1\"\nlanguages = [\"de\", \"en\"]\npass_percent = 80\nquestions_per_attempt = 2\nvalidity_months = 12\n[title]\nde = \"Kurs\"\nen = \"Course\"\n[summary]\nde = \"Kurs\"\nen = \"Course\"\n";
+
+const GOOD_DE: &str = "+++\ntitle = \"Modul\"\nminutes = 5\nobjectives = [\"Ziel\"]\n+++\n\nText.\n\n## Quiz\n\n### Frage eins?\n- [x] Ja\n- [ ] Nein\n\n> Weil.\n\n### Frage zwei?\n- [ ] Ja\n- [x] Nein\n\n> Weil.\n";
+const GOOD_EN: &str = "+++\ntitle = \"Module\"\nminutes = 5\nobjectives = [\"Goal\"]\n+++\n\nText.\n\n## Quiz\n\n### Question one?\n- [x] Yes\n- [ ] No\n\n> Because.\n\n### Question two?\n- [ ] Yes\n- [x] No\n\n> Because.\n";
+
+/// Runs the loader on a course folder and returns its problems as printed lines.
+fn problems(root: &Path) -> Vec<String> {
+    match load_catalog(root) {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems
+            .iter()
+            .map(|p| p.to_string().replace(&format!("{}/", root.display()), ""))
+            .collect(),
+    }
+}
+
+fn assert_reported(found: &[String], expected: &str) {
+    assert!(
+        found.iter().any(|line| line.starts_with(expected)),
+        "expected a problem starting with {expected:?}, found:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_valid_course_loads() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(root.path(), "kurs/de/01-modul.md", GOOD_DE);
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    assert_eq!(problems(root.path()), Vec::<String>::new());
+}
+
+#[test]
+fn course_toml_problems_name_the_line() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "syntax/course.toml",
+        "id = \"syntax\"\nversion = 1.2.3\n",
+    );
+    write(
+        root.path(),
+        "falsch/course.toml",
+        &COURSE_TOML.replace("id = \"kurs\"", "# course\nid = \"anders\""),
+    );
+    write(root.path(), "falsch/de/01-modul.md", GOOD_DE);
+    write(root.path(), "falsch/en/01-modul.md", GOOD_EN);
+    write(
+        root.path(),
+        "ohne/course.toml",
+        &COURSE_TOML
+            .replace("id = \"kurs\"", "id = \"ohne\"")
+            .replace("version = \"1\"\n", ""),
+    );
+    let found = problems(root.path());
+    assert_reported(&found, "syntax/course.toml:2: ");
+    assert_reported(
+        &found,
+        "falsch/course.toml:2: id \"anders\" must equal the folder name \"falsch\"",
+    );
+    assert_reported(&found, "ohne/course.toml:1: missing field `version`");
+}
+
+#[test]
+fn every_module_problem_is_reported_with_file_and_line() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "kurs/course.toml",
+        &COURSE_TOML.replace("questions_per_attempt = 2", "questions_per_attempt = 9"),
+    );
+    // 01: no front matter. 02: bad front matter. 03: every quiz mistake at once.
+    write(root.path(), "kurs/de/01-ohne.md", "# Nur Text\n");
+    write(root.path(), "kurs/en/01-ohne.md", GOOD_EN);
+    write(
+        root.path(),
+        "kurs/de/02-kopf.md",
+        "+++\ntitle = \"Modul\"\nminutes = \"zehn\"\n+++\nText\n",
+    );
+    write(root.path(), "kurs/en/02-kopf.md", GOOD_EN);
+    let broken = "+++\ntitle = \"Modul\"\nminutes = 5\nobjectives = [\"Ziel\"]\n+++\n\
+        \n\
+        ![Bild](bilder/fehlt.png) und [Anhang](../anhang.pdf) und [böse](javascript:alert(1))\n\
+        \n\
+        ## Quiz\n\
+        \n\
+        ### Ohne Optionen?\n\
+        \n\
+        > Erklärung.\n\
+        \n\
+        ### Ohne richtige Option?\n\
+        - [ ] A\n\
+        - [ ] B\n\
+        \n\
+        > Erklärung.\n\
+        \n\
+        ### Mit leerer Option?\n\
+        - [x] A\n\
+        - [ ] \n\
+        \n\
+        > Erklärung.\n\
+        \n\
+        ### Ohne richtige Option?\n\
+        - [x] A\n\
+        - [ ] B\n\
+        \n\
+        > Erklärung.\n";
+    write(root.path(), "kurs/de/03-quiz.md", broken);
+    write(root.path(), "kurs/en/03-quiz.md", GOOD_EN);
+    // 04 exists only in German; 05 disagrees between the languages.
+    write(root.path(), "kurs/de/04-nur-deutsch.md", GOOD_DE);
+    write(root.path(), "kurs/de/05-anders.md", GOOD_DE);
+    write(
+        root.path(),
+        "kurs/en/05-anders.md",
+        &GOOD_EN.replace(
+            "- [x] Yes\n- [ ] No\n\n> Because.\n\n### Question two",
+            "- [ ] Yes\n- [x] No\n\n> Because.\n\n### Question two",
+        ),
+    );
+
+    let found = problems(root.path());
+    assert_reported(
+        &found,
+        "kurs/de/01-ohne.md:1: the file must start with front matter",
+    );
+    assert_reported(&found, "kurs/de/02-kopf.md:3: front matter:");
+    assert_reported(
+        &found,
+        "kurs/de/03-quiz.md:7: link \"bilder/fehlt.png\" points to a missing file",
+    );
+    assert_reported(
+        &found,
+        "kurs/de/03-quiz.md:7: link \"../anhang.pdf\" points to a missing file",
+    );
+    assert_reported(
+        &found,
+        "kurs/de/03-quiz.md:7: link \"javascript:alert(1)\" is not allowed",
+    );
+    assert_reported(&found, "kurs/de/03-quiz.md:11: the question has no options");
+    assert_reported(
+        &found,
+        "kurs/de/03-quiz.md:15: the question has no correct option",
+    );
+    assert_reported(&found, "kurs/de/03-quiz.md:23: an option has no text");
+    assert_reported(
+        &found,
+        "kurs/de/03-quiz.md:27: duplicate question (the same as line 15)",
+    );
+    assert_reported(
+        &found,
+        "kurs/de/04-nur-deutsch.md:1: no en version of this module",
+    );
+    assert_reported(
+        &found,
+        "kurs/en/05-anders.md:11: question 1 differs from the de version",
+    );
+}
+
+#[test]
+fn a_pool_smaller_than_an_attempt_is_reported_in_course_toml() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "kurs/course.toml",
+        &COURSE_TOML.replace("questions_per_attempt = 2", "questions_per_attempt = 3"),
+    );
+    write(root.path(), "kurs/de/01-modul.md", GOOD_DE);
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    assert_eq!(
+        problems(root.path()),
+        vec![
+            "kurs/course.toml:5: questions_per_attempt is 3 but module 01-modul has only 2 questions"
+        ]
+    );
+}
+
+#[test]
+fn the_check_command_fails_on_bad_content_and_passes_on_the_real_courses() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace("- [x] Ja", "- [ ] Ja"),
+    );
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
+        .args(["courses", "check"])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("kurs/de/01-modul.md:11: the question has no correct option"),
+        "{stderr}"
+    );
+
+    for dir in [
+        fixture_courses(),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("courses"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
+            .args(["courses", "check"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_server_refuses_to_start_on_invalid_content() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(root.path(), "kurs/de/01-modul.md", "kein front matter\n");
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
+        .arg("serve")
+        .env("KIWI_COURSES_DIR", root.path())
+        .env("KIWI_DATA_DIR", data.path())
+        .env("KIWI_BIND", "127.0.0.1:0")
+        .env_remove("KIWI_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("kiwi does not start"), "{stderr}");
+    assert!(
+        stderr.contains("kurs/de/01-modul.md:1: the file must start with front matter"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,248 @@
+//! Quizzes: drawn on the server, graded once, private to the person who took them.
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::helpers::{location, spawn_app};
+use kiwi::entities::{module_completion, quiz_attempt};
+
+#[tokio::test]
+async fn the_quiz_page_reveals_nothing_about_the_correct_options() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    let (status, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        html.matches("<fieldset").count(),
+        2,
+        "two questions are drawn"
+    );
+    assert!(html.contains("<legend>"));
+    for hint in [
+        "checked",
+        "correct",
+        "option-correct",
+        "[x]",
+        "Das Fruchtfleisch",
+        "teilbar",
+        "sieben Tage",
+    ] {
+        assert!(!html.contains(hint), "the quiz page contains {hint:?}");
+    }
+    // Option values are display positions 0, 1, 2, the same for every question.
+    for (start, _) in html.match_indices("name=\"q") {
+        let input = &html[start..start + html[start..].find('>').unwrap()];
+        let value = input
+            .split("value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(["0", "1", "2"].contains(&value), "{input}");
+    }
+}
+
+#[tokio::test]
+async fn right_answers_pass_the_module_and_show_the_explanations() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    let response = browser
+        .answer(&attempt, &app.answers(&attempt, true).await)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), format!("/attempts/{attempt}#result"));
+
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(html.contains("Bestanden"));
+    assert!(html.contains("Sie haben 100 Prozent erreicht"));
+    assert!(html.contains("Erklärung"));
+    let completions = module_completion::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(completions.len(), 1);
+    assert_eq!(completions[0].course_version, "1");
+}
+
+#[tokio::test]
+async fn wrong_answers_fail_and_complete_nothing() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(html.contains("Nicht bestanden"));
+    assert!(html.contains("Sie haben 0 Prozent erreicht"));
+    assert!(
+        module_completion::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A new attempt can be started afterwards, with its own draw.
+    let again = browser.start_quiz("grundlagen", "erste-schritte").await;
+    assert_ne!(again, attempt);
+}
+
+#[tokio::test]
+async fn an_unanswered_question_is_marked_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    let mut answers = app.answers(&attempt, true).await;
+    answers.retain(|(field, _)| field != "q1");
+    let response = browser.answer(&attempt, &answers).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"q1-error\""));
+    assert!(html.contains("Bitte beantworten Sie diese Frage."));
+    assert!(html.contains(" checked"), "the given answer is kept");
+    let stored = quiz_attempt::Entity::find().all(&app.db).await.unwrap();
+    assert!(stored[0].submitted_at.is_none());
+}
+
+#[tokio::test]
+async fn a_double_submitted_quiz_counts_once() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, true).await)
+        .await;
+    // The back button and a second click: now with wrong answers.
+    let second = browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    assert_eq!(second.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(html.contains("Bestanden"));
+    let attempts = quiz_attempt::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].score_percent, Some(100));
+}
+
+#[tokio::test]
+async fn twenty_concurrent_submissions_of_one_attempt_grade_it_exactly_once() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    let token = browser.csrf_token(&format!("/attempts/{attempt}")).await;
+    let right = app.answers(&attempt, true).await;
+    let wrong = app.answers(&attempt, false).await;
+    let submissions = (0..20).map(|n| {
+        let answers = if n % 2 == 0 {
+            right.clone()
+        } else {
+            wrong.clone()
+        };
+        let (browser, attempt, token) = (&browser, attempt.clone(), token.clone());
+        async move {
+            browser
+                .post_answers(&attempt, &token, &answers)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(submissions).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+
+    let attempts = quiz_attempt::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert!(attempts[0].submitted_at.is_some());
+    let completions = module_completion::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        completions.len(),
+        usize::from(attempts[0].passed == Some(true))
+    );
+    // The page shows the one stored result, whichever submission won.
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    let expected = format!(
+        "Sie haben {} Prozent erreicht",
+        attempts[0].score_percent.unwrap()
+    );
+    assert!(html.contains(&expected));
+}
+
+#[tokio::test]
+async fn nobody_can_open_or_submit_another_persons_attempt() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let bernd = app.person("Bernd Cho", "Dezernat I", "").await;
+    let annas = app.signed_in(&anna).await;
+    let attempt = annas.start_quiz("grundlagen", "erste-schritte").await;
+
+    let bernds = app.signed_in(&bernd).await;
+    assert_eq!(
+        bernds.get(&format!("/attempts/{attempt}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let token = bernds.csrf_token("/").await;
+    let response = bernds
+        .post_answers(&attempt, &token, &app.answers(&attempt, true).await)
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let stored = quiz_attempt::Entity::find().all(&app.db).await.unwrap();
+    assert!(stored[0].submitted_at.is_none());
+}
+
+#[tokio::test]
+async fn switching_language_mid_course_keeps_progress() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    let (_, german) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(german.contains("<html lang=\"de\">"));
+
+    browser
+        .submit("/", "/language", &[("language", "en")])
+        .await;
+    let (_, english) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(english.contains("Submit answers"));
+    browser
+        .answer(&attempt, &app.answers(&attempt, true).await)
+        .await;
+
+    let (_, course) = browser.get_text("/courses/grundlagen").await;
+    assert!(course.contains("1 of 2 modules done"), "{course}");
+    assert!(course.contains("First steps"));
+}
+
+#[tokio::test]
+async fn an_open_attempt_is_resumed_rather_than_drawn_again() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let first = browser.start_quiz("grundlagen", "erste-schritte").await;
+    let second = browser.start_quiz("grundlagen", "erste-schritte").await;
+    assert_eq!(first, second);
+    let draws: HashSet<String> = quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::Id.is_not_null())
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.draw)
+        .collect();
+    assert_eq!(draws.len(), 1);
+}

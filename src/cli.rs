@@ -129,7 +129,10 @@ async fn execute(cli: Cli) -> Result<(), String> {
 }
 
 fn check_courses(dir: &std::path::Path) -> Result<(), String> {
-    match load_catalog(dir) {
+    let started = std::time::Instant::now();
+    let loaded = load_catalog(dir);
+    let elapsed = started.elapsed();
+    match loaded {
         Ok(catalog) => {
             for course in catalog.courses() {
                 let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();

@@ -147,9 +147,10 @@ fn check_courses(dir: &std::path::Path) -> Result<(), String> {
                 );
             }
             println!(
-                "{}: all {} courses are valid",
+                "{}: all {} courses are valid (loaded, rendered and checked in {} ms)",
                 dir.display(),
-                catalog.courses().len()
+                catalog.courses().len(),
+                elapsed.as_millis()
             );
             Ok(())
         }

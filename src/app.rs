@@ -13,17 +13,27 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
+use crate::content::Content;
 use crate::courses::Catalog;
 use crate::error::ErrorPage;
 use crate::handlers::{self, identity};
 use crate::i18n::{TranslationError, Translations};
+use crate::policy::Policy;
+use crate::rate_limit::RateLimit;
 use crate::routes;
+use crate::services::access::{self, AccessCache};
 use crate::services::sessions;
 use crate::templates::{RenderError, Templates};
+use crate::tools::Tool;
 
 pub struct AppState {
     pub db: DatabaseConnection,
     pub catalog: Catalog,
+    pub policy: Option<Policy>,
+    pub tools: Vec<Tool>,
+    pub access: Arc<AccessCache>,
+    /// Limits look-ups of the public verification page per client address.
+    pub verify_limit: RateLimit,
     pub templates: Templates,
     pub translations: Arc<Translations>,
     pub settings: Settings,
@@ -42,14 +52,18 @@ pub enum StartError {
 impl AppState {
     pub fn new(
         db: DatabaseConnection,
-        catalog: Catalog,
+        content: Content,
         settings: Settings,
     ) -> Result<AppState, StartError> {
         let translations = Arc::new(Translations::load()?);
         let templates = Templates::load(translations.clone())?;
         Ok(AppState {
             db,
-            catalog,
+            catalog: content.catalog,
+            policy: content.policy,
+            tools: content.tools,
+            access: Arc::new(AccessCache::default()),
+            verify_limit: RateLimit::new(VERIFY_LOOKUPS_PER_MINUTE, Duration::from_secs(60)),
             templates,
             translations,
             settings,
@@ -57,10 +71,18 @@ impl AppState {
     }
 }
 
-/// Starts the web server on `listener` with `state`; the returned server runs until stopped.
-pub fn run(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
+/// How often one client address may look up certificates on the public verification page.
+const VERIFY_LOOKUPS_PER_MINUTE: u32 = 30;
+
+/// Loads the access cache, then starts the web server on `listener`; the returned server
+/// runs until stopped. The cache follows changes in the background.
+pub async fn start(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
+    if let Err(error) = state.access.load(&state.db).await {
+        // The server starts anyway; access checks fail closed until a retry succeeds.
+        tracing::error!(%error, "loading the access cache failed");
+    }
     let state = web::Data::new(state);
-    spawn_session_purge(state.clone());
+    spawn_background_work(state.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -133,8 +155,10 @@ fn render_error_page<B>(
     ))
 }
 
-/// Removes ended sessions every ten minutes.
-fn spawn_session_purge(state: web::Data<AppState>) {
+/// Follows the access change feed, and removes ended sessions every ten minutes.
+fn spawn_background_work(state: web::Data<AppState>) {
+    let follower = state.clone();
+    tokio::spawn(async move { access::follow_changes(&follower.access, &follower.db).await });
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {
@@ -142,6 +166,11 @@ fn spawn_session_purge(state: web::Data<AppState>) {
             if let Err(error) = sessions::purge_stale(&state.db).await {
                 tracing::warn!(%error, "purging stale sessions failed");
             }
+            let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+            if let Err(error) = crate::db::access_changes::purge(&state.db, day_ago).await {
+                tracing::warn!(%error, "purging the access change feed failed");
+            }
+            state.verify_limit.forget_old();
         }
     });
 }

@@ -10,13 +10,14 @@ use sea_orm::DatabaseConnection;
 
 use crate::app::{self, AppState};
 use crate::config::Settings;
+use crate::content::{self, Content};
 use crate::courses::load::load_catalog;
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
 use crate::i18n::Translations;
 use crate::services::import::{self, ImportError, ImportOptions};
 use crate::services::people::{self, NewPerson};
-use crate::services::{demo, org_units, setup};
+use crate::services::{api_keys, demo, org_units, setup};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +47,15 @@ pub enum Command {
     /// Work with the course content.
     #[command(subcommand)]
     Courses(CoursesCommand),
+    /// Manage the AI tools' access to kiwi.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ToolsCommand {
+    /// Create an API key for a tool of the tools file; it is printed once and stored only as a hash.
+    Key { tool: String },
 }
 
 #[derive(Subcommand)]
@@ -101,18 +111,23 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn execute(cli: Cli) -> Result<(), String> {
     let settings = cli.settings;
-    if let Some(Command::Courses(CoursesCommand::Check { dir })) = cli.command {
-        return check_courses(&dir.unwrap_or_else(|| settings.courses_dir.clone()));
-    }
-    let db = open_database(&settings).await?;
     match cli.command.unwrap_or(Command::Demo) {
-        Command::Serve => serve(db, settings).await,
-        Command::Migrate => {
-            println!("database is up to date");
-            Ok(())
+        Command::Courses(CoursesCommand::Check { dir }) => {
+            check_courses(&dir.unwrap_or_else(|| settings.courses_dir.clone()))
+        }
+        Command::Serve => {
+            // Content first: kiwi refuses invalid content before touching the database.
+            let content = load_content(&settings)?;
+            let db = open_database(&settings).await?;
+            serve(db, content, settings).await
         }
         Command::Demo => {
-            if demo::seed_if_empty(&db).await.map_err(|e| e.to_string())? {
+            let content = load_content(&settings)?;
+            let db = open_database(&settings).await?;
+            if demo::seed_if_empty(&db, &content)
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 println!(
                     "Seeded the demo city \"Stadt Musterstadt\". Sign in with password {}:",
                     demo::PASSWORD
@@ -121,50 +136,34 @@ async fn execute(cli: Cli) -> Result<(), String> {
                     println!("  {role:<9} {email}");
                 }
             }
-            serve(db, settings).await
+            serve(db, content, settings).await
         }
-        Command::Users(command) => users(&db, command).await,
-        Command::Courses(_) => Ok(()),
+        Command::Migrate => {
+            open_database(&settings).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Users(command) => users(&open_database(&settings).await?, command).await,
+        Command::Tools(ToolsCommand::Key { tool }) => {
+            let content = load_content(&settings)?;
+            let db = open_database(&settings).await?;
+            let key = api_keys::create(&db, &content.tools, &tool, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("API key for {tool} (shown only now; kiwi keeps only its hash):\n{key}");
+            Ok(())
+        }
     }
 }
 
-fn check_courses(dir: &std::path::Path) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    let loaded = load_catalog(dir);
-    let elapsed = started.elapsed();
-    match loaded {
-        Ok(catalog) => {
-            for course in catalog.courses() {
-                let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
-                println!(
-                    "{} {} ({}): {} modules, {} questions, {} minutes",
-                    course.id,
-                    course.version,
-                    course.content_hash,
-                    course.modules.len(),
-                    questions,
-                    course.minutes()
-                );
-            }
-            println!(
-                "{}: all {} courses are valid (loaded, rendered and checked in {} ms)",
-                dir.display(),
-                catalog.courses().len(),
-                elapsed.as_millis()
-            );
-            Ok(())
-        }
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            Err(format!(
-                "{} problem(s) in {}",
-                problems.len(),
-                dir.display()
-            ))
-        }
-    }
+fn load_content(settings: &Settings) -> Result<Content, String> {
+    content::load(settings).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!(
+            "the content is invalid, kiwi does not start:\n{}",
+            lines.join("\n")
+        )
+    })
 }
 
 async fn open_database(settings: &Settings) -> Result<DatabaseConnection, String> {
@@ -182,7 +181,7 @@ async fn open_database(settings: &Settings) -> Result<DatabaseConnection, String
     Ok(db)
 }
 
-async fn serve(db: DatabaseConnection, settings: Settings) -> Result<(), String> {
+async fn serve(db: DatabaseConnection, content: Content, settings: Settings) -> Result<(), String> {
     if let Some(token) = setup::token_if_needed(&db)
         .await
         .map_err(|e| e.to_string())?
@@ -192,18 +191,12 @@ async fn serve(db: DatabaseConnection, settings: Settings) -> Result<(), String>
             settings.base_url()
         );
     }
-    let catalog = load_catalog(&settings.courses_dir).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!(
-            "the course content is invalid, kiwi does not start:\n{}",
-            lines.join("\n")
-        )
-    })?;
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     println!("kiwi is serving on {}", settings.base_url());
-    let state = AppState::new(db, catalog, settings).map_err(|e| e.to_string())?;
-    app::run(state, listener)
+    let state = AppState::new(db, content, settings).map_err(|e| e.to_string())?;
+    app::start(state, listener)
+        .await
         .map_err(|e| e.to_string())?
         .await
         .map_err(|e| e.to_string())
@@ -288,6 +281,45 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
                 .map_err(|e| e.to_string())?;
             println!("added {} ({})", added.name, added.email);
             Ok(())
+        }
+    }
+}
+
+fn check_courses(dir: &std::path::Path) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let loaded = load_catalog(dir);
+    let elapsed = started.elapsed();
+    match loaded {
+        Ok(catalog) => {
+            for course in catalog.courses() {
+                let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
+                println!(
+                    "{} {} ({}): {} modules, {} questions, {} minutes",
+                    course.id,
+                    course.version,
+                    course.content_hash,
+                    course.modules.len(),
+                    questions,
+                    course.minutes()
+                );
+            }
+            println!(
+                "{}: all {} courses are valid (loaded, rendered and checked in {} ms)",
+                dir.display(),
+                catalog.courses().len(),
+                elapsed.as_millis()
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            Err(format!(
+                "{} problem(s) in {}",
+                problems.len(),
+                dir.display()
+            ))
         }
     }
 }

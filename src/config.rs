@@ -41,6 +41,24 @@ pub struct Settings {
     )]
     pub tools_file: PathBuf,
 
+    /// Directory with the AI usage policy (`de.md`, `en.md`, version in front matter).
+    #[arg(
+        long,
+        env = "KIWI_POLICY_DIR",
+        default_value = "./policies/ai-usage",
+        global = true
+    )]
+    pub policy_dir: PathBuf,
+
+    /// Name of the administration, printed on certificates.
+    #[arg(
+        long,
+        env = "KIWI_ORGANISATION",
+        default_value = "Stadt Musterstadt",
+        global = true
+    )]
+    pub organisation: String,
+
     /// Public URL of kiwi as people reach it, used in links and to mark cookies Secure on https
     /// (default: http://<bind>).
     #[arg(long, env = "KIWI_BASE_URL", global = true)]
@@ -87,6 +105,8 @@ impl Settings {
             data_dir,
             courses_dir: "./courses".into(),
             tools_file: "./tools.toml".into(),
+            policy_dir: "./policies/ai-usage".into(),
+            organisation: "Stadt Musterstadt".into(),
             base_url: None,
             trust_proxy: false,
             log: "info".into(),

@@ -1,6 +1,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod content;
 pub mod courses;
 pub mod db;
 pub mod domain;
@@ -8,6 +9,9 @@ pub mod entities;
 pub mod error;
 pub mod handlers;
 pub mod i18n;
+pub mod policy;
+pub mod rate_limit;
 pub mod routes;
 pub mod services;
 pub mod templates;
+pub mod tools;

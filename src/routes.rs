@@ -2,7 +2,10 @@
 
 use actix_web::web;
 
-use crate::handlers::{admin, courses, hr, pages, profile, quizzes, setup, sign_in, system, team};
+use crate::handlers::{
+    access, admin, certificates, courses, hr, pages, profile, quizzes, setup, sign_in, system,
+    team, tools,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg
@@ -15,6 +18,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/language", web::post().to(sign_in::choose_language))
         .route("/setup/{token}", web::get().to(setup::form))
         .route("/setup/{token}", web::post().to(setup::submit))
+        .route("/verify/{serial}", web::get().to(certificates::verify))
+        // AI tools asking whether a person may use them
+        .route("/api/v1/access", web::get().to(access::api))
+        .route("/auth/verify", web::get().to(access::forward))
         // Signed-in people
         .route("/", web::get().to(pages::home))
         .route("/profile", web::get().to(profile::show))
@@ -43,11 +50,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/attempts/{attempt}", web::get().to(quizzes::show))
         .route("/attempts/{attempt}", web::post().to(quizzes::submit))
+        .route("/certificates", web::get().to(certificates::list))
+        .route("/certificates/{serial}", web::get().to(certificates::show))
+        .route("/tools", web::get().to(tools::list))
+        .route("/policy", web::get().to(tools::policy))
+        .route("/policy/acknowledge", web::post().to(tools::acknowledge))
         // Department heads: their own unit and below
         .route("/team", web::get().to(team::show))
         // HR
         .route("/hr", web::get().to(hr::index))
         .route("/hr/import", web::post().to(hr::import))
+        .route(
+            "/hr/certificates/revoke",
+            web::get().to(certificates::revoke_form),
+        )
+        .route(
+            "/hr/certificates/revoke",
+            web::post().to(certificates::revoke),
+        )
         // Administrators
-        .route("/admin", web::get().to(admin::index));
+        .route("/admin", web::get().to(admin::index))
+        .route("/admin/keys", web::get().to(admin::keys))
+        .route(
+            "/admin/keys/{key}/revoke",
+            web::post().to(admin::revoke_key),
+        );
 }

@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -44,6 +44,38 @@ const TEMPLATES: [(&str, &str); 15] = [
     (
         "quizzes/attempt.html",
         include_str!("../templates/quizzes/attempt.html"),
+    ),
+    (
+        "certificates/status.html",
+        include_str!("../templates/certificates/status.html"),
+    ),
+    (
+        "certificates/list.html",
+        include_str!("../templates/certificates/list.html"),
+    ),
+    (
+        "certificates/show.html",
+        include_str!("../templates/certificates/show.html"),
+    ),
+    (
+        "certificates/verify.html",
+        include_str!("../templates/certificates/verify.html"),
+    ),
+    (
+        "certificates/revoke.html",
+        include_str!("../templates/certificates/revoke.html"),
+    ),
+    (
+        "tools/list.html",
+        include_str!("../templates/tools/list.html"),
+    ),
+    (
+        "tools/policy.html",
+        include_str!("../templates/tools/policy.html"),
+    ),
+    (
+        "admin/keys.html",
+        include_str!("../templates/admin/keys.html"),
     ),
 ];
 

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_people;
 mod m20261126_000002_learning;
+mod m20261126_000003_certificates;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_people::Migration),
             Box::new(m20261126_000002_learning::Migration),
+            Box::new(m20261126_000003_certificates::Migration),
         ]
     }
 }

@@ -1,9 +1,13 @@
 //! Every query kiwi runs: free functions taking any connection (pool or transaction).
 
+pub mod access_changes;
+pub mod api_keys;
 pub mod attempts;
 pub mod audit;
+pub mod certificates;
 pub mod completions;
 pub mod org_units;
+pub mod policy_acknowledgements;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod sign_in_failures;

@@ -1,8 +1,12 @@
 //! SeaORM entities, one file per table, no behaviour.
 
+pub mod access_change;
+pub mod api_key;
 pub mod audit_log;
+pub mod certificate;
 pub mod module_completion;
 pub mod org_unit;
+pub mod policy_acknowledgement;
 pub mod quiz_attempt;
 pub mod session;
 pub mod setup_token;

@@ -9,8 +9,10 @@ use crate::app::AppState;
 use crate::db;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::handlers::identity::CurrentUser;
-use crate::handlers::render;
+use crate::handlers::courses::Empty;
+use crate::handlers::identity::{CsrfForm, CurrentUser};
+use crate::handlers::{format_date, render, see_other};
+use crate::services::api_keys::{self, KeyError};
 
 const PER_PAGE: u64 = 50;
 
@@ -96,4 +98,63 @@ pub async fn index(
         units,
     };
     render(&state, &person.visitor, "admin/index.html", &page)
+}
+
+#[derive(Serialize)]
+struct KeysPage {
+    keys: Vec<KeyRow>,
+    tools: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct KeyRow {
+    id: String,
+    tool_id: String,
+    prefix: String,
+    created: String,
+    revoked: bool,
+}
+
+/// `GET /admin/keys`: the tools' API keys (created with `kiwi tools key <tool>`).
+pub async fn keys(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    person.require(Role::Admin)?;
+    let language = person.visitor.language;
+    let keys = api_keys::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|k| KeyRow {
+            id: k.id.to_string(),
+            tool_id: k.tool_id,
+            prefix: k.prefix,
+            created: format_date(k.created_at, language),
+            revoked: k.revoked_at.is_some(),
+        })
+        .collect();
+    let tools = state.tools.iter().map(|t| t.id.clone()).collect();
+    render(
+        &state,
+        &person.visitor,
+        "admin/keys.html",
+        &KeysPage { keys, tools },
+    )
+}
+
+/// `POST /admin/keys/{key}/revoke`
+pub async fn revoke_key(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    key: web::Path<uuid::Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    person.require(Role::Admin)?;
+    match api_keys::revoke(&state.db, *key, Some(person.user.id)).await {
+        Ok(()) => {}
+        Err(KeyError::NotFound) => return Err(AppError::NotFound),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
+    }
+    state.access.sync(&state.db).await?;
+    Ok(see_other("/admin/keys"))
 }

@@ -1,6 +1,8 @@
 //! Thin actix handlers, one file per area, and the one way they render a page.
 
+pub mod access;
 pub mod admin;
+pub mod certificates;
 pub mod courses;
 pub mod hr;
 pub mod identity;
@@ -11,6 +13,7 @@ pub mod setup;
 pub mod sign_in;
 pub mod system;
 pub mod team;
+pub mod tools;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
@@ -83,6 +86,14 @@ fn insert_language(context: &mut Context, language: Language) {
     };
     context.insert("lang", language.code());
     context.insert("other_lang", other.code());
+}
+
+/// A date as people in `language` write it: 26.11.2026 or 2026-11-26.
+pub fn format_date(at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
+    match language {
+        Language::De => at.format("%d.%m.%Y").to_string(),
+        Language::En => at.format("%Y-%m-%d").to_string(),
+    }
 }
 
 /// A redirect after a successful POST, so reloading does not send the form again.

@@ -1,6 +1,12 @@
 //! The demo: a fictional city administration ("Stadt Musterstadt") to click through at once.
 
-use sea_orm::{DatabaseConnection, DbErr};
+use chrono::{Duration, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Set};
+use uuid::Uuid;
+
+use crate::content::Content;
+use crate::entities::module_completion;
+use crate::services::certification;
 
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
@@ -107,7 +113,7 @@ pub enum DemoError {
 
 /// Seeds the demo city into an empty database; a database with people in it is left
 /// alone. Returns whether it seeded.
-pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
+pub async fn seed_if_empty(db: &DatabaseConnection, content: &Content) -> Result<bool, DemoError> {
     if db::users::count(db).await? > 0 {
         return Ok(false);
     }
@@ -123,7 +129,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
     let staff = STAFF
         .iter()
         .map(|(name, unit, role)| (*name, UNITS[*unit].0, *role));
-    for (name, path, role) in heads.chain(staff) {
+    for (n, (name, path, role)) in heads.chain(staff).enumerate() {
         number += 1;
         let levels = org_units::parse_path(path).unwrap_or_default();
         let unit = units.find_or_create(&txn, &levels).await?;
@@ -137,10 +143,76 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, DemoError> {
         };
         let created = people::insert(&txn, &person, unit.id).await?;
         db::users::set_password_hash(&txn, created.id, hash.clone()).await?;
+        seed_training(&txn, content, created.id, &created.email, n).await?;
     }
     db::audit::record(&txn, None, "demo.seeded", "Stadt Musterstadt").await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Gives the demo a realistic mix: some people certified (a few about to expire, a few
+/// expired), some with the usage policy acknowledged, some who have not started.
+async fn seed_training(
+    txn: &impl ConnectionTrait,
+    content: &Content,
+    user: Uuid,
+    email: &str,
+    n: usize,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let days = |d: i64| now - Duration::days(d);
+    // (course, issued that many days ago)
+    let history: Vec<(&str, i64)> = match email {
+        "anna.schmidt@musterstadt.example" => vec![("prompting", 40)],
+        "sabine.wolf@musterstadt.example" => vec![("prompting", 300), ("datenschutz", 290)],
+        "petra.hoffmann@musterstadt.example" => vec![
+            ("prompting", 200),
+            ("datenschutz", 190),
+            ("ki-governance", 180),
+        ],
+        "jonas.becker@musterstadt.example" => vec![],
+        _ => match n % 5 {
+            0 => vec![("prompting", 100)],
+            1 => vec![("prompting", 400), ("datenschutz", 380)],
+            // About to expire (24-month courses): a renewal reminder is due.
+            2 => vec![("prompting", 700), ("datenschutz", 690)],
+            3 => vec![("prompting", 760)],
+            _ => vec![],
+        },
+    };
+    for (course_id, ago) in &history {
+        let Some(course) = content.catalog.get(course_id) else {
+            continue;
+        };
+        for module in &course.modules {
+            db::completions::insert_once(
+                txn,
+                module_completion::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    user_id: Set(user),
+                    course_id: Set(course.id.clone()),
+                    module_id: Set(module.id.clone()),
+                    course_version: Set(course.version.clone()),
+                    kind: Set(if module.has_quiz() {
+                        module_completion::KIND_PASSED
+                    } else {
+                        module_completion::KIND_READ
+                    }
+                    .to_owned()),
+                    attempt_id: Set(None),
+                    completed_at: Set(days(*ago)),
+                },
+            )
+            .await?;
+        }
+        certification::record_earlier(txn, course, user, days(*ago)).await?;
+    }
+    if let Some(policy) = &content.policy
+        && history.len() >= 2
+    {
+        db::policy_acknowledgements::insert_once(txn, user, &policy.version).await?;
+    }
+    Ok(())
 }
 
 /// "Özlem Yılmaz" → "oezlem.yilmaz@musterstadt.example".

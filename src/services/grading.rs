@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::courses::{Course, Module};
 use crate::db;
 use crate::entities::{module_completion, quiz_attempt};
+use crate::services::certification;
 
 /// One question of an attempt: its index in the module's pool and the order its options
 /// are shown in (original option indices).
@@ -146,7 +147,8 @@ pub fn stored_answers(attempt: &quiz_attempt::Model) -> Result<Vec<Vec<usize>>, 
 /// Grades and records an attempt exactly once: a second submission (double click, back
 /// button, replay, another tab, a concurrent request) changes nothing and gets the stored
 /// result. `chosen` holds, per drawn question, the positions of the options as shown.
-/// Passing completes the module on the attempt's course version.
+/// Passing completes the module on the attempt's course version, and passing the last
+/// module issues the course's certificate in the same transaction.
 pub async fn submit(
     db: &DatabaseConnection,
     course: &Course,
@@ -216,6 +218,7 @@ pub async fn submit(
             },
         )
         .await?;
+        certification::certify_if_complete(&txn, course, attempt.user_id, now).await?;
     }
     txn.commit().await?;
     db::attempts::by_id(db, attempt.id)

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::courses::{Catalog, Course};
 use crate::db;
 use crate::entities::module_completion;
+use crate::services::certification;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CourseStatus {
@@ -111,7 +112,8 @@ pub async fn progress_in(
     Ok(progress_of(course, &completions, attempted))
 }
 
-/// A module without quiz is completed by confirming it was read; confirming twice changes nothing.
+/// A module without quiz is completed by confirming it was read; confirming twice changes
+/// nothing. Confirming the last open module issues the course's certificate.
 pub async fn confirm_read(
     db: &DatabaseConnection,
     course: &Course,
@@ -122,8 +124,10 @@ pub async fn confirm_read(
     if module.has_quiz() {
         return Err(LearningError::HasQuiz);
     }
+    let now = Utc::now();
+    let txn = db::begin_write(db).await?;
     db::completions::insert_once(
-        db,
+        &txn,
         module_completion::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user),
@@ -132,9 +136,11 @@ pub async fn confirm_read(
             course_version: Set(course.version.clone()),
             kind: Set(module_completion::KIND_READ.to_owned()),
             attempt_id: Set(None),
-            completed_at: Set(Utc::now()),
+            completed_at: Set(now),
         },
     )
     .await?;
+    certification::certify_if_complete(&txn, course, user, now).await?;
+    txn.commit().await?;
     Ok(())
 }

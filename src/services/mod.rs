@@ -1,5 +1,9 @@
 //! Business rules: no actix, no tera. Each function states the rule it enforces.
 
+pub mod access;
+pub mod acknowledgements;
+pub mod api_keys;
+pub mod certification;
 pub mod demo;
 pub mod grading;
 pub mod import;

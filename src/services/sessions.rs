@@ -5,7 +5,7 @@ use sea_orm::{ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
 use crate::db;
-use crate::entities::{session, user};
+use crate::entities::{access_change, session, user};
 use crate::services::secrets;
 
 /// A session ends after this long without a request…
@@ -13,7 +13,7 @@ pub const IDLE_TIMEOUT: Duration = Duration::hours(2);
 /// …and in any case this long after sign-in.
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// `last_seen_at` is written at most this often, so reading a page is not a write.
-const TOUCH_INTERVAL: Duration = Duration::minutes(1);
+pub const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 
 /// A session just created: the token goes into the cookie and nowhere else.
 pub struct NewSession {
@@ -26,6 +26,7 @@ pub struct NewSession {
 pub struct ActiveSession {
     pub id_hash: String,
     pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
     pub user: user::Model,
 }
 
@@ -77,18 +78,24 @@ pub async fn resolve(
     Ok(Some(ActiveSession {
         id_hash,
         csrf_token: session.csrf_token,
+        expires_at: session.expires_at,
         user,
     }))
 }
 
-/// Ends one session (sign-out).
+/// Ends one session (sign-out); every kiwi instance forgets it within a second.
 pub async fn end(db: &impl ConnectionTrait, id_hash: &str) -> Result<(), DbErr> {
-    db::sessions::delete(db, id_hash).await
+    if let Some(session) = db::sessions::by_id_hash(db, id_hash).await? {
+        db::sessions::delete(db, id_hash).await?;
+        db::access_changes::record(db, access_change::KIND_PERSON, Some(session.user_id)).await?;
+    }
+    Ok(())
 }
 
 /// Ends every session of a person (password change, leaving the organisation).
 pub async fn end_all(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
-    db::sessions::delete_all_of(db, user_id).await
+    db::sessions::delete_all_of(db, user_id).await?;
+    db::access_changes::record(db, access_change::KIND_PERSON, Some(user_id)).await
 }
 
 /// Removes expired and idle sessions; run periodically.

@@ -191,3 +191,65 @@ quiz-no-attempts-left = Für dieses Modul sind keine weiteren Versuche möglich.
 quiz-cooling-down = Der nächste Versuch ist ab { $value } Uhr möglich. Nutzen Sie die Zeit, um das Modul noch einmal zu lesen.
 quiz-outdated = Der Kurs wurde inzwischen überarbeitet. Bitte starten Sie das Quiz neu.
 error-409 = Das ist gerade nicht möglich.
+
+## Zertifikate
+nav-certificates = Zertifikate
+certificates-title = Meine Zertifikate
+certificates-intro = Wenn Sie alle Module eines Kurses abgeschlossen haben, erhalten Sie ein Zertifikat. Es öffnet Ihnen die KI-Werkzeuge, die den Kurs voraussetzen.
+certificates-none = Sie haben noch kein Zertifikat. Schließen Sie einen Kurs ab, um eines zu erhalten:
+certificate-title = Zertifikat
+certificate-course = Kurs
+certificate-status = Status
+certificate-issued = Ausgestellt am
+certificate-valid-from = Gültig ab
+certificate-valid-until = Gültig bis
+certificate-serial = Zertifikatsnummer
+certificate-version = Fassung
+certificate-holder = Inhaberin oder Inhaber
+certificate-holder-text = { $name } hat diesen Kurs erfolgreich abgeschlossen.
+certificate-revoke-reason = Grund des Widerrufs
+certificate-verify-hint = Jede Person kann dieses Zertifikat hier prüfen:
+certificate-status-valid = gültig
+certificate-status-upcoming = gilt ab dem Ende des vorigen Zertifikats
+certificate-status-expired = abgelaufen
+certificate-status-revoked = widerrufen
+verify-title = Zertifikat prüfen
+verify-unknown = Es gibt kein Zertifikat mit der Nummer { $serial }.
+revoke-title = Zertifikat widerrufen
+revoke-intro = Ein widerrufenes Zertifikat gilt sofort nicht mehr; KI-Werkzeuge, die es voraussetzen, schließen sich. Der Grund wird gespeichert.
+revoke-link = Zum Formular für den Widerruf
+revoke-submit = Widerrufen
+revoke-done = Das Zertifikat { $serial } ({ $course }) ist widerrufen.
+revoke-unknown-serial = Es gibt kein Zertifikat mit dieser Nummer.
+revoke-already-revoked = Dieses Zertifikat ist bereits widerrufen.
+
+## KI-Werkzeuge
+nav-tools = KI-Werkzeuge
+tools-title = Meine KI-Werkzeuge
+tools-intro = Diese KI-Werkzeuge stellt die Verwaltung bereit. Sie öffnen sich, sobald Sie die nötigen Kurse abgeschlossen und die Nutzungsregeln bestätigt haben.
+tools-none = Es sind keine KI-Werkzeuge eingetragen.
+tools-allowed = Sie dürfen dieses Werkzeug nutzen.
+tools-valid-until = Ihre Freigabe gilt bis { $date }.
+tools-open = { $name } öffnen
+tools-locked = Noch gesperrt. Dafür fehlt:
+tools-missing-course = der Kurs „{ $course }“
+tools-missing-expired = ein neues Zertifikat für „{ $course }“ (das bisherige ist abgelaufen)
+tools-missing-policy = Ihre Bestätigung der aktuellen Nutzungsregeln
+tools-missing-account = ein aktives Konto
+policy-version = Fassung { $version }
+policy-effective = gilt ab { $date }
+policy-acknowledge-heading = Nutzungsregeln bestätigen
+policy-acknowledge-text = Mit Ihrer Bestätigung erklären Sie, dass Sie die Nutzungsregeln gelesen haben und sie bei der Arbeit mit KI-Werkzeugen einhalten.
+policy-acknowledge-submit = Gelesen und verstanden
+policy-acknowledged = Sie haben die Fassung { $version } bestätigt.
+
+## Schlüssel
+keys-title = API-Schlüssel der KI-Werkzeuge
+keys-intro = Mit einem Schlüssel fragt ein KI-Werkzeug bei kiwi, ob eine Person es nutzen darf. Neue Schlüssel erzeugt die IT auf dem Server; kiwi zeigt einen Schlüssel nur einmal an und speichert nur seinen Hashwert.
+keys-tool = Werkzeug
+keys-prefix = Schlüssel beginnt mit
+keys-created = Erzeugt am
+keys-active = aktiv
+keys-revoked = widerrufen
+keys-revoke = Widerrufen
+keys-none = Es gibt noch keine Schlüssel.

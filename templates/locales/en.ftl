@@ -191,3 +191,65 @@ quiz-no-attempts-left = No more attempts are possible for this module. Please co
 quiz-cooling-down = The next attempt is possible from { $value }. Use the time to read the module again.
 quiz-outdated = The course has been revised in the meantime. Please start the quiz again.
 error-409 = That is not possible right now.
+
+## Certificates
+nav-certificates = Certificates
+certificates-title = My certificates
+certificates-intro = When you have completed every module of a course, you receive a certificate. It opens the AI tools that require the course.
+certificates-none = You have no certificate yet. Complete a course to earn one:
+certificate-title = Certificate
+certificate-course = Course
+certificate-status = Status
+certificate-issued = Issued on
+certificate-valid-from = Valid from
+certificate-valid-until = Valid until
+certificate-serial = Certificate number
+certificate-version = Version
+certificate-holder = Holder
+certificate-holder-text = { $name } has successfully completed this course.
+certificate-revoke-reason = Reason for revocation
+certificate-verify-hint = Anyone can verify this certificate here:
+certificate-status-valid = valid
+certificate-status-upcoming = valid from the end of the previous certificate
+certificate-status-expired = expired
+certificate-status-revoked = revoked
+verify-title = Verify a certificate
+verify-unknown = There is no certificate with the number { $serial }.
+revoke-title = Revoke a certificate
+revoke-intro = A revoked certificate stops counting at once; AI tools that require it close. The reason is recorded.
+revoke-link = Go to the revocation form
+revoke-submit = Revoke
+revoke-done = Certificate { $serial } ({ $course }) is revoked.
+revoke-unknown-serial = There is no certificate with this number.
+revoke-already-revoked = This certificate is already revoked.
+
+## AI tools
+nav-tools = AI tools
+tools-title = My AI tools
+tools-intro = These AI tools are provided by the administration. They open once you have completed the required courses and acknowledged the usage policy.
+tools-none = No AI tools are listed.
+tools-allowed = You may use this tool.
+tools-valid-until = Your access holds until { $date }.
+tools-open = Open { $name }
+tools-locked = Still locked. Missing:
+tools-missing-course = the course "{ $course }"
+tools-missing-expired = a new certificate for "{ $course }" (the previous one has expired)
+tools-missing-policy = your acknowledgement of the current usage policy
+tools-missing-account = an active account
+policy-version = Version { $version }
+policy-effective = in force from { $date }
+policy-acknowledge-heading = Acknowledge the usage policy
+policy-acknowledge-text = By acknowledging, you confirm that you have read the usage policy and will follow it when working with AI tools.
+policy-acknowledge-submit = Read and understood
+policy-acknowledged = You acknowledged version { $version }.
+
+## Keys
+keys-title = API keys of the AI tools
+keys-intro = With a key, an AI tool asks kiwi whether a person may use it. IT creates new keys on the server; kiwi shows a key only once and stores only its hash.
+keys-tool = Tool
+keys-prefix = Key starts with
+keys-created = Created on
+keys-active = active
+keys-revoked = revoked
+keys-revoke = Revoke
+keys-none = There are no keys yet.

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use kiwi::app::{self, AppState};
 use kiwi::config::Settings;
+use kiwi::content::Content;
 use kiwi::courses::load::load_catalog;
 use kiwi::db;
 use kiwi::domain::{Email, Language, NewPassword, Roles};
 use kiwi::services::people::{self, NewPerson};
+use kiwi::{policy, tools};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue, LOCATION};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -27,14 +29,28 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with_courses(&fixture_courses()).await
 }
 
-/// The fixture course folder the tests use instead of the real content.
+/// The fixtures the tests use instead of the real content.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
 pub fn fixture_courses() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/courses")
+    fixtures().join("courses")
 }
 
 /// Like `spawn_app`, with the courses of `courses_dir`.
 pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
     let catalog = load_catalog(courses_dir).expect("the test courses are valid");
+    let content = Content {
+        catalog,
+        policy: policy::load(&fixtures().join("policy")).expect("the test policy is valid"),
+        tools: tools::load(
+            &fixtures().join("tools.toml"),
+            &load_catalog(courses_dir).unwrap(),
+            true,
+        )
+        .unwrap_or_default(),
+    };
     let data_dir = tempfile::tempdir().expect("temporary directory");
     let url = match std::env::var("KIWI_TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
@@ -51,8 +67,8 @@ pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     settings.base_url = Some(address.clone());
-    let state = AppState::new(db.clone(), catalog, settings).expect("app state");
-    let server = app::run(state, listener).expect("server starts");
+    let state = AppState::new(db.clone(), content, settings).expect("app state");
+    let server = app::start(state, listener).await.expect("server starts");
     tokio::spawn(server);
     TestApp {
         address,

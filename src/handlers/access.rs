@@ -1,0 +1,161 @@
+//! The access check for tools: a JSON API with per-tool keys, and forward auth for reverse
+//! proxies. Both answer from memory and fail closed.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::handlers::identity::SESSION_COOKIE;
+use crate::services::access::{AccessError, Decision, Missing, PersonRef};
+
+#[derive(Deserialize)]
+pub struct AccessQuery {
+    tool: String,
+    user: String,
+}
+
+#[derive(Serialize)]
+struct AccessAnswer<'a> {
+    tool: &'a str,
+    user: &'a str,
+    allowed: bool,
+    valid_until: Option<String>,
+    missing: &'a [Missing],
+}
+
+/// `GET /api/v1/access?tool=…&user=…` with `Authorization: Bearer <key>`.
+pub async fn api(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<AccessQuery>,
+) -> HttpResponse {
+    let key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let key_tool = match state.access.tool_of_key(key) {
+        Ok(Some(tool)) => tool,
+        Ok(None) => return json_error(StatusCode::UNAUTHORIZED, "invalid or revoked API key"),
+        Err(error) => return unavailable(error),
+    };
+    let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
+        return json_error(StatusCode::NOT_FOUND, "unknown tool");
+    };
+    if tool.id != key_tool {
+        return json_error(StatusCode::FORBIDDEN, "this key belongs to another tool");
+    }
+    let who = if query.user.contains('@') {
+        PersonRef::Email(&query.user)
+    } else {
+        PersonRef::PersonnelNumber(&query.user)
+    };
+    let policy = state.policy.as_ref().map(|p| p.version.as_str());
+    match state
+        .access
+        .decide_for(tool, who, policy, &state.settings.base_url(), Utc::now())
+    {
+        Ok(decision) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(AccessAnswer {
+                tool: &tool.id,
+                user: &query.user,
+                allowed: decision.allowed,
+                valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
+                missing: &decision.missing,
+            }),
+        Err(error) => unavailable(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VerifyQuery {
+    tool: String,
+}
+
+/// `GET /auth/verify?tool=…` for nginx `auth_request`, Traefik ForwardAuth and Caddy
+/// `forward_auth`: decides from the kiwi session cookie alone. Identity headers sent by the
+/// client are never read. Any failure answers 5xx or 403, never 200.
+pub async fn forward(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let base = state.settings.base_url();
+    let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
+        return Ok(plain(StatusCode::NOT_FOUND, "unknown tool").finish());
+    };
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(sign_in_required(&base));
+    };
+    let now = Utc::now();
+    let person = match state
+        .access
+        .session_person(&state.db, cookie.value(), now)
+        .await
+    {
+        Ok(Some(person)) => person,
+        Ok(None) => return Ok(sign_in_required(&base)),
+        Err(error) => return Ok(unavailable(error)),
+    };
+    let policy = state.policy.as_ref().map(|p| p.version.as_str());
+    let Decision {
+        allowed, missing, ..
+    } = state
+        .access
+        .decide_person(tool, &person, policy, &base, now);
+    if allowed {
+        return Ok(HttpResponse::Ok()
+            .insert_header(("X-Kiwi-User", person.email.as_str()))
+            .insert_header(("X-Kiwi-Name", header_safe(&person.name)))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish());
+    }
+    let reasons: Vec<String> = missing
+        .iter()
+        .map(|m| format!("{}:{}", m.kind.as_str(), m.id))
+        .collect();
+    Ok(plain(StatusCode::FORBIDDEN, "")
+        .insert_header(("X-Kiwi-Missing", reasons.join(",")))
+        .insert_header(("X-Kiwi-Location", format!("{base}/tools")))
+        .body(format!(
+            "Access to {} needs: {}. See {base}/tools\n",
+            tool.name,
+            reasons.join(", ")
+        )))
+}
+
+fn sign_in_required(base: &str) -> HttpResponse {
+    plain(StatusCode::UNAUTHORIZED, "")
+        .insert_header(("X-Kiwi-Location", format!("{base}/login")))
+        .body("sign in to kiwi first\n")
+}
+
+fn plain(status: StatusCode, _: &str) -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    builder
+}
+
+fn json_error(status: StatusCode, error: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "error": error }))
+}
+
+fn unavailable(error: AccessError) -> HttpResponse {
+    tracing::error!(%error, "access check unavailable");
+    json_error(StatusCode::SERVICE_UNAVAILABLE, "access check unavailable")
+}
+
+/// Names with umlauts go into a header as UTF-8 percent-encoded, so every proxy passes them.
+fn header_safe(name: &str) -> String {
+    crate::error::percent_encode(name)
+}

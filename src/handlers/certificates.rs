@@ -1,0 +1,237 @@
+//! Certificates: a person's own list and pages, the public verification page, revocation.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::db;
+use crate::domain::{Language, Role};
+use crate::entities::certificate;
+use crate::error::AppError;
+use crate::handlers::identity::{self, CsrfForm, CurrentUser, Visitor};
+use crate::handlers::{format_date, render, render_with_status};
+use crate::services::certification::{self, RevokeError};
+
+#[derive(Serialize)]
+struct CertificateView {
+    serial: String,
+    course_id: String,
+    course_title: String,
+    course_version: String,
+    issued: String,
+    valid_from: String,
+    valid_until: String,
+    status: &'static str,
+    revoke_reason: Option<String>,
+}
+
+fn view(
+    state: &AppState,
+    certificate: &certificate::Model,
+    language: Language,
+    now: DateTime<Utc>,
+) -> CertificateView {
+    let course_title = state
+        .catalog
+        .get(&certificate.course_id)
+        .map(|c| c.title(language).to_owned())
+        .unwrap_or_else(|| certificate.course_id.clone());
+    CertificateView {
+        serial: certificate.serial.clone(),
+        course_id: certificate.course_id.clone(),
+        course_title,
+        course_version: certificate.course_version.clone(),
+        issued: format_date(certificate.issued_at, language),
+        valid_from: format_date(certificate.valid_from, language),
+        valid_until: format_date(certificate.valid_until, language),
+        status: certification::status_of(certificate, now).as_str(),
+        revoke_reason: certificate.revoke_reason.clone(),
+    }
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    certificates: Vec<CertificateView>,
+}
+
+/// `GET /certificates`: "Meine Zertifikate".
+pub async fn list(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let now = Utc::now();
+    let language = person.visitor.language;
+    let certificates = db::certificates::of_user(&state.db, person.user.id)
+        .await?
+        .iter()
+        .map(|c| view(&state, c, language, now))
+        .collect();
+    render(
+        &state,
+        &person.visitor,
+        "certificates/list.html",
+        &ListPage { certificates },
+    )
+}
+
+#[derive(Serialize)]
+struct CertificatePage {
+    certificate: CertificateView,
+    holder: String,
+    organisation: String,
+    verify_url: String,
+}
+
+/// `GET /certificates/{serial}`: one of the person's own certificates.
+pub async fn show(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    serial: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let certificate = db::certificates::by_serial(&state.db, &serial)
+        .await?
+        .filter(|c| c.user_id == person.user.id)
+        .ok_or(AppError::NotFound)?;
+    let page = CertificatePage {
+        certificate: view(&state, &certificate, person.visitor.language, Utc::now()),
+        holder: person.user.name.clone(),
+        organisation: state.settings.organisation.clone(),
+        verify_url: format!(
+            "{}/verify/{}",
+            state.settings.base_url(),
+            certificate.serial
+        ),
+    };
+    render(&state, &person.visitor, "certificates/show.html", &page)
+}
+
+#[derive(Serialize)]
+struct VerifyPage {
+    serial: String,
+    found: bool,
+    holder: String,
+    certificate: Option<CertificateView>,
+}
+
+/// `GET /verify/{serial}`: public; shows only what a verifier needs. Rate limited per
+/// client address, and serials carry 40 random bits, so they cannot be enumerated.
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    serial: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if !state
+        .verify_limit
+        .allow(&identity::client_address(&state, &req))
+    {
+        return Err(AppError::TooManyRequests);
+    }
+    let serial = serial.trim().to_uppercase();
+    let found = db::certificates::by_serial(&state.db, &serial).await?;
+    let holder = match &found {
+        Some(c) => db::users::by_id(&state.db, c.user_id)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let page = VerifyPage {
+        found: found.is_some(),
+        certificate: found
+            .as_ref()
+            .map(|c| view(&state, c, visitor.language, Utc::now())),
+        holder,
+        serial,
+    };
+    let status = if page.found {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::NOT_FOUND
+    };
+    render_with_status(&state, &visitor, status, "certificates/verify.html", &page)
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    serial: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct RevokePage {
+    serial: String,
+    reason: String,
+    errors: std::collections::BTreeMap<&'static str, &'static str>,
+    revoked: Option<CertificateView>,
+}
+
+/// `GET /hr/certificates/revoke`: the revocation form (HR and administrators).
+pub async fn revoke_form(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    require_hr_or_admin(&person)?;
+    let page = RevokePage {
+        serial: String::new(),
+        reason: String::new(),
+        errors: Default::default(),
+        revoked: None,
+    };
+    render(&state, &person.visitor, "certificates/revoke.html", &page)
+}
+
+/// `POST /hr/certificates/revoke`: revokes with a reason; access depending on it ends at once.
+pub async fn revoke(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    CsrfForm(form): CsrfForm<RevokeForm>,
+) -> Result<HttpResponse, AppError> {
+    require_hr_or_admin(&person)?;
+    let serial = form.serial.trim().to_uppercase();
+    let mut errors = std::collections::BTreeMap::new();
+    match certification::revoke(&state.db, &serial, person.user.id, &form.reason).await {
+        Ok(revoked) => {
+            state.access.sync(&state.db).await?;
+            let page = RevokePage {
+                serial: String::new(),
+                reason: String::new(),
+                errors,
+                revoked: Some(view(&state, &revoked, person.visitor.language, Utc::now())),
+            };
+            return render(&state, &person.visitor, "certificates/revoke.html", &page);
+        }
+        Err(RevokeError::NotFound) => {
+            errors.insert("serial", "revoke-unknown-serial");
+        }
+        Err(RevokeError::AlreadyRevoked) => {
+            errors.insert("serial", "revoke-already-revoked");
+        }
+        Err(RevokeError::NoReason) => {
+            errors.insert("reason", "error-required");
+        }
+        Err(RevokeError::Database(e)) => return Err(e.into()),
+    }
+    let page = RevokePage {
+        serial,
+        reason: form.reason,
+        errors,
+        revoked: None,
+    };
+    render_with_status(
+        &state,
+        &person.visitor,
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "certificates/revoke.html",
+        &page,
+    )
+}
+
+fn require_hr_or_admin(person: &CurrentUser) -> Result<(), AppError> {
+    person
+        .require(Role::Hr)
+        .or_else(|_| person.require(Role::Admin))
+}

@@ -1,0 +1,465 @@
+//! May this person use this tool now? The rule, and the in-memory cache that answers it on
+//! every request of a tool without a database round trip.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::RwLock;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db;
+use crate::entities::{access_change, certificate, user};
+use crate::services::{secrets, sessions};
+use crate::tools::Tool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingKind {
+    Course,
+    Policy,
+    CertificateExpired,
+    Account,
+}
+
+impl MissingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingKind::Course => "course",
+            MissingKind::Policy => "policy",
+            MissingKind::CertificateExpired => "certificate_expired",
+            MissingKind::Account => "account",
+        }
+    }
+}
+
+/// Something a person lacks for a tool, with the kiwi page that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    pub kind: MissingKind,
+    pub id: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    /// Until when access holds without anything new (the earliest end of a required certificate).
+    pub valid_until: Option<DateTime<Utc>>,
+    pub missing: Vec<Missing>,
+}
+
+/// What the access rule needs to know about a person.
+#[derive(Debug, Clone, Default)]
+pub struct Entitlements {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub active: bool,
+    pub certificates: Vec<CertificateFact>,
+    pub acknowledged: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CertificateFact {
+    pub course_id: String,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+impl From<&certificate::Model> for CertificateFact {
+    fn from(c: &certificate::Model) -> Self {
+        CertificateFact {
+            course_id: c.course_id.clone(),
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            revoked: c.revoked_at.is_some(),
+        }
+    }
+}
+
+/// A person may use a tool when they are active, hold a valid certificate of every course
+/// the tool requires, and (if it requires one) acknowledged the current usage policy.
+/// Validity is judged at `now`, so a certificate stops counting at the second it ends.
+pub fn decide(
+    tool: &Tool,
+    person: Option<&Entitlements>,
+    policy_version: Option<&str>,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> Decision {
+    let Some(person) = person.filter(|p| p.active) else {
+        return Decision {
+            allowed: false,
+            valid_until: None,
+            missing: vec![Missing {
+                kind: MissingKind::Account,
+                id: String::new(),
+                url: format!("{base_url}/login"),
+            }],
+        };
+    };
+    let mut missing = Vec::new();
+    let mut valid_until: Option<DateTime<Utc>> = None;
+    for course in &tool.requires_courses {
+        let held: Vec<&CertificateFact> = person
+            .certificates
+            .iter()
+            .filter(|c| &c.course_id == course && !c.revoked)
+            .collect();
+        match covered_until(&held, now) {
+            Some(until) => valid_until = Some(valid_until.map_or(until, |v| v.min(until))),
+            None => {
+                let expired = held.iter().any(|c| c.valid_until <= now);
+                missing.push(Missing {
+                    kind: if expired {
+                        MissingKind::CertificateExpired
+                    } else {
+                        MissingKind::Course
+                    },
+                    id: course.clone(),
+                    url: format!("{base_url}/courses/{course}"),
+                });
+            }
+        }
+    }
+    if tool.requires_policy {
+        match policy_version {
+            Some(version) if person.acknowledged.contains(version) => {}
+            Some(version) => missing.push(Missing {
+                kind: MissingKind::Policy,
+                id: version.to_owned(),
+                url: format!("{base_url}/policy"),
+            }),
+            // A tool that requires a policy kiwi does not have stays closed.
+            None => missing.push(Missing {
+                kind: MissingKind::Policy,
+                id: String::new(),
+                url: format!("{base_url}/policy"),
+            }),
+        }
+    }
+    let allowed = missing.is_empty();
+    Decision {
+        allowed,
+        valid_until: if allowed { valid_until } else { None },
+        missing,
+    }
+}
+
+/// The end of the unbroken chain of certificates covering `now` (a renewal starts where the
+/// previous one ends), or None if none covers it.
+fn covered_until(held: &[&CertificateFact], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut end = held
+        .iter()
+        .filter(|c| c.valid_from <= now && now < c.valid_until)
+        .map(|c| c.valid_until)
+        .max()?;
+    while let Some(next) = held
+        .iter()
+        .filter(|c| c.valid_from <= end && c.valid_until > end)
+        .map(|c| c.valid_until)
+        .max()
+    {
+        end = next;
+    }
+    Some(end)
+}
+
+/// Loads what the rule needs about one person.
+pub async fn entitlements_of(
+    db: &impl ConnectionTrait,
+    person: &user::Model,
+) -> Result<Entitlements, DbErr> {
+    let certificates = db::certificates::of_user(db, person.id).await?;
+    let acknowledged = db::policy_acknowledgements::of_user(db, person.id).await?;
+    Ok(Entitlements {
+        user_id: person.id,
+        email: person.email.clone(),
+        name: person.name.clone(),
+        active: person.status == user::STATUS_ACTIVE,
+        certificates: certificates.iter().map(CertificateFact::from).collect(),
+        acknowledged: acknowledged.into_iter().map(|a| a.policy_version).collect(),
+    })
+}
+
+/// A signed-in session as the forward-auth check knows it.
+#[derive(Debug, Clone)]
+struct CachedSession {
+    user_id: Uuid,
+    expires_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedKey {
+    tool_id: String,
+    revoked: bool,
+}
+
+#[derive(Default)]
+struct CacheState {
+    ready: bool,
+    last_change: i64,
+    people: HashMap<Uuid, Entitlements>,
+    by_email: HashMap<String, Uuid>,
+    by_personnel_number: HashMap<String, Uuid>,
+    keys: HashMap<String, CachedKey>,
+    sessions: HashMap<String, CachedSession>,
+}
+
+/// Everything the access check reads, in memory: people, their certificates and policy
+/// acknowledgements, the tools' keys and resolved sessions. Every instance follows the
+/// `access_changes` feed, so a change made anywhere reaches it within a fraction of a second.
+#[derive(Default)]
+pub struct AccessCache {
+    state: RwLock<CacheState>,
+}
+
+/// How often the feed is read: a revocation is enforced everywhere well within a second.
+pub const SYNC_INTERVAL: Duration = Duration::from_millis(200);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// The cache has not loaded yet (or failed to): the check fails closed.
+    #[error("the access cache is not ready")]
+    NotReady,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Who a tool asks about: an email address or a personnel number.
+pub enum PersonRef<'a> {
+    Email(&'a str),
+    PersonnelNumber(&'a str),
+}
+
+impl AccessCache {
+    /// Loads everything; until this succeeds every check fails closed.
+    pub async fn load(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let last_change = db::access_changes::latest_id(db).await?;
+        let people = db::users::all(db).await?;
+        let certificates = db::certificates::current(db, Utc::now()).await?;
+        let mut state = CacheState {
+            last_change,
+            ..Default::default()
+        };
+        for person in &people {
+            state.people.insert(
+                person.id,
+                Entitlements {
+                    user_id: person.id,
+                    email: person.email.clone(),
+                    name: person.name.clone(),
+                    active: person.status == user::STATUS_ACTIVE,
+                    ..Default::default()
+                },
+            );
+            state
+                .by_email
+                .insert(person.email_normalized.clone(), person.id);
+            state
+                .by_personnel_number
+                .insert(person.personnel_number.clone(), person.id);
+        }
+        for certificate in &certificates {
+            if let Some(entry) = state.people.get_mut(&certificate.user_id) {
+                entry.certificates.push(CertificateFact::from(certificate));
+            }
+        }
+        for acknowledgement in db::policy_acknowledgements::all(db).await? {
+            if let Some(entry) = state.people.get_mut(&acknowledgement.user_id) {
+                entry.acknowledged.insert(acknowledgement.policy_version);
+            }
+        }
+        state.keys = load_keys(db).await?;
+        state.ready = true;
+        *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
+        Ok(())
+    }
+
+    /// Applies the changes recorded since the last sync; returns how many it applied.
+    pub async fn sync(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+        let after = self.read().last_change;
+        let changes = db::access_changes::since(db, after, 1000).await?;
+        let Some(last) = changes.last().map(|c| c.id) else {
+            return Ok(0);
+        };
+        let mut people: HashSet<Uuid> = HashSet::new();
+        let mut keys = false;
+        for change in &changes {
+            match (change.kind.as_str(), change.user_id) {
+                (access_change::KIND_PERSON, Some(user)) => {
+                    people.insert(user);
+                }
+                (access_change::KIND_KEYS, _) => keys = true,
+                _ => {}
+            }
+        }
+        let mut loaded = Vec::new();
+        for id in &people {
+            if let Some(person) = db::users::by_id(db, *id).await? {
+                loaded.push((person.clone(), entitlements_of(db, &person).await?));
+            }
+        }
+        let new_keys = if keys {
+            Some(load_keys(db).await?)
+        } else {
+            None
+        };
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        for (person, entitlements) in loaded {
+            state.by_email.retain(|_, id| *id != person.id);
+            state.by_personnel_number.retain(|_, id| *id != person.id);
+            state
+                .by_email
+                .insert(person.email_normalized.clone(), person.id);
+            state
+                .by_personnel_number
+                .insert(person.personnel_number.clone(), person.id);
+            state.people.insert(person.id, entitlements);
+        }
+        // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
+        state.sessions.retain(|_, s| !people.contains(&s.user_id));
+        if let Some(new_keys) = new_keys {
+            state.keys = new_keys;
+        }
+        state.last_change = last;
+        Ok(changes.len())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, CacheState> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.read().ready
+    }
+
+    /// The tool an API key belongs to, if the key exists and is not revoked.
+    pub fn tool_of_key(&self, key: &str) -> Result<Option<String>, AccessError> {
+        let state = self.read();
+        if !state.ready {
+            return Err(AccessError::NotReady);
+        }
+        Ok(state
+            .keys
+            .get(&secrets::hash_token(key))
+            .filter(|k| !k.revoked)
+            .map(|k| k.tool_id.clone()))
+    }
+
+    /// Decides for a person named by email or personnel number.
+    pub fn decide_for(
+        &self,
+        tool: &Tool,
+        who: PersonRef,
+        policy: Option<&str>,
+        base_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Decision, AccessError> {
+        let state = self.read();
+        if !state.ready {
+            return Err(AccessError::NotReady);
+        }
+        let id = match who {
+            PersonRef::Email(email) => state.by_email.get(&email.trim().to_lowercase()),
+            PersonRef::PersonnelNumber(number) => state.by_personnel_number.get(number.trim()),
+        };
+        let person = id.and_then(|id| state.people.get(id));
+        Ok(decide(tool, person, policy, base_url, now))
+    }
+
+    /// Resolves a session cookie to a person, from memory after the first request. Returns
+    /// the person's entitlements, or None for no valid session.
+    pub async fn session_person(
+        &self,
+        db: &DatabaseConnection,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Entitlements>, AccessError> {
+        let id_hash = secrets::hash_token(token);
+        let cached = {
+            let state = self.read();
+            if !state.ready {
+                return Err(AccessError::NotReady);
+            }
+            state.sessions.get(&id_hash).cloned()
+        };
+        let session = match cached {
+            // Within a minute of the last look: answer from memory.
+            Some(s) if s.expires_at > now && s.last_seen_at + sessions::TOUCH_INTERVAL > now => s,
+            _ => {
+                // First request of this session here, or a minute later: ask the database,
+                // which also keeps the session alive while the person works in the tool.
+                let Some(active) = sessions::resolve(db, token, now).await? else {
+                    self.state
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .sessions
+                        .remove(&id_hash);
+                    return Ok(None);
+                };
+                let fresh = CachedSession {
+                    user_id: active.user.id,
+                    expires_at: active.expires_at,
+                    last_seen_at: now,
+                };
+                self.state
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .sessions
+                    .insert(id_hash, fresh.clone());
+                fresh
+            }
+        };
+        Ok(self.read().people.get(&session.user_id).cloned())
+    }
+
+    /// Decides for a person already looked up.
+    pub fn decide_person(
+        &self,
+        tool: &Tool,
+        person: &Entitlements,
+        policy: Option<&str>,
+        base_url: &str,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        decide(tool, Some(person), policy, base_url, now)
+    }
+}
+
+async fn load_keys(db: &DatabaseConnection) -> Result<HashMap<String, CachedKey>, DbErr> {
+    Ok(db::api_keys::all(db)
+        .await?
+        .into_iter()
+        .map(|k| {
+            (
+                k.key_hash,
+                CachedKey {
+                    tool_id: k.tool_id,
+                    revoked: k.revoked_at.is_some(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Follows the change feed for as long as the server runs; a failed load is retried.
+pub async fn follow_changes(cache: &AccessCache, db: &DatabaseConnection) {
+    let mut interval = tokio::time::interval(SYNC_INTERVAL);
+    loop {
+        interval.tick().await;
+        let result = if cache.is_ready() {
+            cache.sync(db).await.map(|_| ())
+        } else {
+            cache.load(db).await
+        };
+        if let Err(error) = result {
+            tracing::warn!(%error, "access cache: reading changes failed");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Acknowledging the AI usage policy.
+
+use sea_orm::{DatabaseConnection, DbErr};
+use uuid::Uuid;
+
+use crate::db;
+use crate::entities::access_change;
+
+/// Records that a person acknowledged this version of the policy; tools that require the
+/// policy open (if nothing else is missing) once every instance has seen the change.
+pub async fn acknowledge(db: &DatabaseConnection, user: Uuid, version: &str) -> Result<(), DbErr> {
+    let txn = db::begin_write(db).await?;
+    db::policy_acknowledgements::insert_once(&txn, user, version).await?;
+    db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
+    db::audit::record(&txn, Some(user), "policy.acknowledged", version).await?;
+    txn.commit().await
+}
+
+/// Whether a person acknowledged this version.
+pub async fn has_acknowledged(
+    db: &DatabaseConnection,
+    user: Uuid,
+    version: &str,
+) -> Result<bool, DbErr> {
+    Ok(db::policy_acknowledgements::of_user(db, user)
+        .await?
+        .iter()
+        .any(|a| a.policy_version == version))
+}

@@ -1,0 +1,217 @@
+//! Certificates: issued once per validity period when a course is completed, verified in
+//! public, revoked by HR.
+
+use chrono::{DateTime, Datelike, Months, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Set};
+use uuid::Uuid;
+
+use crate::courses::Course;
+use crate::db;
+use crate::entities::{access_change, certificate};
+use crate::services::learning;
+
+/// Letters without look-alikes (no I, L, O, U): serials are read aloud and typed.
+const SERIAL_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A course yields exactly one certificate per validity period, however often its last
+/// module is passed and however many submissions race: the database's unique
+/// (person, course, sequence) decides the race. Runs inside the transaction that records
+/// the completion.
+pub async fn certify_if_complete(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<certificate::Model>, DbErr> {
+    let completions = db::completions::of_user(txn, user).await?;
+    let progress = learning::progress_of(course, &completions, true);
+    if progress.status != learning::CourseStatus::Completed {
+        return Ok(None);
+    }
+    let existing = db::certificates::of_user_and_course(txn, user, &course.id).await?;
+    if existing
+        .iter()
+        .any(|c| c.revoked_at.is_none() && c.valid_until > now)
+    {
+        return Ok(None);
+    }
+    let sequence = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
+    issue(txn, course, user, sequence, now, None).await
+}
+
+/// Records a certificate earned at `issued_at` (the demo's history, training records
+/// brought over from elsewhere), with the same rules as one earned in kiwi.
+pub async fn record_earlier(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user: Uuid,
+    issued_at: DateTime<Utc>,
+) -> Result<Option<certificate::Model>, DbErr> {
+    let sequence =
+        i32::try_from(db::certificates::count_of_user_and_course(txn, user, &course.id).await? + 1)
+            .unwrap_or(i32::MAX);
+    issue_at(txn, course, user, sequence, issued_at, issued_at, None).await
+}
+
+async fn issue(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user: Uuid,
+    sequence: i32,
+    valid_from: DateTime<Utc>,
+    renewal_of: Option<Uuid>,
+) -> Result<Option<certificate::Model>, DbErr> {
+    issue_at(
+        txn,
+        course,
+        user,
+        sequence,
+        Utc::now(),
+        valid_from,
+        renewal_of,
+    )
+    .await
+}
+
+async fn issue_at(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user: Uuid,
+    sequence: i32,
+    now: DateTime<Utc>,
+    valid_from: DateTime<Utc>,
+    renewal_of: Option<Uuid>,
+) -> Result<Option<certificate::Model>, DbErr> {
+    let model = certificate::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        serial: Set(new_serial(now)),
+        user_id: Set(user),
+        course_id: Set(course.id.clone()),
+        course_version: Set(course.version.clone()),
+        sequence: Set(sequence),
+        issued_at: Set(now),
+        valid_from: Set(valid_from),
+        valid_until: Set(valid_from + Months::new(course.validity_months)),
+        renewal_of: Set(renewal_of),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+        revoke_reason: Set(None),
+    };
+    if !db::certificates::insert_once(txn, model.clone()).await? {
+        return Ok(None);
+    }
+    db::access_changes::record(txn, access_change::KIND_PERSON, Some(user)).await?;
+    let serial = model.serial.clone().unwrap();
+    db::audit::record(
+        txn,
+        Some(user),
+        "certificate.issued",
+        &format!("{serial} {} {}", course.id, course.version),
+    )
+    .await?;
+    Ok(db::certificates::by_serial(txn, &serial).await?)
+}
+
+/// `KIWI-2026-7K3M-9QXD`: the year and 40 random bits, so serials cannot be guessed in order.
+pub fn new_serial(now: DateTime<Utc>) -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random generator is unavailable");
+    let chars: String = bytes
+        .iter()
+        .map(|b| SERIAL_ALPHABET[usize::from(*b) % 32] as char)
+        .collect();
+    format!("KIWI-{}-{}-{}", now.year(), &chars[..4], &chars[4..])
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Valid,
+    /// Starts when the previous certificate ends (a renewal).
+    Upcoming,
+    Expired,
+    Revoked,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Upcoming => "upcoming",
+            Status::Expired => "expired",
+            Status::Revoked => "revoked",
+        }
+    }
+}
+
+pub fn status_of(certificate: &certificate::Model, now: DateTime<Utc>) -> Status {
+    if certificate.revoked_at.is_some() {
+        Status::Revoked
+    } else if certificate.valid_until <= now {
+        Status::Expired
+    } else if certificate.valid_from > now {
+        Status::Upcoming
+    } else {
+        Status::Valid
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error("no certificate with this serial")]
+    NotFound,
+    #[error("the certificate is already revoked")]
+    AlreadyRevoked,
+    #[error("a reason is required")]
+    NoReason,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Revokes a certificate with a reason; access that depended on it ends at once.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    serial: &str,
+    actor: Uuid,
+    reason: &str,
+) -> Result<certificate::Model, RevokeError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(RevokeError::NoReason);
+    }
+    let txn = db::begin_write(db).await?;
+    let found = db::certificates::by_serial(&txn, serial.trim())
+        .await?
+        .ok_or(RevokeError::NotFound)?;
+    if found.revoked_at.is_some() {
+        return Err(RevokeError::AlreadyRevoked);
+    }
+    db::certificates::revoke(&txn, found.id, actor, reason, Utc::now()).await?;
+    db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
+    db::audit::record(
+        &txn,
+        Some(actor),
+        "certificate.revoked",
+        &format!("{} {reason}", found.serial),
+    )
+    .await?;
+    txn.commit().await?;
+    db::certificates::by_serial(db, &found.serial)
+        .await?
+        .ok_or(RevokeError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_have_the_year_and_random_groups() {
+        let now = Utc::now();
+        let a = new_serial(now);
+        let b = new_serial(now);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "KIWI-2026-XXXX-XXXX".len());
+        assert!(a.starts_with(&format!("KIWI-{}-", now.year())));
+        assert!(!a[10..].contains(['I', 'L', 'O', 'U']));
+    }
+}

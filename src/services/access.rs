@@ -416,7 +416,20 @@ impl AccessCache {
                 fresh
             }
         };
-        Ok(self.read().people.get(&session.user_id).cloned())
+        if let Some(person) = self.read().people.get(&session.user_id).cloned() {
+            return Ok(Some(person));
+        }
+        // Someone the cache has not heard of yet (just added): load them once.
+        let Some(person) = db::users::by_id(db, session.user_id).await? else {
+            return Ok(None);
+        };
+        let entitlements = entitlements_of(db, &person).await?;
+        self.state
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .people
+            .insert(person.id, entitlements.clone());
+        Ok(Some(entitlements))
     }
 
     /// Decides for a person already looked up.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::domain::{Email, Language, Roles};
-use crate::entities::user;
+use crate::entities::{access_change, user};
 use crate::services::org_units::{self, UnitIndex};
 use crate::services::people::{self, NewPerson};
 use crate::services::sessions;
@@ -151,7 +151,9 @@ pub async fn import_csv(
                 model.status = Set(user::STATUS_ACTIVE.to_owned());
                 model.left_at = Set(None);
                 model.updated_at = Set(now);
-                model.update(&txn).await?;
+                let updated = model.update(&txn).await?;
+                db::access_changes::record(&txn, access_change::KIND_PERSON, Some(updated.id))
+                    .await?;
                 report.updated += 1;
             }
         }

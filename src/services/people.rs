@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
-use crate::entities::user;
+use crate::entities::{access_change, user};
 use crate::services::org_units::UnitIndex;
 use crate::services::passwords::{self, PasswordError};
 use crate::services::sessions::{self, NewSession};
@@ -66,14 +66,15 @@ pub async fn add(
     Ok(created)
 }
 
-/// Inserts a person without a password (they set one through a link or an operator).
+/// Inserts a person without a password (they set one through a link or an operator), and
+/// tells the access caches about them.
 pub(crate) async fn insert(
     db: &impl sea_orm::ConnectionTrait,
     person: &NewPerson,
     org_unit_id: Uuid,
 ) -> Result<user::Model, DbErr> {
     let now = Utc::now();
-    user::ActiveModel {
+    let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         personnel_number: Set(person.personnel_number.clone()),
         name: Set(person.name.clone()),
@@ -91,7 +92,9 @@ pub(crate) async fn insert(
         left_at: Set(None),
     }
     .insert(db)
-    .await
+    .await?;
+    db::access_changes::record(db, access_change::KIND_PERSON, Some(created.id)).await?;
+    Ok(created)
 }
 
 /// Sets a person's password (operator command); every open session of theirs ends.

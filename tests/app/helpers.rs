@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use kiwi::app::{self, AppState};
 use kiwi::config::Settings;
@@ -9,6 +10,7 @@ use kiwi::content::Content;
 use kiwi::courses::load::load_catalog;
 use kiwi::db;
 use kiwi::domain::{Email, Language, NewPassword, Roles};
+use kiwi::services::access::AccessCache;
 use kiwi::services::people::{self, NewPerson};
 use kiwi::{policy, tools};
 use reqwest::StatusCode;
@@ -20,7 +22,29 @@ pub const PASSWORD: &str = "a long test password";
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
+    /// The database URL, to start a second instance on the same data.
+    pub database_url: String,
+    /// The running server's access cache, to apply changes without waiting for its timer.
+    pub access: Arc<AccessCache>,
     _data_dir: tempfile::TempDir,
+}
+
+/// What a test app is started with; the defaults are the fixtures and a fresh database.
+pub struct TestConfig {
+    pub courses: PathBuf,
+    pub policy: PathBuf,
+    /// Start on this existing database instead of a fresh one (a second instance).
+    pub database_url: Option<String>,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        TestConfig {
+            courses: fixture_courses(),
+            policy: fixtures().join("policy"),
+            database_url: None,
+        }
+    }
 }
 
 /// Starts kiwi on a free port with a fresh database: a temporary SQLite file, or, when
@@ -40,20 +64,29 @@ pub fn fixture_courses() -> PathBuf {
 
 /// Like `spawn_app`, with the courses of `courses_dir`.
 pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
+    spawn_app_with(TestConfig {
+        courses: courses_dir.to_path_buf(),
+        ..Default::default()
+    })
+    .await
+}
+
+pub async fn spawn_app_with(config: TestConfig) -> TestApp {
+    let courses_dir = config.courses.as_path();
     let catalog = load_catalog(courses_dir).expect("the test courses are valid");
+    let policy = policy::load(&config.policy).expect("the test policy is valid");
+    let tools = tools::load(&fixtures().join("tools.toml"), &catalog, true).unwrap_or_default();
     let content = Content {
         catalog,
-        policy: policy::load(&fixtures().join("policy")).expect("the test policy is valid"),
-        tools: tools::load(
-            &fixtures().join("tools.toml"),
-            &load_catalog(courses_dir).unwrap(),
-            true,
-        )
-        .unwrap_or_default(),
+        policy,
+        tools,
     };
     let data_dir = tempfile::tempdir().expect("temporary directory");
-    let url = match std::env::var("KIWI_TEST_DATABASE_URL") {
-        Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
+    let url = match (config.database_url, std::env::var("KIWI_TEST_DATABASE_URL")) {
+        (Some(existing), _) => existing,
+        (None, Ok(server)) if server.starts_with("postgres") => {
+            fresh_postgres_database(&server).await
+        }
         _ => format!(
             "sqlite://{}?mode=rwc",
             data_dir.path().join("kiwi.sqlite").display()
@@ -63,16 +96,19 @@ pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
     db::migrate(&db).await.expect("migrations run");
     let mut settings = Settings::for_data_dir(data_dir.path().to_path_buf());
     settings.courses_dir = courses_dir.to_path_buf();
-    settings.database_url = Some(url);
+    settings.database_url = Some(url.clone());
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     settings.base_url = Some(address.clone());
     let state = AppState::new(db.clone(), content, settings).expect("app state");
+    let access = state.access.clone();
     let server = app::start(state, listener).await.expect("server starts");
     tokio::spawn(server);
     TestApp {
         address,
         db,
+        database_url: url,
+        access,
         _data_dir: data_dir,
     }
 }
@@ -350,5 +386,94 @@ impl Browser {
             .send()
             .await
             .unwrap()
+    }
+}
+
+impl TestApp {
+    /// Applies recorded changes to the server's access cache now (its timer does it within 0.2 s).
+    pub async fn sync_access(&self) {
+        self.access
+            .sync(&self.db)
+            .await
+            .expect("access cache syncs");
+    }
+
+    /// Completes the fixture course: reads module 2, passes the quiz of module 1.
+    pub async fn complete_course(&self, browser: &Browser) {
+        browser
+            .submit(
+                "/courses/grundlagen/modules/lesen",
+                "/courses/grundlagen/modules/lesen/read",
+                &[],
+            )
+            .await;
+        let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+        let answers = self.answers(&attempt, true).await;
+        let response = browser.answer(&attempt, &answers).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
+    /// A person with the fixture course's certificate and the usage policy acknowledged.
+    pub async fn certified_person(&self, name: &str) -> (Person, Browser) {
+        let person = self.person(name, "Dezernat I", "").await;
+        let browser = self.signed_in(&person).await;
+        self.complete_course(&browser).await;
+        browser.acknowledge_policy().await;
+        self.sync_access().await;
+        (person, browser)
+    }
+
+    /// Creates an API key for a tool of the fixture tools file.
+    pub async fn api_key(&self, tool: &str) -> String {
+        let catalog = load_catalog(&fixture_courses()).unwrap();
+        let tools = tools::load(&fixtures().join("tools.toml"), &catalog, true).unwrap();
+        let key = kiwi::services::api_keys::create(&self.db, &tools, tool, None)
+            .await
+            .unwrap();
+        self.sync_access().await;
+        key
+    }
+
+    /// Asks the access API as a tool would.
+    pub async fn ask(&self, key: &str, tool: &str, user: &str) -> (StatusCode, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/v1/access", self.address))
+            .query(&[("tool", tool), ("user", user)])
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+impl Browser {
+    pub async fn acknowledge_policy(&self) {
+        let html = self.get_text("/policy").await.1;
+        let version = html
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the policy page offers to acknowledge")
+            .to_owned();
+        let response = self
+            .submit("/policy", "/policy/acknowledge", &[("version", &version)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
+    /// The forward-auth answer for this browser's cookies, with extra request headers.
+    pub async fn forward_auth(&self, tool: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(self.url(&format!("/auth/verify?tool={tool}")));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
     }
 }

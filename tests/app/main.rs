@@ -3,9 +3,12 @@
 mod helpers;
 
 mod access;
+mod certificates;
 mod course_content;
 mod courses;
+mod forward_auth_nginx;
 mod import;
 mod pages;
 mod quizzes;
 mod sign_in;
+mod tool_access;

@@ -1,0 +1,321 @@
+//! "May this person use this tool now?": the API for tools, forward auth, and the page
+//! that tells a person what is missing.
+
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+
+use crate::helpers::{TestConfig, fixtures, spawn_app, spawn_app_with};
+use kiwi::entities::certificate;
+
+#[tokio::test]
+async fn a_tool_learns_who_may_use_it_and_what_is_missing() {
+    let app = spawn_app().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let bernd = app.person("Bernd Cho", "Dezernat I", "").await;
+    let key = app.api_key("testbot").await;
+
+    let (status, answer) = app.ask(&key, "testbot", &anna.email).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["allowed"], true);
+    assert_eq!(answer["tool"], "testbot");
+    assert!(
+        answer["valid_until"]
+            .as_str()
+            .unwrap()
+            .starts_with(&(Utc::now() + Duration::days(365)).format("%Y").to_string()[..2])
+    );
+    assert_eq!(answer["missing"], serde_json::json!([]));
+
+    let (_, answer) = app.ask(&key, "testbot", &bernd.email).await;
+    assert_eq!(answer["allowed"], false);
+    assert_eq!(answer["valid_until"], serde_json::Value::Null);
+    let kinds: Vec<&str> = answer["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["course", "policy"]);
+    assert_eq!(answer["missing"][0]["id"], "grundlagen");
+    assert!(
+        answer["missing"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/courses/grundlagen")
+    );
+
+    let (_, answer) = app.ask(&key, "testbot", "nobody@stadt.example").await;
+    assert_eq!(answer["allowed"], false);
+    assert_eq!(answer["missing"][0]["kind"], "account");
+}
+
+#[tokio::test]
+async fn wrong_revoked_and_other_tools_keys_are_refused() {
+    let app = spawn_app().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    let other = app.api_key("offen").await;
+
+    assert_eq!(
+        app.ask("kiwi_wrong", "testbot", &anna.email).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.ask("", "testbot", &anna.email).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.ask(&other, "testbot", &anna.email).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.ask(&key, "gibt-es-nicht", &anna.email).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The admin page lists keys by tool: "offen" first. Revoke that one.
+    let admin = app
+        .signed_in(&app.person("Jonas Beck", "IT", "admin").await)
+        .await;
+    let (_, keys_page) = admin.get_text("/admin/keys").await;
+    assert!(
+        !keys_page.contains(&other),
+        "the page never shows a whole key"
+    );
+    let id = keys_page
+        .split("/admin/keys/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let response = admin
+        .submit("/admin/keys", &format!("/admin/keys/{id}/revoke"), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.ask(&other, "offen", &anna.email).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.ask(&key, "testbot", &anna.email).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_person_can_be_named_by_personnel_number() {
+    let app = spawn_app().await;
+    app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    let number = kiwi::entities::user::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .personnel_number;
+    let (_, answer) = app.ask(&key, "testbot", &number).await;
+    assert_eq!(answer["allowed"], true);
+}
+
+#[tokio::test]
+async fn access_ends_at_the_second_the_certificate_expires_without_any_write() {
+    let app = spawn_app().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    let mut ending = certificate::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    ending.valid_until = Set(Utc::now() + Duration::seconds(2));
+    ending.update(&app.db).await.unwrap();
+    // Reload so the cache knows the new end; from here on nothing is written.
+    app.access.load(&app.db).await.unwrap();
+    assert_eq!(
+        app.ask(&key, "testbot", &anna.email).await.1["allowed"],
+        true
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let (_, answer) = app.ask(&key, "testbot", &anna.email).await;
+    assert_eq!(answer["allowed"], false);
+    assert_eq!(answer["missing"][0]["kind"], "certificate_expired");
+}
+
+#[tokio::test]
+async fn revocation_closes_access_at_once_and_on_every_instance_within_a_second() {
+    let app = spawn_app().await;
+    let second = spawn_app_with(TestConfig {
+        database_url: Some(app.database_url.clone()),
+        ..Default::default()
+    })
+    .await;
+    let (anna, browser) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    second.sync_access().await;
+    assert_eq!(
+        second.ask(&key, "testbot", &anna.email).await.1["allowed"],
+        true
+    );
+    assert_eq!(
+        browser.forward_auth("testbot", &[]).await.status(),
+        StatusCode::OK
+    );
+
+    let serial = certificate::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .serial;
+    let hr = app
+        .signed_in(&app.person("Petra Hoff", "Personal", "hr").await)
+        .await;
+    hr.submit(
+        "/hr/certificates/revoke",
+        "/hr/certificates/revoke",
+        &[("serial", &serial), ("reason", "Test")],
+    )
+    .await;
+
+    // On the instance that revoked: at once.
+    assert_eq!(
+        app.ask(&key, "testbot", &anna.email).await.1["allowed"],
+        false
+    );
+    assert_eq!(
+        browser.forward_auth("testbot", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // On the other instance: within a second, by its own timer.
+    let started = std::time::Instant::now();
+    while second.ask(&key, "testbot", &anna.email).await.1["allowed"] == true {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "still allowed after 1 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_policy_version_closes_access_until_acknowledged() {
+    let app = spawn_app().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    assert_eq!(
+        app.ask(&key, "testbot", &anna.email).await.1["allowed"],
+        true
+    );
+
+    // kiwi restarts with version 2 of the policy, on the same database.
+    let policy = tempfile::tempdir().unwrap();
+    for lang in ["de", "en"] {
+        let text =
+            std::fs::read_to_string(fixtures().join("policy").join(format!("{lang}.md"))).unwrap();
+        std::fs::write(
+            Path::new(policy.path()).join(format!("{lang}.md")),
+            text.replace("test-1", "test-2"),
+        )
+        .unwrap();
+    }
+    let updated = spawn_app_with(TestConfig {
+        database_url: Some(app.database_url.clone()),
+        policy: policy.path().to_path_buf(),
+        ..Default::default()
+    })
+    .await;
+    let (_, answer) = updated.ask(&key, "testbot", &anna.email).await;
+    assert_eq!(answer["allowed"], false);
+    assert_eq!(answer["missing"][0]["kind"], "policy");
+    assert_eq!(answer["missing"][0]["id"], "test-2");
+
+    let browser = updated.signed_in(&anna).await;
+    let (_, tools) = browser.get_text("/tools").await;
+    assert!(tools.contains("Ihre Bestätigung der aktuellen Nutzungsregeln"));
+    browser.acknowledge_policy().await;
+    assert_eq!(
+        updated.ask(&key, "testbot", &anna.email).await.1["allowed"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn forward_auth_answers_from_the_session_cookie_alone() {
+    let app = spawn_app().await;
+    let (anna, browser) = app.certified_person("Anna Beck").await;
+    let response = browser.forward_auth("testbot", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-kiwi-user"], anna.email.as_str());
+    assert_eq!(response.headers()["x-kiwi-name"], "Anna%20Beck");
+
+    let stranger = app.browser();
+    let forged = [
+        ("X-Kiwi-User", anna.email.as_str()),
+        ("X-Forwarded-User", anna.email.as_str()),
+        ("X-Remote-User", anna.email.as_str()),
+    ];
+    assert_eq!(
+        stranger.forward_auth("testbot", &forged).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let bernd = app
+        .signed_in(&app.person("Bernd Cho", "Dezernat I", "").await)
+        .await;
+    let response = bernd.forward_auth("testbot", &forged).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let missing = response.headers()["x-kiwi-missing"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(missing, "course:grundlagen,policy:test-1");
+    assert!(
+        response.headers()["x-kiwi-location"]
+            .to_str()
+            .unwrap()
+            .ends_with("/tools")
+    );
+    assert!(response.headers().get("x-kiwi-user").is_none());
+}
+
+#[tokio::test]
+async fn signing_out_ends_forward_auth_for_that_session() {
+    let app = spawn_app().await;
+    let (_, browser) = app.certified_person("Anna Beck").await;
+    assert_eq!(
+        browser.forward_auth("testbot", &[]).await.status(),
+        StatusCode::OK
+    );
+    browser.submit("/", "/logout", &[]).await;
+    assert_eq!(
+        browser.forward_auth("testbot", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_tools_page_says_exactly_what_is_missing_with_links() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let (_, page) = browser.get_text("/tools").await;
+    assert!(page.contains("Testbot"));
+    assert!(
+        page.contains("<a href=\"/courses/grundlagen\">der Kurs „Grundlagen (Testkurs)“</a>"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"/policy\">Ihre Bestätigung der aktuellen Nutzungsregeln</a>"));
+
+    app.complete_course(&browser).await;
+    browser.acknowledge_policy().await;
+    let (_, page) = browser.get_text("/tools").await;
+    assert!(page.contains("Sie dürfen dieses Werkzeug nutzen."));
+    assert!(page.contains("href=\"https://testbot.example.internal\""));
+}

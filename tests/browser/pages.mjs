@@ -43,6 +43,16 @@ const anonymous = [
   { id: 'sign-in-failed', open: failedSignIn, status: 422, focus: '.error-summary', screenshot: true },
   { id: 'signed-out', path: '/login?signed_out=1' },
   { id: 'not-found-signed-out', path: '/gibt-es-nicht', status: 404 },
+  { id: 'verify-unknown', path: '/verify/KIWI-2026-0000-0000', status: 404, screenshot: true },
+];
+
+/** Certificates, AI tools and the usage policy: every signed-in person. */
+const certificates = [
+  { id: 'certificates', path: '/certificates', screenshot: true },
+  { id: 'certificate', each: ownCertificates, screenshot: true, optional: true },
+  { id: 'verify', each: verifyOwn, screenshot: true, optional: true },
+  { id: 'tools', path: '/tools', screenshot: true },
+  { id: 'policy', path: '/policy', screenshot: true },
 ];
 
 /** Courses, modules and quizzes: every signed-in person. */
@@ -68,6 +78,7 @@ export const ROLE_PAGES = {
   anonymous,
   employee: [
     ...learning({ allModules: true }),
+    ...certificates,
     ...profile,
     { id: 'not-found', path: '/gibt-es-nicht', status: 404, screenshot: true },
     { id: 'forbidden', path: '/admin', status: 403, screenshot: true },
@@ -76,6 +87,7 @@ export const ROLE_PAGES = {
   ],
   manager: [
     ...learning({ allModules: false }),
+    ...certificates,
     ...profile,
     { id: 'team', path: '/team', screenshot: true },
   ],
@@ -84,6 +96,9 @@ export const ROLE_PAGES = {
     ...profile,
     { id: 'hr', path: '/hr', screenshot: true },
     { id: 'hr-import-errors', open: importBadCsv, status: 422, focus: '.error-summary', screenshot: true },
+    { id: 'revoke', path: '/hr/certificates/revoke', screenshot: true },
+    { id: 'revoke-unknown', open: revokeUnknown, status: 422, focus: '.error-summary' },
+    ...certificates,
   ],
   admin: [
     ...learning({ allModules: false }),
@@ -92,6 +107,8 @@ export const ROLE_PAGES = {
     { id: 'admin-search', path: '/admin?q=schmidt' },
     { id: 'admin-search-nothing', path: '/admin?q=niemand-heisst-so' },
     { id: 'admin-page', each: adminPages, optional: true },
+    { id: 'admin-keys', path: '/admin/keys', screenshot: true },
+    ...certificates,
   ],
 };
 
@@ -131,6 +148,19 @@ async function adminPages(t) {
   return [...new Set(next)].map((path) => ({ id: `admin-${path.replace(/\W+/g, '-')}`, path }));
 }
 
+async function ownCertificates(t) {
+  const links = await t.links('/certificates', 'main table a');
+  return links.slice(0, 1).map((path) => ({ id: `certificate-${lastSegment(path)}`, path }));
+}
+
+/** The public verification page of the person's first certificate, by its link. */
+async function verifyOwn(t) {
+  const [first] = await ownCertificates(t);
+  if (!first) return [];
+  const links = await t.links(first.path, 'main a[href*="/verify/"]');
+  return links.slice(0, 1).map((href) => ({ id: 'verify-valid', path: new URL(href, 'http://x').pathname }));
+}
+
 function lastSegment(path) {
   return path.split('/').filter(Boolean).pop();
 }
@@ -163,6 +193,15 @@ function passwordTooShort(t) {
 
 function passwordWrongCurrent(t) {
   return changePassword(t, 'nicht-das-richtige', 'ein-neues-langes-passwort', 'ein-neues-langes-passwort');
+}
+
+async function revokeUnknown(t) {
+  await t.goto('/hr/certificates/revoke');
+  return t.submit(async (page) => {
+    await page.fill('#serial', 'KIWI-2026-0000-0000');
+    await page.fill('#reason', 'Test');
+    await page.click('main form[action="/hr/certificates/revoke"] button[type="submit"]');
+  });
 }
 
 /** A CSV with a bad row of every kind the import reports. */

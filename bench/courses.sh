@@ -14,6 +14,7 @@ PARTS="catalog,page,sqlite,postgres"
 PEOPLE=20000
 DEADLINE_PEOPLE=3000
 DEADLINE_SECONDS=10
+DOUBLE_PEOPLE=200
 PAGE_SECONDS=10
 CONNECTIONS=32
 KEEP=0
@@ -99,6 +100,14 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiwi-bench.XXXXXX")
 chmod 755 "$WORK"
+
+# kiwi's settings come only from here, not from files in the current directory: no usage
+# policy, no tools file (the repository's names courses the generated catalogs do not
+# have), little logging.
+unset KIWI_DATABASE_URL KIWI_BASE_URL KIWI_TRUST_PROXY KIWI_BIND KIWI_DATA_DIR KIWI_COURSES_DIR
+export KIWI_LOG=warn
+export KIWI_TOOLS_FILE=$WORK/no-tools.toml
+export KIWI_POLICY_DIR=$WORK/no-policies
 PIDS=()
 PG_CREATED=0
 
@@ -142,11 +151,9 @@ kiwi_env() {
     local data=$1 courses=$2 url=$3
     shift 3
     if [ -n "$url" ]; then
-        KIWI_LOG=warn KIWI_DATA_DIR=$data KIWI_COURSES_DIR=$courses KIWI_DATABASE_URL=$url \
-            "$KIWI_BIN" "$@"
+        KIWI_DATA_DIR=$data KIWI_COURSES_DIR=$courses KIWI_DATABASE_URL=$url "$KIWI_BIN" "$@"
     else
-        env -u KIWI_DATABASE_URL KIWI_LOG=warn KIWI_DATA_DIR=$data KIWI_COURSES_DIR=$courses \
-            "$KIWI_BIN" "$@"
+        KIWI_DATA_DIR=$data KIWI_COURSES_DIR=$courses "$KIWI_BIN" "$@"
     fi
 }
 
@@ -154,8 +161,8 @@ kiwi_env() {
 start_kiwi() {
     local data=$1 courses=$2 url=$3 port=$4 log=$5
     (
-        export KIWI_LOG=warn KIWI_BIND=127.0.0.1:$port KIWI_DATA_DIR=$data KIWI_COURSES_DIR=$courses
-        if [ -n "$url" ]; then export KIWI_DATABASE_URL=$url; else unset KIWI_DATABASE_URL; fi
+        export KIWI_BIND=127.0.0.1:$port KIWI_DATA_DIR=$data KIWI_COURSES_DIR=$courses
+        if [ -n "$url" ]; then export KIWI_DATABASE_URL=$url; fi
         exec "${SERVER_CPU[@]}" "$KIWI_BIN" serve
     ) >"$log" 2>&1 &
     KIWI_PID=$!
@@ -198,6 +205,10 @@ echo "kiwi benchmark"
 echo "  binary: $KIWI_BIN ($("$KIWI_BIN" --version 2>/dev/null || echo unknown version))"
 echo "  commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
 echo "  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+if python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) > 0.5 else 1)"; then
+    echo "  note: the machine is busy with other work; every figure below will be lower than on a quiet machine"
+fi
 echo
 
 CATALOG=$WORK/catalog
@@ -336,7 +347,8 @@ walk() {
 kv() { sed -n "s/^$1=//p" "$2" | tail -1; }
 
 quiz() {
-    local kind=$1 dir=$WORK/quiz-$kind url dburl
+    local kind=$1
+    local dir=$WORK/quiz-$kind url dburl
     echo "== 3. Quiz traffic on $kind"
     mkdir -p "$dir"
     python3 "$HERE/gen_catalog.py" quiz "$dir/courses" "$dir/key.json" >/dev/null
@@ -403,8 +415,8 @@ p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path='/' + sys.argv[2
     python3 "$HERE/quizdb.py" starts "$dir/sessions.tsv" quiz-bench modul-02 "$dir/deadline.list" \
         "$DEADLINE_PEOPLE" >/dev/null
     python3 "$HERE/quizdb.py" refresh "$dburl" "$sample"
-    "${LOAD_CPU[@]}" python3 "$HERE/deadline.py" 127.0.0.1 "$port" "$dir/deadline.list" \
-        "$DEADLINE_SECONDS" "$dir/deadline.json" >/dev/null
+    "${LOAD_CPU[@]}" python3 "$HERE/deadline.py" open-loop 127.0.0.1 "$port" "$dir/deadline.list" \
+        "$DEADLINE_SECONDS" "$dir/deadline.json"
     note "$kind: deadline morning: $(python3 - "$dir/deadline.json" "$DEADLINE_SECONDS" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -416,6 +428,27 @@ EOF
 )"
     note "$kind: deadline $(python3 "$HERE/quizdb.py" check "$dburl" "$dir/key.json" modul-02 \
         "$(wc -l <"$dir/deadline.list")" 0 | tr '\n' ' ' | sed 's/  */ /g')"
+
+    # Double click: people who have not started module 2 yet each send the start twice at
+    # the same moment. Each must end up with one open attempt.
+    local probe=$((PEOPLE - DEADLINE_PEOPLE))
+    if [ "$probe" -gt "$DOUBLE_PEOPLE" ]; then probe=$DOUBLE_PEOPLE; fi
+    if [ "$probe" -gt 0 ]; then
+        python3 "$HERE/quizdb.py" starts "$dir/sessions.tsv" quiz-bench modul-02 "$dir/double.list" \
+            "$probe" "$DEADLINE_PEOPLE" >/dev/null
+        python3 "$HERE/quizdb.py" refresh "$dburl" "$sample"
+        "${LOAD_CPU[@]}" python3 "$HERE/deadline.py" double 127.0.0.1 "$port" "$dir/double.list" \
+            "$dir/double.json"
+        note "$kind: double click: $(python3 - "$dir/double.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"{r['people']} people each sent 'start quiz' twice at once: both answered for "
+      f"{r['both_answered']}, sent to two different attempts for {r['two_attempts']} (should be 0)")
+EOF
+)"
+        note "$kind: double click $(python3 "$HERE/quizdb.py" check "$dburl" "$dir/key.json" modul-02 \
+            "$((DEADLINE_PEOPLE + probe))" 0 | tr '\n' ' ' | sed 's/  */ /g')"
+    fi
     stop_pid "$KIWI_PID"
     echo
 }

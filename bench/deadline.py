@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Open-loop load: sends each request of a list at its own scheduled time, evenly spread
-over a number of seconds, whether or not earlier requests have been answered.
+"""Quiz starts as people send them. Standard library only.
 
-    deadline.py HOST PORT LIST SECONDS RESULT.json
+    deadline.py open-loop HOST PORT LIST SECONDS RESULT.json
+    deadline.py double HOST PORT LIST RESULT.json
 
-LIST has one request per line: PATH <tab> COOKIE <tab> BODY (a url-encoded POST). Every
-request uses its own connection, as different people's browsers would. A request's
-latency runs from its scheduled time to the end of its response, so a generator that
-falls behind does not hide a slow server. Standard library only.
+LIST has one request per line: PATH <tab> COOKIE <tab> BODY (a url-encoded POST).
+
+open-loop: sends each request at its own scheduled time, evenly spread over SECONDS,
+whether or not earlier requests have been answered. Every request uses its own connection,
+as different people's browsers would. A request's latency runs from its scheduled time to
+the end of its response, so a generator that falls behind does not hide a slow server.
+
+double: sends every request twice at the same moment on two connections, one person after
+the other (a double click on "start quiz"), and records where each answer points.
 """
 
 import asyncio
@@ -22,7 +27,7 @@ TIMEOUT_S = 30.0
 async def one(host, port, path, cookie, body, scheduled, results, index):
     await asyncio.sleep(max(0.0, scheduled - time.monotonic()))
     sent = time.monotonic()
-    status, error = None, None
+    status, error, location = None, None, None
     writer = None
     try:
         reader, writer = await asyncio.wait_for(
@@ -38,6 +43,10 @@ async def one(host, port, path, cookie, body, scheduled, results, index):
         status = int(line[1]) if len(line) > 1 else None
         if status is None:
             error = "no status line"
+        for header in response.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+            name, _, value = header.partition(b":")
+            if name.strip().lower() == b"location":
+                location = value.strip().decode()
     except Exception as e:  # any failure counts as a failed request
         error = f"{type(e).__name__}: {e}"
     finally:
@@ -49,6 +58,7 @@ async def one(host, port, path, cookie, body, scheduled, results, index):
         "error": error,
         "latency_ms": (done - scheduled) * 1000,
         "lag_ms": (sent - scheduled) * 1000,
+        "location": location,
     }
 
 
@@ -72,11 +82,8 @@ async def run(host, port, lines, seconds):
                   "lag_ms": 0.0} for r in results]
 
 
-def main():
-    host, port, list_path, seconds, out = sys.argv[1:6]
-    with open(list_path) as f:
-        lines = [line.rstrip("\n").split("\t", 2) for line in f if line.strip()]
-    results = asyncio.run(run(host, int(port), lines, float(seconds)))
+def open_loop(host, port, lines, seconds, out):
+    results = asyncio.run(run(host, port, lines, seconds))
     ok = [r for r in results if r["status"] == 303]
     latencies = sorted(r["latency_ms"] for r in results if r["status"] is not None)
     statuses = {}
@@ -95,11 +102,41 @@ def main():
     }
     with open(out, "w") as f:
         json.dump(summary, f)
-    print(f"requests {summary['requests']}, successes {summary['successes']} "
-          f"(statuses {statuses})")
-    print(f"latency p50 {summary['p50_ms']:.1f} ms, p95 {summary['p95_ms']:.1f} ms, "
-          f"p99 {summary['p99_ms']:.1f} ms, max {summary['max_ms']:.1f} ms "
-          f"(generator lag at most {summary['max_generator_lag_ms']:.1f} ms)")
+
+
+async def pairs(host, port, lines):
+    outcomes = []
+    for path, cookie, body in lines:
+        results = [None, None]
+        now = time.monotonic()
+        await asyncio.wait_for(asyncio.gather(
+            one(host, port, path, cookie, body, now, results, 0),
+            one(host, port, path, cookie, body, now, results, 1),
+        ), TIMEOUT_S * 2)
+        outcomes.append(results)
+    return outcomes
+
+
+def double(host, port, lines, out):
+    outcomes = asyncio.run(pairs(host, port, lines))
+    answered = sum(1 for pair in outcomes if all(r["status"] == 303 for r in pair))
+    split = sum(1 for pair in outcomes
+                if all(r["status"] == 303 for r in pair) and pair[0]["location"] != pair[1]["location"])
+    summary = {"people": len(outcomes), "both_answered": answered, "two_attempts": split}
+    with open(out, "w") as f:
+        json.dump(summary, f)
+
+
+def main():
+    mode, host, port, list_path = sys.argv[1:5]
+    with open(list_path) as f:
+        lines = [line.rstrip("\n").split("\t", 2) for line in f if line.strip()]
+    if mode == "open-loop":
+        open_loop(host, int(port), lines, float(sys.argv[5]), sys.argv[6])
+    elif mode == "double":
+        double(host, int(port), lines, sys.argv[5])
+    else:
+        sys.exit(__doc__)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,16 @@ Subcommands (DB is `sqlite:PATH` or a `postgres://…` URL):
   sessions DB N SAMPLE_TOKEN OUT    insert a session for people 1..N, written like the
                                     sample row; OUT gets personnel number, token, csrf
   refresh DB SAMPLE_TOKEN           set last_seen_at of the bench sessions to now
-  starts SESSIONS COURSE MODULE OUT [FIRST]
-                                    request list: start one attempt per person
+  starts SESSIONS COURSE MODULE OUT [COUNT [SKIP]]
+                                    request list: start one attempt per person (COUNT
+                                    people after the first SKIP; default all)
   submits DB SESSIONS KEY MODULE OUT EXPECTED
                                     request list: submit each open attempt once, with
                                     answers chosen from the stored draw; EXPECTED gets
                                     the score kiwi must store for each attempt
   check DB KEY MODULE STARTS SUBMITS [EXPECTED]
-                                    integrity: attempts = starts made, no duplicates,
+                                    integrity: attempts = STARTS (people who started),
+                                    no duplicates,
                                     submitted = submissions made, stored scores as expected
 
 Request lists have one request per line: PATH <tab> COOKIE <tab> BODY.
@@ -211,10 +213,10 @@ def read_sessions(path):
 
 # --------------------------------------------------------------------------- request lists
 
-def cmd_starts(sessions_path, course, module, out, first=None):
-    sessions = read_sessions(sessions_path)
-    if first is not None:
-        sessions = sessions[:first]
+def cmd_starts(sessions_path, course, module, out, count=None, skip=0):
+    sessions = read_sessions(sessions_path)[skip:]
+    if count is not None:
+        sessions = sessions[:count]
     with open(out, "w") as f:
         for pn, token, csrf in sessions:
             body = urlencode({"csrf_token": csrf})
@@ -284,7 +286,8 @@ def cmd_check(db, key_path, module, starts_made, submits_made, expected_path=Non
         if not as_bool(submitted):
             open_per_person[pn] = open_per_person.get(pn, 0) + 1
     if len(rows) != starts_made:
-        problems.append(f"{len(rows)} attempts in the table, {starts_made} start requests made")
+        problems.append(f"{len(rows)} attempts in the table, expected {starts_made} "
+                        "(one per person who started)")
     duplicates = {pn: n for pn, n in per_person.items() if n > 1}
     if duplicates:
         problems.append(f"{len(duplicates)} people have more than one attempt, e.g. "
@@ -349,7 +352,8 @@ def main():
     elif cmd == "refresh":
         cmd_refresh(Db(rest[0]), rest[1])
     elif cmd == "starts":
-        cmd_starts(rest[0], rest[1], rest[2], rest[3], int(rest[4]) if len(rest) > 4 else None)
+        cmd_starts(rest[0], rest[1], rest[2], rest[3], int(rest[4]) if len(rest) > 4 else None,
+                   int(rest[5]) if len(rest) > 5 else 0)
     elif cmd == "submits":
         cmd_submits(Db(rest[0]), *rest[1:6])
     elif cmd == "check":

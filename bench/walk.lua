@@ -30,15 +30,18 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
--- Per-thread state (each wrk thread has its own Lua state).
-local requests = {}
-local total = 0
-local next_index = 1
-local answered = 0
-local extra_sent = 0
-local extra_seen = 0
-local statuses = {}
-local started, finished = nil, nil
+-- Per-thread state (each wrk thread has its own Lua state). Globals, so that done() can
+-- read them with thread:get().
+requests = {}
+total = 0
+next_index = 1
+answered = 0
+extra_sent = 0
+extra_seen = 0
+statuses = {}
+started = nil
+finished = nil
+verified = false
 
 function init(args)
   local list = args[1]
@@ -69,6 +72,12 @@ function delay()
 end
 
 function request()
+  -- wrk calls request() once before the run to check the request; that call must not use
+  -- up a line of the list.
+  if not verified then
+    verified = true
+    return requests[1]
+  end
   if next_index <= total then
     if not started then
       started = now()
@@ -85,6 +94,10 @@ end
 function response(status, headers, body)
   if status == 200 and extra_seen < extra_sent then
     extra_seen = extra_seen + 1
+    return
+  end
+  if status == 408 then
+    -- The server closing a connection that has been idle since the list ran out.
     return
   end
   answered = answered + 1

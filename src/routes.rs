@@ -52,6 +52,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/attempts/{attempt}", web::post().to(quizzes::submit))
         .route("/certificates", web::get().to(certificates::list))
         .route("/certificates/{serial}", web::get().to(certificates::show))
+        .route(
+            "/certificates/{serial}/pdf",
+            web::get().to(certificates::pdf),
+        )
         .route("/tools", web::get().to(tools::list))
         .route("/policy", web::get().to(tools::policy))
         .route("/policy/acknowledge", web::post().to(tools::acknowledge))

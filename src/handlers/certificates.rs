@@ -106,6 +106,66 @@ pub async fn show(
     render(&state, &person.visitor, "certificates/show.html", &page)
 }
 
+/// `GET /certificates/{serial}/pdf`: the certificate as an A4 PDF in the holder's language.
+pub async fn pdf(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    serial: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let certificate = db::certificates::by_serial(&state.db, &serial)
+        .await?
+        .filter(|c| c.user_id == person.user.id)
+        .ok_or(AppError::NotFound)?;
+    let language = Language::parse(&person.user.language).unwrap_or_default();
+    let text = |id: &str, args: &[(&str, String)]| {
+        state
+            .translations
+            .text(language, id, args)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let view = view(&state, &certificate, language, Utc::now());
+    let sheet = crate::pdf::CertificateSheet {
+        organisation: state.settings.organisation.clone(),
+        heading: text("certificate-title", &[])?,
+        confirms: text("pdf-confirms", &[])?,
+        holder: person.user.name.clone(),
+        completed: text("pdf-completed", &[])?,
+        course: view.course_title.clone(),
+        version_line: text("pdf-version", &[("version", view.course_version.clone())])?,
+        dates: vec![
+            (text("certificate-issued", &[])?, view.issued.clone()),
+            (
+                text("certificate-valid-from", &[])?,
+                view.valid_from.clone(),
+            ),
+            (
+                text("certificate-valid-until", &[])?,
+                view.valid_until.clone(),
+            ),
+        ],
+        serial_label: text("certificate-serial", &[])?,
+        serial: certificate.serial.clone(),
+        verify_label: text("certificate-verify-hint", &[])?,
+        verify_url: format!(
+            "{}/verify/{}",
+            state.settings.base_url(),
+            certificate.serial
+        ),
+    };
+    let bytes = web::block(move || crate::pdf::certificate(&sheet))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"kiwi-{}.pdf\"", certificate.serial),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes))
+}
+
 #[derive(Serialize)]
 struct VerifyPage {
     serial: String,

@@ -253,3 +253,7 @@ keys-active = aktiv
 keys-revoked = widerrufen
 keys-revoke = Widerrufen
 keys-none = Es gibt noch keine Schlüssel.
+certificate-download = Als PDF herunterladen
+pdf-confirms = Hiermit wird bestätigt, dass
+pdf-completed = den Kurs
+pdf-version = in der Fassung { $version } erfolgreich abgeschlossen hat.

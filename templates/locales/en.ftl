@@ -253,3 +253,7 @@ keys-active = active
 keys-revoked = revoked
 keys-revoke = Revoke
 keys-none = There are no keys yet.
+certificate-download = Download as PDF
+pdf-confirms = This is to certify that
+pdf-completed = has successfully completed the course
+pdf-version = (version { $version }).

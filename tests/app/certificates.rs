@@ -260,3 +260,80 @@ async fn nobody_sees_another_persons_certificate_page() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Runs a command-line tool on a file and returns its standard output.
+fn run(tool: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{tool} runs (Debian packages poppler-utils and zbar-tools): {e}")
+        });
+    assert!(
+        output.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_pdf_is_a_valid_pdf_with_the_serial_and_a_qr_code_of_the_verification_url() {
+    let app = spawn_app().await;
+    let (_, browser) = app.certified_person("Jürgen Groß").await;
+    let serial = certificate::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .serial;
+    let response = browser.get(&format!("/certificates/{serial}/pdf")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("certificate.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let pdf = pdf.to_str().unwrap();
+    let text = run("pdftotext", &[pdf, "-"]);
+    assert!(text.contains(&serial), "{text}");
+    assert!(text.contains("Jürgen Groß"), "{text}");
+    assert!(text.contains("Grundlagen (Testkurs)"), "{text}");
+    let fonts = run("pdffonts", &[pdf]);
+    assert!(
+        fonts.lines().skip(2).all(|line| line.contains(" yes yes ")),
+        "fonts are embedded: {fonts}"
+    );
+
+    let image = dir.path().join("page");
+    run(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "150",
+            "-singlefile",
+            pdf,
+            image.to_str().unwrap(),
+        ],
+    );
+    let decoded = run(
+        "zbarimg",
+        &["--raw", "-q", &format!("{}.png", image.display())],
+    );
+    assert_eq!(decoded.trim(), format!("{}/verify/{serial}", app.address));
+
+    // Nobody else gets it.
+    let bernd = app
+        .signed_in(&app.person("Bernd Cho", "Dezernat I", "").await)
+        .await;
+    assert_eq!(
+        bernd
+            .get(&format!("/certificates/{serial}/pdf"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

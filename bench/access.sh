@@ -1,0 +1,385 @@
+#!/usr/bin/env bash
+# kiwi benchmark of the access check: the API and forward auth against a reference nginx,
+# their latency under an open-loop load, and a static page behind nginx auth_request.
+# Prints figures and whether each target is met; see bench/ACCESS.md.
+#
+#   bash bench/access.sh [--seconds S] [--rate R] [--connections C]
+#                        [--upstream-keepalive N] [--keep]
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+KIWI_BIN=${KIWI_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release/kiwi}
+
+SECONDS_PER_RUN=10
+WARMUP_SECONDS=2
+RATE=5000
+CONNECTIONS=32
+UPSTREAM_KEEPALIVE=16
+KEEP=0
+
+TOOL=kreativbot
+PERSON=sabine.wolf@musterstadt.example
+PASSWORD=kiwi-demo-2026
+
+# The targets.
+TARGET_RATIO_API=0.75
+TARGET_RATIO_FORWARD=0.75
+TARGET_P99_MS=0.5
+TARGET_RATIO_AUTH_REQUEST=0.5
+
+usage() {
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    cat <<EOF
+
+Options:
+  --seconds S             length of each measured run, throughput and latency (default: $SECONDS_PER_RUN)
+  --rate R                requests per second of the open-loop latency runs (default: $RATE)
+  --connections C         connections of every load run (default: $CONNECTIONS)
+  --upstream-keepalive N  idle connections nginx keeps open to kiwi (default: $UPSTREAM_KEEPALIVE,
+                          as in the README's example)
+  --keep                  keep the temporary directory (logs, configuration, raw outputs)
+
+Environment:
+  KIWI_BIN                the kiwi binary (default: \${CARGO_TARGET_DIR:-<repo>/target}/release/kiwi)
+EOF
+}
+
+positive_int() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive whole number" >&2; exit 2; }; }
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --seconds) positive_int "$1" "${2:-}"; SECONDS_PER_RUN=$2; shift 2 ;;
+        --rate) positive_int "$1" "${2:-}"; RATE=$2; shift 2 ;;
+        --connections) positive_int "$1" "${2:-}"; CONNECTIONS=$2; shift 2 ;;
+        --upstream-keepalive) positive_int "$1" "${2:-}"; UPSTREAM_KEEPALIVE=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+if [ "$SECONDS_PER_RUN" -gt 600 ]; then
+    echo "--seconds is at most 600" >&2
+    exit 2
+fi
+# Every load run is bounded twice: by its own duration and by this hard limit.
+RUN_LIMIT=$((SECONDS_PER_RUN + 60))
+
+# ----------------------------------------------------------------------------- tools
+
+missing=()
+need() { # command, how to install it
+    command -v "$1" >/dev/null 2>&1 || missing+=("$1: $2")
+}
+need python3 "apt-get install -y python3"
+need curl "apt-get install -y curl"
+need taskset "apt-get install -y util-linux"
+need timeout "apt-get install -y coreutils"
+need wrk "apt-get install -y wrk"
+need oha "cargo install oha --locked (or a release binary from github.com/hatoo/oha)"
+NGINX_BIN=$(command -v nginx || true)
+for candidate in /usr/sbin/nginx /usr/bin/nginx; do
+    if [ -z "$NGINX_BIN" ] && [ -x "$candidate" ]; then NGINX_BIN=$candidate; fi
+done
+[ -n "$NGINX_BIN" ] || missing+=("nginx: apt-get install -y nginx")
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "missing tools:" >&2
+    printf '  %s\n' "${missing[@]}" >&2
+    exit 1
+fi
+if [ ! -x "$KIWI_BIN" ]; then
+    echo "no kiwi binary at $KIWI_BIN: build it with 'cargo build --release' or set KIWI_BIN" >&2
+    exit 1
+fi
+if ! oha --help 2>/dev/null | grep -q -- '--latency-correction'; then
+    echo "this oha has no --latency-correction: install a newer one (cargo install oha --locked)" >&2
+    exit 1
+fi
+
+# The servers (kiwi, nginx) on core 0, the load generators on core 1.
+if [ "$(nproc)" -ge 2 ]; then
+    SERVER_CPU=(taskset -c 0)
+    LOAD_CPU=(taskset -c 1)
+    PINNING="servers on core 0, load generators on core 1"
+else
+    echo "note: fewer than 2 cores; servers and load generators share the CPU" >&2
+    SERVER_CPU=()
+    LOAD_CPU=()
+    PINNING="unpinned (fewer than 2 cores): the figures mean little"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiwi-access-bench.XXXXXX")
+chmod 755 "$WORK"
+PIDS=()
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$KEEP" = 1 ]; then
+        echo "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# kiwi's settings come only from here: the repository's courses, tools and usage policy, a
+# fresh data directory, little logging.
+unset KIWI_DATABASE_URL KIWI_BASE_URL KIWI_TRUST_PROXY KIWI_BIND
+export KIWI_DATA_DIR=$WORK/data
+export KIWI_COURSES_DIR=$REPO/courses
+export KIWI_TOOLS_FILE=$REPO/tools.toml
+export KIWI_POLICY_DIR=$REPO/policies/ai-usage
+export KIWI_LOG=warn
+cd "$REPO"
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits (at most 120 s) until URL answers at all.
+wait_for() {
+    local url=$1 i
+    for i in $(seq 1 1200); do
+        if curl -s -o /dev/null --max-time 2 "$url"; then return 0; fi
+        sleep 0.1
+    done
+    echo "nothing answers at $url" >&2
+    return 1
+}
+
+fail() {
+    echo "error: $*" >&2
+    exit 1
+}
+
+# ----------------------------------------------------------------------------- kiwi
+
+KIWI_PORT=$(free_port)
+echo "starting kiwi demo on 127.0.0.1:$KIWI_PORT ($PINNING)"
+(
+    export KIWI_BIND=127.0.0.1:$KIWI_PORT
+    exec "${SERVER_CPU[@]}" "$KIWI_BIN" demo
+) >"$WORK/kiwi.log" 2>&1 &
+KIWI_PID=$!
+PIDS+=("$KIWI_PID")
+wait_for "http://127.0.0.1:$KIWI_PORT/healthz" || { cat "$WORK/kiwi.log" >&2; exit 1; }
+KIWI="http://127.0.0.1:$KIWI_PORT"
+
+# An API key for the tool, made by the command line against the same database.
+KIWI_BIND=127.0.0.1:$KIWI_PORT "$KIWI_BIN" tools key "$TOOL" >"$WORK/key.txt" 2>&1 ||
+    { cat "$WORK/key.txt" >&2; fail "kiwi tools key $TOOL failed"; }
+KEY=$(grep -o 'kiwi_[0-9a-f]*' "$WORK/key.txt" | tail -n 1)
+[ -n "$KEY" ] || { cat "$WORK/key.txt" >&2; fail "no key in the output of kiwi tools key"; }
+
+# Sign in like a browser: the sign-in form sets the CSRF cookie and carries the token.
+JAR=$WORK/cookies.txt
+curl -s -c "$JAR" -b "$JAR" -o "$WORK/login.html" --max-time 10 "$KIWI/login"
+CSRF=$(grep -o 'name="csrf_token" value="[^"]*"' "$WORK/login.html" | head -n 1 |
+    sed 's/.*value="\([^"]*\)"/\1/')
+[ -n "$CSRF" ] || fail "no csrf_token on the sign-in page"
+code=$(curl -s -c "$JAR" -b "$JAR" -o /dev/null -w '%{http_code}' --max-time 30 \
+    --data-urlencode "csrf_token=$CSRF" --data-urlencode "email=$PERSON" \
+    --data-urlencode "password=$PASSWORD" "$KIWI/login")
+[ "$code" = 303 ] || fail "sign-in answered $code, expected 303"
+SESSION=$(awk -F'\t' '$6 == "kiwi_session" { print $7 }' "$JAR")
+[ -n "$SESSION" ] || fail "the sign-in set no kiwi_session cookie"
+
+API_URL="$KIWI/api/v1/access?tool=$TOOL&user=$PERSON"
+API_HEADER="Authorization: Bearer $KEY"
+FORWARD_URL="$KIWI/auth/verify?tool=$TOOL"
+COOKIE_HEADER="Cookie: kiwi_session=$SESSION"
+
+# The new key reaches the cache through the change feed (every 0.2 s): wait up to 10 s.
+for i in $(seq 1 100); do
+    code=$(curl -s -o "$WORK/api.json" -w '%{http_code}' --max-time 5 -H "$API_HEADER" "$API_URL")
+    [ "$code" = 200 ] && break
+    sleep 0.1
+done
+[ "$code" = 200 ] || { cat "$WORK/api.json" >&2; fail "the API answered $code, expected 200"; }
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d.get("allowed") is True else 1)' \
+    "$WORK/api.json" || { cat "$WORK/api.json" >&2; echo >&2; fail "the API does not say allowed=true for $PERSON"; }
+echo "API: $(cat "$WORK/api.json")"
+code=$(curl -s -o /dev/null -D "$WORK/forward.headers" -w '%{http_code}' --max-time 5 \
+    -H "$COOKIE_HEADER" "$FORWARD_URL")
+[ "$code" = 200 ] || { cat "$WORK/forward.headers" >&2; fail "forward auth answered $code, expected 200"; }
+echo "forward auth: $code, $(grep -i '^x-kiwi-user:' "$WORK/forward.headers" | tr -d '\r')"
+
+# ----------------------------------------------------------------------------- nginx
+
+# One nginx with one worker on core 0 and three servers: the reference (return 204), the
+# dummy tool as a static file without auth, and the same file behind auth_request to kiwi
+# (configured like the README's example). Nothing is logged per request.
+REF_PORT=$(free_port)
+STATIC_PORT=$(free_port)
+GUARDED_PORT=$(free_port)
+mkdir -p "$WORK/nginx/tool"
+printf 'dummy tool\n' >"$WORK/nginx/tool/index.html"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    # Clients keep their connection for the whole run, as they do with kiwi.
+    keepalive_requests 1000000;
+    upstream kiwi { server 127.0.0.1:$KIWI_PORT; keepalive $UPSTREAM_KEEPALIVE; }
+
+    server {
+        listen 127.0.0.1:$REF_PORT;
+        location / { return 204; }
+    }
+    server {
+        listen 127.0.0.1:$STATIC_PORT;
+        location / {
+            root $WORK/nginx/tool;
+            try_files /index.html =404;
+        }
+    }
+    server {
+        listen 127.0.0.1:$GUARDED_PORT;
+        location / {
+            auth_request /_kiwi;
+            auth_request_set \$kiwi_user \$upstream_http_x_kiwi_user;
+            add_header X-Tool-User \$kiwi_user always;
+            root $WORK/nginx/tool;
+            try_files /index.html =404;
+        }
+        location = /_kiwi {
+            internal;
+            proxy_pass http://kiwi/auth/verify?tool=$TOOL;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Kiwi-User "";
+        }
+    }
+}
+EOF
+"$NGINX_BIN" -t -q -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx-test.log" ||
+    { cat "$WORK/nginx-test.log" >&2; fail "the nginx configuration is invalid"; }
+"${SERVER_CPU[@]}" "$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
+    >"$WORK/nginx.log" 2>&1 &
+PIDS+=("$!")
+REF_URL="http://127.0.0.1:$REF_PORT/"
+STATIC_URL="http://127.0.0.1:$STATIC_PORT/chat"
+GUARDED_URL="http://127.0.0.1:$GUARDED_PORT/chat"
+wait_for "$REF_URL" || { cat "$WORK/nginx.log" "$WORK/nginx/error.log" >&2; exit 1; }
+
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$REF_URL")
+[ "$code" = 204 ] || fail "the reference nginx answered $code, expected 204"
+code=$(curl -s -o "$WORK/static.txt" -w '%{http_code}' --max-time 5 "$STATIC_URL")
+[ "$code" = 200 ] || fail "the static page answered $code, expected 200"
+code=$(curl -s -o "$WORK/guarded.txt" -D "$WORK/guarded.headers" -w '%{http_code}' --max-time 5 \
+    -H "$COOKIE_HEADER" "$GUARDED_URL")
+[ "$code" = 200 ] || fail "the page behind auth_request answered $code with the session, expected 200"
+grep -qi "^x-tool-user: $PERSON" "$WORK/guarded.headers" ||
+    fail "the page behind auth_request did not learn the person from kiwi"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$GUARDED_URL")
+[ "$code" = 401 ] || fail "the page behind auth_request answered $code without a session, expected 401"
+echo "nginx: reference 204, static page 200, behind auth_request 200 with the session and 401 without"
+
+# ----------------------------------------------------------------------------- load
+
+# Throughput of one URL with wrk on core 1, after a short warm-up: wrk_run NAME URL [HEADER]
+# Prints the requests per second; a run with errors or non-2xx answers fails the benchmark.
+wrk_run() {
+    local name=$1 url=$2 out=$WORK/wrk-$1.txt
+    local header=()
+    if [ $# -ge 3 ]; then header=(-H "$3"); fi
+    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
+        "${header[@]}" "$url" >/dev/null
+    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" \
+        "${header[@]}" "$url" >"$out"
+    if grep -q -e 'Non-2xx' -e 'Socket errors' "$out"; then
+        cat "$out" >&2
+        fail "wrk against $name reported errors or non-2xx answers"
+    fi
+    sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out"
+}
+
+# Latency at a fixed rate with oha on core 1: oha_run NAME URL HEADER
+# Prints "p50 p90 p99 max" in ms; requests are timed from when they were due, not sent.
+oha_run() {
+    local name=$1 url=$2 header=$3 out=$WORK/oha-$1.json
+    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction --disable-keepalive=false \
+        -c "$CONNECTIONS" -q "$RATE" -z "${WARMUP_SECONDS}s" -H "$header" "$url" \
+        --output-format json >/dev/null
+    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction \
+        -c "$CONNECTIONS" -q "$RATE" -z "${SECONDS_PER_RUN}s" -H "$header" "$url" \
+        --output-format json >"$out"
+    python3 "$HERE/access-latency.py" "$out" "$RATE" "$SECONDS_PER_RUN" ||
+        fail "the latency run against $name was not clean (see above)"
+}
+
+ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$1" "$2"; }
+at_least() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2"; }
+below() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$1" "$2"; }
+verdict() { if "$@"; then echo met; else echo MISSED; fi; }
+int() { printf '%.0f' "$1"; }
+
+RESULTS=()
+result() { RESULTS+=("$1"); }
+
+echo
+echo "1. throughput: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s (after ${WARMUP_SECONDS} s of warm-up)"
+ref_rps=$(wrk_run reference "$REF_URL")
+echo "   nginx return 204 (reference)  $(int "$ref_rps") req/s"
+api_rps=$(wrk_run api "$API_URL" "$API_HEADER")
+api_ratio=$(ratio "$api_rps" "$ref_rps")
+api_ok=$(verdict at_least "$api_ratio" "$TARGET_RATIO_API")
+echo "   kiwi API                       $(int "$api_rps") req/s = ${api_ratio}x the reference (target >= ${TARGET_RATIO_API}x: $api_ok)"
+fwd_rps=$(wrk_run forward "$FORWARD_URL" "$COOKIE_HEADER")
+fwd_ratio=$(ratio "$fwd_rps" "$ref_rps")
+fwd_ok=$(verdict at_least "$fwd_ratio" "$TARGET_RATIO_FORWARD")
+echo "   kiwi forward auth              $(int "$fwd_rps") req/s = ${fwd_ratio}x the reference (target >= ${TARGET_RATIO_FORWARD}x: $fwd_ok)"
+result "1. API throughput ${api_ratio}x nginx (>= ${TARGET_RATIO_API}x): $api_ok"
+result "1. forward-auth throughput ${fwd_ratio}x nginx (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok"
+
+echo
+echo "2. latency: oha -c$CONNECTIONS -q$RATE -z${SECONDS_PER_RUN}s, open loop (after ${WARMUP_SECONDS} s of warm-up)"
+for which in api forward; do
+    if [ "$which" = api ]; then
+        label="kiwi API         "; stats=$(oha_run api "$API_URL" "$API_HEADER")
+    else
+        label="kiwi forward auth"; stats=$(oha_run forward "$FORWARD_URL" "$COOKIE_HEADER")
+    fi
+    read -r p50 p90 p99 max sent <<<"$stats"
+    ok=$(verdict below "$p99" "$TARGET_P99_MS")
+    echo "   $label  p50 $p50 ms  p90 $p90 ms  p99 $p99 ms  max $max ms  ($sent req/s answered; target p99 < $TARGET_P99_MS ms: $ok)"
+    result "2. ${label%% *} ${label#kiwi } p99 $p99 ms at $RATE req/s (< $TARGET_P99_MS ms): $ok"
+done
+
+echo
+echo "3. nginx auth_request: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, a static page (upstream keepalive $UPSTREAM_KEEPALIVE)"
+static_rps=$(wrk_run static "$STATIC_URL")
+echo "   without auth                   $(int "$static_rps") req/s"
+guarded_rps=$(wrk_run guarded "$GUARDED_URL" "$COOKIE_HEADER")
+guarded_ratio=$(ratio "$guarded_rps" "$static_rps")
+guarded_ok=$(verdict at_least "$guarded_ratio" "$TARGET_RATIO_AUTH_REQUEST")
+echo "   with auth_request to kiwi      $(int "$guarded_rps") req/s = ${guarded_ratio}x without (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok)"
+result "3. auth_request ${guarded_ratio}x the unguarded page (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
+
+if grep -qi -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log"; then
+    echo
+    echo "kiwi logged errors during the run:"
+    grep -i -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log" | head -n 10
+fi
+
+echo
+echo "summary ($PINNING):"
+printf '  %s\n' "${RESULTS[@]}"

@@ -257,3 +257,4 @@ certificate-download = Als PDF herunterladen
 pdf-confirms = Hiermit wird bestätigt, dass
 pdf-completed = den Kurs
 pdf-version = in der Fassung { $version } erfolgreich abgeschlossen hat.
+admin-no-results = Niemand passt zu dieser Suche.

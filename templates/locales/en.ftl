@@ -257,3 +257,4 @@ certificate-download = Download as PDF
 pdf-confirms = This is to certify that
 pdf-completed = has successfully completed the course
 pdf-version = (version { $version }).
+admin-no-results = Nobody matches this search.

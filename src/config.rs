@@ -59,6 +59,15 @@ pub struct Settings {
     )]
     pub organisation: String,
 
+    /// Where people report accessibility barriers (shown in the accessibility statement).
+    #[arg(
+        long,
+        env = "KIWI_ACCESSIBILITY_CONTACT",
+        default_value = "barrierefreiheit@musterstadt.example",
+        global = true
+    )]
+    pub accessibility_contact: String,
+
     /// Public URL of kiwi as people reach it, used in links and to mark cookies Secure on https
     /// (default: http://<bind>).
     #[arg(long, env = "KIWI_BASE_URL", global = true)]
@@ -107,6 +116,7 @@ impl Settings {
             tools_file: "./tools.toml".into(),
             policy_dir: "./policies/ai-usage".into(),
             organisation: "Stadt Musterstadt".into(),
+            accessibility_contact: "barrierefreiheit@musterstadt.example".into(),
             base_url: None,
             trust_proxy: false,
             log: "info".into(),

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/setup/{token}", web::get().to(setup::form))
         .route("/setup/{token}", web::post().to(setup::submit))
         .route("/verify/{serial}", web::get().to(certificates::verify))
+        .route("/accessibility", web::get().to(pages::accessibility))
         // AI tools asking whether a person may use them
         .route("/api/v1/access", web::get().to(access::api))
         .route("/auth/verify", web::get().to(access::forward))

@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 24] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -76,6 +76,10 @@ const TEMPLATES: [(&str, &str); 23] = [
     (
         "admin/keys.html",
         include_str!("../templates/admin/keys.html"),
+    ),
+    (
+        "accessibility.html",
+        include_str!("../templates/accessibility.html"),
     ),
 ];
 

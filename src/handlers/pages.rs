@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::db;
 use crate::error::AppError;
 use crate::handlers::courses::{CourseCard, card};
-use crate::handlers::identity::CurrentUser;
+use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
 use crate::services::learning;
 
@@ -39,4 +39,23 @@ pub async fn home(
         "home.html",
         &HomePage { org_unit, courses },
     )
+}
+
+#[derive(Serialize)]
+struct AccessibilityPage {
+    contact: String,
+    organisation: String,
+}
+
+/// `GET /accessibility`: the accessibility statement (Erklärung zur Barrierefreiheit) that
+/// BITV 2.0 requires, with the feedback contact from configuration.
+pub async fn accessibility(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let page = AccessibilityPage {
+        contact: state.settings.accessibility_contact.clone(),
+        organisation: state.settings.organisation.clone(),
+    };
+    render(&state, &visitor, "accessibility.html", &page)
 }

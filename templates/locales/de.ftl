@@ -258,3 +258,15 @@ pdf-confirms = Hiermit wird bestätigt, dass
 pdf-completed = den Kurs
 pdf-version = in der Fassung { $version } erfolgreich abgeschlossen hat.
 admin-no-results = Niemand passt zu dieser Suche.
+
+## Barrierefreiheit
+accessibility-title = Erklärung zur Barrierefreiheit
+accessibility-intro = { $organisation } ist bemüht, kiwi im Einklang mit der Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) barrierefrei zugänglich zu machen. Diese Erklärung gilt für die Lernplattform kiwi.
+accessibility-status-heading = Stand der Vereinbarkeit mit den Anforderungen
+accessibility-status = kiwi soll die Anforderungen der WCAG 2.1 auf Stufe AA erfüllen. Jede Seite wird bei jeder Änderung automatisch in einem echten Browser geprüft: mit axe-core auf die Regeln der WCAG 2.1 A und AA, mit der Tastatur allein auf die wichtigsten Abläufe (Anmelden, Kurs, Quiz, Zertifikat, Team) und bei 320 Pixel Breite auf Darstellung ohne seitliches Scrollen. Die Seiten funktionieren ohne JavaScript.
+accessibility-limits-heading = Bekannte Einschränkungen
+accessibility-limits = Die Zertifikate als PDF sind noch nicht als barrierefreies PDF (PDF/UA) ausgezeichnet; alle Angaben daraus stehen auch auf der Zertifikatsseite und der öffentlichen Prüfseite.
+accessibility-feedback-heading = Feedback und Kontakt
+accessibility-feedback = Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen? Oder brauchen Sie Inhalte in einer anderen Form? Schreiben Sie uns:
+accessibility-enforcement-heading = Schlichtungsverfahren
+accessibility-enforcement = Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten, können Sie sich an die Schlichtungs- oder Durchsetzungsstelle für barrierefreie Informationstechnik Ihres Landes wenden.

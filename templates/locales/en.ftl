@@ -258,3 +258,15 @@ pdf-confirms = This is to certify that
 pdf-completed = has successfully completed the course
 pdf-version = (version { $version }).
 admin-no-results = Nobody matches this search.
+
+## Accessibility
+accessibility-title = Accessibility statement
+accessibility-intro = { $organisation } strives to make kiwi accessible in accordance with the German Barrier-Free Information Technology Ordinance (BITV 2.0). This statement applies to the learning platform kiwi.
+accessibility-status-heading = Compliance status
+accessibility-status = kiwi aims to meet WCAG 2.1 level AA. Every page is checked automatically in a real browser with every change: with axe-core against the WCAG 2.1 A and AA rules, with the keyboard alone along the main journeys (sign-in, course, quiz, certificate, team) and at 320 pixels width for display without horizontal scrolling. The pages work without JavaScript.
+accessibility-limits-heading = Known limitations
+accessibility-limits = The certificate PDFs are not yet tagged as accessible PDF (PDF/UA); everything they state is also on the certificate page and the public verification page.
+accessibility-feedback-heading = Feedback and contact
+accessibility-feedback = Have you noticed barriers? Or do you need content in another form? Write to us:
+accessibility-enforcement-heading = Enforcement procedure
+accessibility-enforcement = If you do not receive a satisfactory answer to your feedback, you can turn to your federal state's arbitration or enforcement body for accessible information technology.

@@ -62,3 +62,13 @@ async fn names_are_escaped_in_pages() {
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("&lt;script&gt;"));
 }
+
+#[tokio::test]
+async fn every_page_links_to_the_accessibility_statement_with_its_contact() {
+    let app = spawn_app().await;
+    let (_, login) = app.browser().get_text("/login").await;
+    assert!(login.contains("<a href=\"/accessibility\">Erklärung zur Barrierefreiheit</a>"));
+    let (status, statement) = app.browser().get_text("/accessibility").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(statement.contains("mailto:barrierefreiheit@musterstadt.example"));
+}

@@ -44,6 +44,7 @@ const anonymous = [
   { id: 'signed-out', path: '/login?signed_out=1' },
   { id: 'not-found-signed-out', path: '/gibt-es-nicht', status: 404 },
   { id: 'verify-unknown', path: '/verify/KIWI-2026-0000-0000', status: 404, screenshot: true },
+  { id: 'accessibility', path: '/accessibility', screenshot: true },
 ];
 
 /** Certificates, AI tools and the usage policy: every signed-in person. */

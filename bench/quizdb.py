@@ -17,8 +17,8 @@ Subcommands (DB is `sqlite:PATH` or a `postgres://…` URL):
                                     the score kiwi must store for each attempt
   check DB KEY MODULE STARTS SUBMITS [EXPECTED]
                                     integrity: attempts = STARTS (people who started),
-                                    no duplicates,
-                                    submitted = submissions made, stored scores as expected
+                                    no duplicates, submitted = SUBMITS (submissions
+                                    made), stored scores as expected
 
 Request lists have one request per line: PATH <tab> COOKIE <tab> BODY.
 PostgreSQL is reached through the psql client, SQLite through Python's sqlite3.

@@ -169,6 +169,7 @@ impl From<QuizError> for AppError {
                 AppError::Refused("quiz-cooling-down", until.format("%H:%M").to_string())
             }
             QuizError::Outdated => AppError::Refused("quiz-outdated", String::new()),
+            QuizError::NotRenewable => AppError::Refused("refresher-not-yet", String::new()),
         }
     }
 }

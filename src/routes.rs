@@ -46,6 +46,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(quizzes::start),
         )
         .route(
+            "/courses/{course}/refresher",
+            web::post().to(quizzes::start_refresher),
+        )
+        .route(
             "/courses/{course}/files/{path:.*}",
             web::get().to(courses::file),
         )

@@ -9,7 +9,8 @@ use crate::courses::{Course, Module};
 use crate::domain::Language;
 use crate::error::AppError;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
-use crate::handlers::{render, see_other};
+use crate::handlers::{format_date, render, see_other};
+use crate::services::certification;
 use crate::services::learning::{self, CourseProgress, CourseStatus};
 
 /// A course as the catalog and the start page show it.
@@ -87,6 +88,10 @@ struct CoursePage {
     course: CourseCard,
     version: String,
     modules: Vec<ModuleRow>,
+    /// The end of the person's certificate, when it can be renewed now.
+    renewable_until: Option<String>,
+    renewal_expired: bool,
+    refresher_questions: usize,
 }
 
 /// `GET /courses/{course}`: the modules of a course and where to go on.
@@ -113,10 +118,21 @@ pub async fn show(
             }
         })
         .collect();
+    let now = chrono::Utc::now();
+    let certificates =
+        crate::db::certificates::of_user_and_course(&state.db, person.user.id, &course.id).await?;
+    let renewable = certification::renewable(&certificates, now);
+    let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
     let page = CoursePage {
         course: card(course, &progress, person.visitor.language),
         version: course.version.clone(),
         modules,
+        renewable_until: renewable.map(|c| format_date(c.valid_until, person.visitor.language)),
+        renewal_expired: renewable.is_some_and(|c| c.valid_until <= now),
+        refresher_questions: match course.questions_per_attempt {
+            0 => questions,
+            n => n.min(questions),
+        },
     };
     render(&state, &person.visitor, "courses/course.html", &page)
 }

@@ -29,6 +29,18 @@ pub async fn start(
     Ok(see_other(&format!("/attempts/{}", attempt.id)))
 }
 
+/// `POST /courses/{course}/refresher`: a refresher to renew the course's certificate.
+pub async fn start_refresher(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    course: web::Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let course = state.catalog.get(&course).ok_or(AppError::NotFound)?;
+    let attempt = grading::start_refresher(&state.db, course, person.user.id).await?;
+    Ok(see_other(&format!("/attempts/{}", attempt.id)))
+}
+
 #[derive(Serialize)]
 struct AttemptPage {
     attempt_id: Uuid,
@@ -36,6 +48,7 @@ struct AttemptPage {
     course_title: String,
     module_id: String,
     module_title: String,
+    refresher: bool,
     content_lang: &'static str,
     submitted: bool,
     score: i32,
@@ -134,24 +147,32 @@ async fn page(
     chosen_positions: Vec<Vec<usize>>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (course, module) = find(state, &attempt.course_id, &attempt.module_id)?;
+    let course = state
+        .catalog
+        .get(&attempt.course_id)
+        .ok_or(AppError::NotFound)?;
     if attempt.submitted_at.is_none() && attempt.content_hash != course.content_hash {
         return Err(QuizError::Outdated.into());
     }
     let language = course.language_for(person.visitor.language);
-    let text = module.text(language);
+    let refresher = attempt.module_id == grading::REFRESHER;
+    let module_title = match course.module(&attempt.module_id) {
+        Some(module) => module.text(language).title.clone(),
+        None if refresher => state
+            .translations
+            .text(person.visitor.language, "refresher-title", &[])
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        None => return Err(AppError::NotFound),
+    };
     let draw = grading::drawn_questions(attempt)?;
     let stored = grading::stored_answers(attempt)?;
     let submitted = attempt.submitted_at.is_some();
     let mut questions = Vec::new();
     for (n, drawn) in draw.iter().enumerate() {
-        let key = module
-            .questions
-            .get(drawn.question)
-            .ok_or(QuizError::Outdated)?;
-        let question = text
-            .questions
-            .get(drawn.question)
+        let key = grading::question_key(course, attempt, drawn).ok_or(QuizError::Outdated)?;
+        let question = course
+            .module(drawn.module.as_deref().unwrap_or(&attempt.module_id))
+            .and_then(|m| m.text(language).questions.get(drawn.question))
             .ok_or(QuizError::Outdated)?;
         let chosen_original: Vec<usize> = if submitted {
             stored.get(n).cloned().unwrap_or_default()
@@ -202,14 +223,19 @@ async fn page(
         attempt_id: attempt.id,
         course_id: course.id.clone(),
         course_title: course.title(language).to_owned(),
-        module_id: module.id.clone(),
-        module_title: text.title.clone(),
+        module_id: attempt.module_id.clone(),
+        module_title,
+        refresher,
         content_lang: language.code(),
         submitted,
         score: attempt.score_percent.unwrap_or(0),
         passed: attempt.passed.unwrap_or(false),
         pass_percent: course.pass_percent,
-        next_step: next_step(course, &progress),
+        next_step: if refresher {
+            "/certificates".to_owned()
+        } else {
+            next_step(course, &progress)
+        },
         questions,
         errors,
     };

@@ -10,6 +10,39 @@ use crate::db;
 use crate::entities::{access_change, certificate};
 use crate::services::learning;
 
+/// How long before its end a certificate can be renewed.
+pub const RENEWAL_WINDOW: chrono::Duration = chrono::Duration::days(60);
+
+/// The certificate a person may renew now: their latest one that is not revoked and ends
+/// within the renewal window or has ended. None while it is further off (or already renewed).
+pub fn renewable(
+    certificates: &[certificate::Model],
+    now: DateTime<Utc>,
+) -> Option<&certificate::Model> {
+    certificates
+        .iter()
+        .filter(|c| c.revoked_at.is_none())
+        .max_by_key(|c| c.valid_until)
+        .filter(|latest| latest.valid_until - RENEWAL_WINDOW <= now)
+}
+
+/// A passed refresher issues the next certificate, starting when the renewed one ends (or
+/// now, if it has ended). Earlier certificates stay as they are.
+pub async fn renew(
+    txn: &impl ConnectionTrait,
+    course: &Course,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<certificate::Model>, DbErr> {
+    let existing = db::certificates::of_user_and_course(txn, user, &course.id).await?;
+    let Some(latest) = renewable(&existing, now) else {
+        return Ok(None);
+    };
+    let sequence = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
+    let valid_from = latest.valid_until.max(now);
+    issue(txn, course, user, sequence, valid_from, Some(latest.id)).await
+}
+
 /// Letters without look-alikes (no I, L, O, U): serials are read aloud and typed.
 const SERIAL_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

@@ -6,15 +6,21 @@ use sea_orm::{DatabaseConnection, DbErr, Set};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::courses::{Course, Module};
+use crate::courses::{Course, Module, QuestionKey};
 use crate::db;
 use crate::entities::{module_completion, quiz_attempt};
 use crate::services::certification;
 
-/// One question of an attempt: its index in the module's pool and the order its options
-/// are shown in (original option indices).
+/// The module id of refresher attempts, which draw from every module of a course (module
+/// ids cannot contain `_`, so it never clashes with a real module).
+pub const REFRESHER: &str = "_refresher";
+
+/// One question of an attempt: its module (refreshers only; otherwise the attempt's module),
+/// its index in that module's pool and the order its options are shown in (original indices).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DrawnQuestion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
     pub question: usize,
     pub options: Vec<usize>,
 }
@@ -34,6 +40,8 @@ pub enum QuizError {
     /// Positions (0-based) of questions without an answer.
     #[error("questions without an answer")]
     Unanswered(Vec<usize>),
+    #[error("there is no certificate to renew yet")]
+    NotRenewable,
     #[error("the stored attempt cannot be read: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -80,14 +88,70 @@ pub async fn start(
             return Err(QuizError::CoolingDown(until));
         }
     }
-    let draw = draw(course, module);
+    insert_attempt(db, course, &module.id, user, draw(course, module)).await
+}
+
+/// Starts a refresher, or returns the open one: a person whose certificate ends within the
+/// renewal window (or has ended) renews it by passing questions drawn from every module
+/// of the course, rather than taking the whole course again.
+pub async fn start_refresher(
+    db: &DatabaseConnection,
+    course: &Course,
+    user: Uuid,
+) -> Result<quiz_attempt::Model, QuizError> {
+    let certificates = db::certificates::of_user_and_course(db, user, &course.id).await?;
+    if certification::renewable(&certificates, Utc::now()).is_none() {
+        return Err(QuizError::NotRenewable);
+    }
+    let earlier = db::attempts::of_module(db, user, &course.id, &course.version, REFRESHER).await?;
+    if let Some(open) = earlier
+        .iter()
+        .find(|a| a.submitted_at.is_none() && a.content_hash == course.content_hash)
+    {
+        return Ok(open.clone());
+    }
+    let mut rng = rand::rng();
+    let mut pool: Vec<(String, usize)> = course
+        .modules
+        .iter()
+        .flat_map(|m| (0..m.questions.len()).map(move |q| (m.id.clone(), q)))
+        .collect();
+    pool.shuffle(&mut rng);
+    let count = match course.questions_per_attempt {
+        0 => pool.len(),
+        n => n.min(pool.len()),
+    };
+    pool.truncate(count);
+    let draw = pool
+        .into_iter()
+        .filter_map(|(module_id, question)| {
+            let options = course.module(&module_id)?.questions.get(question)?.options;
+            let mut order: Vec<usize> = (0..options).collect();
+            order.shuffle(&mut rng);
+            Some(DrawnQuestion {
+                module: Some(module_id),
+                question,
+                options: order,
+            })
+        })
+        .collect();
+    insert_attempt(db, course, REFRESHER, user, draw).await
+}
+
+async fn insert_attempt(
+    db: &DatabaseConnection,
+    course: &Course,
+    module_id: &str,
+    user: Uuid,
+    draw: Vec<DrawnQuestion>,
+) -> Result<quiz_attempt::Model, QuizError> {
     let attempt = db::attempts::insert(
         db,
         quiz_attempt::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user),
             course_id: Set(course.id.clone()),
-            module_id: Set(module.id.clone()),
+            module_id: Set(module_id.to_owned()),
             course_version: Set(course.version.clone()),
             content_hash: Set(course.content_hash.clone()),
             draw: Set(serde_json::to_string(&draw).map_err(|e| QuizError::Corrupt(e.to_string()))?),
@@ -115,9 +179,23 @@ fn draw(course: &Course, module: &Module) -> Vec<DrawnQuestion> {
         .map(|question| {
             let mut options: Vec<usize> = (0..module.questions[question].options).collect();
             options.shuffle(&mut rng);
-            DrawnQuestion { question, options }
+            DrawnQuestion {
+                module: None,
+                question,
+                options,
+            }
         })
         .collect()
+}
+
+/// The key of a drawn question: from its own module (refreshers) or the attempt's module.
+pub fn question_key<'c>(
+    course: &'c Course,
+    attempt: &quiz_attempt::Model,
+    drawn: &DrawnQuestion,
+) -> Option<&'c QuestionKey> {
+    let module = course.module(drawn.module.as_deref().unwrap_or(&attempt.module_id))?;
+    module.questions.get(drawn.question)
 }
 
 /// A person's own attempt; anyone else's is "not found" (not even its existence leaks).
@@ -148,7 +226,8 @@ pub fn stored_answers(attempt: &quiz_attempt::Model) -> Result<Vec<Vec<usize>>, 
 /// button, replay, another tab, a concurrent request) changes nothing and gets the stored
 /// result. `chosen` holds, per drawn question, the positions of the options as shown.
 /// Passing completes the module on the attempt's course version, and passing the last
-/// module issues the course's certificate in the same transaction.
+/// module issues the course's certificate in the same transaction; passing a refresher
+/// issues the next certificate.
 pub async fn submit(
     db: &DatabaseConnection,
     course: &Course,
@@ -161,9 +240,6 @@ pub async fn submit(
     if attempt.content_hash != course.content_hash || attempt.course_version != course.version {
         return Err(QuizError::Outdated);
     }
-    let module = course
-        .module(&attempt.module_id)
-        .ok_or(QuizError::NotFound)?;
     let draw = drawn_questions(&attempt)?;
     let unanswered: Vec<usize> = (0..draw.len())
         .filter(|n| chosen.get(*n).is_none_or(|c| c.is_empty()))
@@ -188,10 +264,7 @@ pub async fn submit(
         .iter()
         .zip(&draw)
         .filter(|(answer, drawn)| {
-            module
-                .questions
-                .get(drawn.question)
-                .is_some_and(|q| &q.correct == *answer)
+            question_key(course, &attempt, drawn).is_some_and(|q| &q.correct == *answer)
         })
         .count();
     let score = i32::try_from(correct * 100 / draw.len().max(1)).unwrap_or(0);
@@ -201,9 +274,11 @@ pub async fn submit(
         serde_json::to_string(&answers).map_err(|e| QuizError::Corrupt(e.to_string()))?;
 
     let txn = db::begin_write(db).await?;
-    if db::attempts::submit_if_open(&txn, attempt.id, now, answers_json, score, passed).await?
-        && passed
-    {
+    let recorded =
+        db::attempts::submit_if_open(&txn, attempt.id, now, answers_json, score, passed).await?;
+    if recorded && passed && attempt.module_id == REFRESHER {
+        certification::renew(&txn, course, attempt.user_id, now).await?;
+    } else if recorded && passed {
         db::completions::insert_once(
             &txn,
             module_completion::ActiveModel {

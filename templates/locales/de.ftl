@@ -270,3 +270,13 @@ accessibility-feedback-heading = Feedback und Kontakt
 accessibility-feedback = Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen? Oder brauchen Sie Inhalte in einer anderen Form? Schreiben Sie uns:
 accessibility-enforcement-heading = Schlichtungsverfahren
 accessibility-enforcement = Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten, können Sie sich an die Schlichtungs- oder Durchsetzungsstelle für barrierefreie Informationstechnik Ihres Landes wenden.
+
+## Auffrischung
+refresher-title = Auffrischung
+refresher-heading = Zertifikat erneuern
+refresher-due = Ihr Zertifikat gilt bis { $date }.
+refresher-expired = Ihr Zertifikat ist am { $date } abgelaufen.
+refresher-intro = Zum Erneuern genügt eine kurze Auffrischung mit { $questions } Fragen aus allen Modulen des Kurses. Das neue Zertifikat schließt an das bisherige an.
+refresher-start = Auffrischung starten
+refresher-back = Zurück zum Kurs
+refresher-not-yet = Ein Zertifikat lässt sich ab 60 Tagen vor seinem Ablauf erneuern.

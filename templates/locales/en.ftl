@@ -270,3 +270,13 @@ accessibility-feedback-heading = Feedback and contact
 accessibility-feedback = Have you noticed barriers? Or do you need content in another form? Write to us:
 accessibility-enforcement-heading = Enforcement procedure
 accessibility-enforcement = If you do not receive a satisfactory answer to your feedback, you can turn to your federal state's arbitration or enforcement body for accessible information technology.
+
+## Refresher
+refresher-title = Refresher
+refresher-heading = Renew your certificate
+refresher-due = Your certificate is valid until { $date }.
+refresher-expired = Your certificate expired on { $date }.
+refresher-intro = To renew it, a short refresher of { $questions } questions from all modules of the course is enough. The new certificate follows on from the previous one.
+refresher-start = Start the refresher
+refresher-back = Back to the course
+refresher-not-yet = A certificate can be renewed from 60 days before it ends.

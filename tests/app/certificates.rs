@@ -337,3 +337,67 @@ async fn the_pdf_is_a_valid_pdf_with_the_serial_and_a_qr_code_of_the_verificatio
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_refresher_within_sixty_days_of_expiry_renews_the_certificate_seamlessly() {
+    let app = spawn_app().await;
+    let (anna, browser) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    let first = certificate::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Too early: no renewal offered, and none possible.
+    let (_, course) = browser.get_text("/courses/grundlagen").await;
+    assert!(!course.contains("Zertifikat erneuern"));
+    let early = browser
+        .submit("/courses/grundlagen", "/courses/grundlagen/refresher", &[])
+        .await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+
+    // Thirty days before the end.
+    let ends = Utc::now() + Duration::days(30);
+    let mut ending = first.clone().into_active_model();
+    ending.valid_until = Set(ends);
+    ending.update(&app.db).await.unwrap();
+    let (_, course) = browser.get_text("/courses/grundlagen").await;
+    assert!(course.contains("Zertifikat erneuern"), "{course}");
+
+    let response = browser
+        .submit("/courses/grundlagen", "/courses/grundlagen/refresher", &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let attempt = crate::helpers::location(&response)
+        .trim_start_matches("/attempts/")
+        .to_owned();
+    let (_, quiz) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(quiz.contains("Auffrischung"));
+    browser
+        .answer(&attempt, &app.answers(&attempt, true).await)
+        .await;
+
+    let mut all = certificate::Entity::find().all(&app.db).await.unwrap();
+    all.sort_by_key(|c| c.sequence);
+    assert_eq!(all.len(), 2);
+    let renewed = &all[1];
+    assert_eq!(renewed.renewal_of, Some(first.id));
+    assert_eq!(
+        renewed.valid_from.timestamp(),
+        ends.timestamp(),
+        "the new one starts when the old one ends"
+    );
+    assert_eq!(all[0].serial, first.serial, "the earlier certificate stays");
+
+    // Access holds through both: until the end of the renewed one.
+    app.access.load(&app.db).await.unwrap();
+    let (_, answer) = app.ask(&key, "testbot", &anna.email).await;
+    assert_eq!(answer["allowed"], true);
+    assert!(
+        answer["valid_until"]
+            .as_str()
+            .unwrap()
+            .starts_with(&renewed.valid_until.format("%Y-%m-%d").to_string())
+    );
+}

@@ -57,12 +57,16 @@ impl AppState {
     ) -> Result<AppState, StartError> {
         let translations = Arc::new(Translations::load()?);
         let templates = Templates::load(translations.clone())?;
+        let access = AccessCache::new(
+            content.tools.clone(),
+            content.policy.as_ref().map(|p| p.version.clone()),
+        );
         Ok(AppState {
             db,
             catalog: content.catalog,
             policy: content.policy,
             tools: content.tools,
-            access: Arc::new(AccessCache::default()),
+            access: Arc::new(access),
             verify_limit: RateLimit::new(VERIFY_LOOKUPS_PER_MINUTE, Duration::from_secs(60)),
             templates,
             translations,

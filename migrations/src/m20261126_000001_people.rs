@@ -137,6 +137,8 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(AuditLog::ActorId))
                     .col(string(AuditLog::Action))
                     .col(text(AuditLog::Detail))
+                    // Set where several kiwi instances may record the same event: it is kept once.
+                    .col(string_null(AuditLog::DedupeKey).unique_key())
                     .to_owned(),
             )
             .await?;
@@ -225,4 +227,5 @@ enum AuditLog {
     ActorId,
     Action,
     Detail,
+    DedupeKey,
 }

@@ -11,6 +11,7 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
     pub action: String,
     pub detail: String,
+    pub dedupe_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

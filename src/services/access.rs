@@ -217,6 +217,9 @@ struct CacheState {
 #[derive(Default)]
 pub struct AccessCache {
     state: RwLock<CacheState>,
+    /// The tools and policy version, to audit grants and denials that a change causes.
+    tools: Vec<Tool>,
+    policy_version: Option<String>,
 }
 
 /// How often the feed is read: a revocation is enforced everywhere well within a second.
@@ -238,6 +241,14 @@ pub enum PersonRef<'a> {
 }
 
 impl AccessCache {
+    pub fn new(tools: Vec<Tool>, policy_version: Option<String>) -> AccessCache {
+        AccessCache {
+            state: RwLock::default(),
+            tools,
+            policy_version,
+        }
+    }
+
     /// Loads everything; until this succeeds every check fails closed.
     pub async fn load(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         let last_change = db::access_changes::latest_id(db).await?;
@@ -310,6 +321,7 @@ impl AccessCache {
         } else {
             None
         };
+        self.audit_transitions(db, &loaded, last).await?;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         for (person, entitlements) in loaded {
             state.by_email.retain(|_, id| *id != person.id);
@@ -329,6 +341,52 @@ impl AccessCache {
         }
         state.last_change = last;
         Ok(changes.len())
+    }
+
+    /// Writes every grant and denial a change caused to the audit log. Every instance sees
+    /// the change; the log keeps each transition once.
+    async fn audit_transitions(
+        &self,
+        db: &DatabaseConnection,
+        loaded: &[(user::Model, Entitlements)],
+        change: i64,
+    ) -> Result<(), DbErr> {
+        let now = Utc::now();
+        let policy = self.policy_version.as_deref();
+        let mut transitions = Vec::new();
+        {
+            let state = self.read();
+            for (person, after) in loaded {
+                let before = state.people.get(&person.id);
+                for tool in &self.tools {
+                    let was = decide(tool, before, policy, "", now).allowed;
+                    let is = decide(tool, Some(after), policy, "", now).allowed;
+                    if was != is {
+                        transitions.push((
+                            person.personnel_number.clone(),
+                            person.id,
+                            tool.id.clone(),
+                            is,
+                        ));
+                    }
+                }
+            }
+        }
+        for (number, id, tool, allowed) in transitions {
+            let action = if allowed {
+                "access.granted"
+            } else {
+                "access.denied"
+            };
+            db::audit::record_once(
+                db,
+                &format!("{action}:{change}:{tool}:{id}"),
+                action,
+                &format!("{tool} {number}"),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, CacheState> {

@@ -319,3 +319,53 @@ async fn the_tools_page_says_exactly_what_is_missing_with_links() {
     assert!(page.contains("Sie dürfen dieses Werkzeug nutzen."));
     assert!(page.contains("href=\"https://testbot.example.internal\""));
 }
+
+#[tokio::test]
+async fn grants_and_denials_caused_by_a_change_are_audited_once() {
+    use kiwi::entities::audit_log;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    let second = spawn_app_with(TestConfig {
+        database_url: Some(app.database_url.clone()),
+        ..Default::default()
+    })
+    .await;
+    let (_, _) = app.certified_person("Anna Beck").await;
+    second.sync_access().await;
+    let granted = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("access.granted"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    // Testbot opened with the certificate and the policy; "offen" with the policy alone.
+    let mut tools: Vec<String> = granted
+        .iter()
+        .map(|e| e.detail.split(' ').next().unwrap().to_owned())
+        .collect();
+    tools.sort();
+    assert_eq!(tools, ["offen", "testbot"], "{granted:?}");
+
+    let serial = certificate::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .serial;
+    let hr = app
+        .signed_in(&app.person("Petra Hoff", "Personal", "hr").await)
+        .await;
+    hr.submit(
+        "/hr/certificates/revoke",
+        "/hr/certificates/revoke",
+        &[("serial", &serial), ("reason", "Test")],
+    )
+    .await;
+    second.sync_access().await;
+    let denied = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("access.denied"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(denied.len(), 1);
+    assert!(denied[0].detail.starts_with("testbot "));
+}

@@ -246,3 +246,68 @@ async fn an_open_attempt_is_resumed_rather_than_drawn_again() {
         .collect();
     assert_eq!(draws.len(), 1);
 }
+
+/// A copy of the fixture course with extra lines in its course.toml.
+fn fixture_with(extra: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let source = crate::helpers::fixture_courses().join("grundlagen");
+    let target = root.path().join("grundlagen");
+    for lang in ["de", "en"] {
+        std::fs::create_dir_all(target.join(lang)).unwrap();
+        for entry in std::fs::read_dir(source.join(lang)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), target.join(lang).join(entry.file_name())).unwrap();
+        }
+    }
+    let toml = std::fs::read_to_string(source.join("course.toml")).unwrap();
+    let toml = toml.replace(
+        "validity_months = 12",
+        &format!("validity_months = 12\n{extra}"),
+    );
+    std::fs::write(target.join("course.toml"), toml).unwrap();
+    root
+}
+
+#[tokio::test]
+async fn an_attempt_limit_refuses_further_attempts() {
+    let courses = fixture_with("max_attempts = 1");
+    let app = crate::helpers::spawn_app_with_courses(courses.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    let page = "/courses/grundlagen/modules/erste-schritte";
+    let response = browser.submit(page, &format!("{page}/attempts"), &[]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("keine weiteren Versuche")
+    );
+}
+
+#[tokio::test]
+async fn a_cooldown_after_a_failed_attempt_says_when_to_try_again() {
+    let courses = fixture_with("cooldown_minutes = 30");
+    let app = crate::helpers::spawn_app_with_courses(courses.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    let page = "/courses/grundlagen/modules/erste-schritte";
+    let response = browser.submit(page, &format!("{page}/attempts"), &[]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Der nächste Versuch ist ab")
+    );
+}

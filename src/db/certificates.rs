@@ -72,15 +72,9 @@ pub async fn by_serial(
         .await
 }
 
-/// Every certificate not revoked and not yet ended: what the access cache needs.
-pub async fn current(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-) -> Result<Vec<certificate::Model>, DbErr> {
-    certificate::Entity::find()
-        .filter(certificate::Column::ValidUntil.gt(now))
-        .all(db)
-        .await
+/// Every certificate: the access cache tells "expired" from "never had one".
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<certificate::Model>, DbErr> {
+    certificate::Entity::find().all(db).await
 }
 
 pub async fn revoke(

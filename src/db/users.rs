@@ -1,6 +1,7 @@
 //! Queries on people.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -65,7 +66,11 @@ pub async fn page(
             Condition::any()
                 .add(user::Column::EmailNormalized.contains(&term))
                 .add(user::Column::PersonnelNumber.contains(&term))
-                .add(user::Column::Name.contains(&term)),
+                // Lower-cased on both sides: PostgreSQL's LIKE is case-sensitive.
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::Name)))
+                        .like(format!("%{term}%")),
+                ),
         );
     }
     let total = query.clone().count(db).await?;

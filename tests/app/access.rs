@@ -76,3 +76,15 @@ async fn a_department_head_sees_their_unit_and_below_but_never_another_unit() {
     assert!(!html.contains("Georg Above"));
     assert!(!html.contains("Fachbereich 20"));
 }
+
+#[tokio::test]
+async fn the_admin_search_ignores_case() {
+    let app = spawn_app().await;
+    let admin = app.person("Jonas Beck", "IT", "admin").await;
+    app.person("Anna Schmidt", "Dezernat I", "").await;
+    let browser = app.signed_in(&admin).await;
+    let (_, found) = browser.get_text("/admin?q=schMIDT").await;
+    assert!(found.contains("Anna Schmidt"));
+    let (_, none) = browser.get_text("/admin?q=niemand").await;
+    assert!(none.contains("Niemand passt zu dieser Suche."));
+}

@@ -1,7 +1,6 @@
-//! AppState (database, course catalog, templates, translations, settings) and how the server starts.
+//! How the server starts: the middleware stack, the error pages and the background work.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::BoxBody;
@@ -9,74 +8,14 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use sea_orm::DatabaseConnection;
 use tracing_actix_web::TracingLogger;
 
-use crate::config::Settings;
-use crate::content::Content;
-use crate::courses::Catalog;
 use crate::error::ErrorPage;
 use crate::handlers::{self, identity};
-use crate::i18n::{TranslationError, Translations};
-use crate::policy::Policy;
-use crate::rate_limit::RateLimit;
 use crate::routes;
-use crate::services::access::{self, AccessCache};
+use crate::services::access;
 use crate::services::sessions;
-use crate::templates::{RenderError, Templates};
-use crate::tools::Tool;
-
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub catalog: Catalog,
-    pub policy: Option<Policy>,
-    pub tools: Vec<Tool>,
-    pub access: Arc<AccessCache>,
-    /// Limits look-ups of the public verification page per client address.
-    pub verify_limit: RateLimit,
-    pub templates: Templates,
-    pub translations: Arc<Translations>,
-    pub settings: Settings,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Translations(#[from] TranslationError),
-    #[error(transparent)]
-    Templates(#[from] RenderError),
-    #[error("cannot listen: {0}")]
-    Listen(#[from] std::io::Error),
-}
-
-impl AppState {
-    pub fn new(
-        db: DatabaseConnection,
-        content: Content,
-        settings: Settings,
-    ) -> Result<AppState, StartError> {
-        let translations = Arc::new(Translations::load()?);
-        let templates = Templates::load(translations.clone())?;
-        let access = AccessCache::new(
-            content.tools.clone(),
-            content.policy.as_ref().map(|p| p.version.clone()),
-        );
-        Ok(AppState {
-            db,
-            catalog: content.catalog,
-            policy: content.policy,
-            tools: content.tools,
-            access: Arc::new(access),
-            verify_limit: RateLimit::new(VERIFY_LOOKUPS_PER_MINUTE, Duration::from_secs(60)),
-            templates,
-            translations,
-            settings,
-        })
-    }
-}
-
-/// How often one client address may look up certificates on the public verification page.
-const VERIFY_LOOKUPS_PER_MINUTE: u32 = 30;
+use crate::state::{AppState, StartError};
 
 /// Loads the access cache, then starts the web server on `listener`; the returned server
 /// runs until stopped. The cache follows changes in the background.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sea_orm::DatabaseConnection;
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::Settings;
 use crate::content::{self, Content};
 use crate::courses::load::load_catalog;
@@ -18,6 +18,7 @@ use crate::i18n::Translations;
 use crate::services::import::{self, ImportError, ImportOptions};
 use crate::services::people::{self, NewPerson};
 use crate::services::{api_keys, demo, org_units, setup};
+use crate::state::AppState;
 
 #[derive(Parser)]
 #[command(

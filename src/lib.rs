@@ -14,5 +14,6 @@ pub mod policy;
 pub mod rate_limit;
 pub mod routes;
 pub mod services;
+pub mod state;
 pub mod templates;
 pub mod tools;

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::handlers::identity::SESSION_COOKIE;
 use crate::services::access::{AccessError, Decision, Missing, PersonRef};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct AccessQuery {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::Role;
 use crate::error::AppError;
@@ -13,6 +12,7 @@ use crate::handlers::courses::Empty;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, render, see_other};
 use crate::services::api_keys::{self, KeyError};
+use crate::state::AppState;
 
 const PER_PAGE: u64 = 50;
 

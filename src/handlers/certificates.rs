@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::{Language, Role};
 use crate::entities::certificate;
@@ -12,6 +11,7 @@ use crate::error::AppError;
 use crate::handlers::identity::{self, CsrfForm, CurrentUser, Visitor};
 use crate::handlers::{format_date, render, render_with_status};
 use crate::services::certification::{self, RevokeError};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 struct CertificateView {

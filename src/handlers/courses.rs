@@ -4,7 +4,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::courses::{Course, Module};
 use crate::domain::Language;
 use crate::error::AppError;
@@ -12,6 +11,7 @@ use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, render, see_other};
 use crate::services::certification;
 use crate::services::learning::{self, CourseProgress, CourseStatus};
+use crate::state::AppState;
 
 /// A course as the catalog and the start page show it.
 #[derive(Serialize)]

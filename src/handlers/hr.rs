@@ -6,13 +6,13 @@ use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::handlers::identity::{CurrentUser, check_csrf};
 use crate::handlers::{render, render_with_status};
 use crate::services::import::{self, ImportError, ImportOptions, ImportReport};
+use crate::state::AppState;
 
 /// The largest HR file accepted: 50,000 people fit in well under this.
 const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;

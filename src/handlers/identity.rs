@@ -11,11 +11,11 @@ use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::domain::{Language, Role};
 use crate::entities::user;
 use crate::error::AppError;
 use crate::services::{people, secrets, sessions};
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "kiwi_session";
 /// Carries the CSRF token of visitors who are not signed in (sign-in and setup forms).

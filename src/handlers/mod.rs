@@ -20,10 +20,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Context;
 
-use crate::app::AppState;
 use crate::domain::Language;
 use crate::entities::user;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::templates::RenderError;
 use identity::Visitor;
 

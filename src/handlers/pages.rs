@@ -3,13 +3,13 @@
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::db;
 use crate::error::AppError;
 use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
 use crate::services::learning;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 struct HomePage {

@@ -6,13 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::db;
 use crate::domain::NewPassword;
 use crate::error::AppError;
 use crate::handlers::identity::{self, CsrfForm, CurrentUser, SESSION_COOKIE};
 use crate::handlers::{render, render_with_status, see_other};
 use crate::services::people::{self, PeopleError};
+use crate::state::AppState;
 
 #[derive(Serialize, Default)]
 struct ProfilePage {

@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::entities::quiz_attempt;
 use crate::error::AppError;
 use crate::handlers::courses::{Empty, find, next_step};
@@ -15,6 +14,7 @@ use crate::handlers::identity::{CsrfForm, CurrentUser, check_csrf};
 use crate::handlers::{render_with_status, see_other};
 use crate::services::grading::{self, QuizError};
 use crate::services::learning;
+use crate::state::AppState;
 
 /// `POST /courses/{course}/modules/{module}/attempts`: draws the questions and opens the quiz.
 pub async fn start(

@@ -6,12 +6,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::domain::{Email, NewPassword};
 use crate::error::AppError;
 use crate::handlers::identity::{self, CsrfForm, SESSION_COOKIE, Visitor};
 use crate::handlers::{render, render_with_status, see_other};
 use crate::services::{sessions, setup};
+use crate::state::AppState;
 
 #[derive(Serialize, Default)]
 struct SetupPage {

@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::domain::Language;
 use crate::error::AppError;
 use crate::handlers::identity::{
@@ -13,6 +12,7 @@ use crate::handlers::identity::{
 use crate::handlers::{local_path, render, render_with_status, see_other};
 use crate::services::sign_in::{self, SignInError};
 use crate::services::{people, sessions};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct SignInQuery {

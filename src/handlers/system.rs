@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::app::AppState;
 use crate::db;
+use crate::state::AppState;
 use crate::templates::STYLESHEET;
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
 use crate::services::org_units;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 struct TeamPage {

@@ -4,12 +4,12 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, local_path, render, see_other};
 use crate::services::access::{self, Missing};
 use crate::services::acknowledgements;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 struct ToolView {

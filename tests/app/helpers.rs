@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kiwi::app::{self, AppState};
+use kiwi::app;
 use kiwi::config::Settings;
 use kiwi::content::Content;
 use kiwi::courses::load::load_catalog;
@@ -12,6 +12,7 @@ use kiwi::db;
 use kiwi::domain::{Email, Language, NewPassword, Roles};
 use kiwi::services::access::AccessCache;
 use kiwi::services::people::{self, NewPerson};
+use kiwi::state::AppState;
 use kiwi::{policy, tools};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue, LOCATION};

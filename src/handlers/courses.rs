@@ -10,7 +10,8 @@ use crate::error::AppError;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, render, see_other};
 use crate::services::certification;
-use crate::services::learning::{self, CourseProgress, CourseStatus};
+use crate::services::learning;
+use crate::services::progress::{CourseProgress, CourseStatus};
 use crate::state::AppState;
 
 /// A course as the catalog and the start page show it.

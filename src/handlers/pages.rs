@@ -9,6 +9,7 @@ use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
 use crate::services::learning;
+use crate::services::progress::CourseStatus;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -28,7 +29,7 @@ pub async fn home(
         .unwrap_or_default();
     let language = person.visitor.language;
     let mut overview = learning::overview(&state.db, &state.catalog, person.user.id).await?;
-    overview.sort_by_key(|(_, progress)| progress.status == learning::CourseStatus::Completed);
+    overview.sort_by_key(|(_, progress)| progress.status == CourseStatus::Completed);
     let courses = overview
         .into_iter()
         .map(|(course, progress)| card(course, &progress, language))

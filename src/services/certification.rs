@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::courses::Course;
 use crate::db;
 use crate::entities::{access_change, certificate};
-use crate::services::learning;
+use crate::services::progress::{self, CourseStatus};
 
 /// How long before its end a certificate can be renewed.
 pub const RENEWAL_WINDOW: chrono::Duration = chrono::Duration::days(60);
@@ -57,8 +57,8 @@ pub async fn certify_if_complete(
     now: DateTime<Utc>,
 ) -> Result<Option<certificate::Model>, DbErr> {
     let completions = db::completions::of_user(txn, user).await?;
-    let progress = learning::progress_of(course, &completions, true);
-    if progress.status != learning::CourseStatus::Completed {
+    let progress = progress::progress_of(course, &completions, true);
+    if progress.status != CourseStatus::Completed {
         return Ok(None);
     }
     let existing = db::certificates::of_user_and_course(txn, user, &course.id).await?;

@@ -1,7 +1,5 @@
 //! A person's progress through courses: which modules are done, what comes next.
 
-use std::collections::HashSet;
-
 use chrono::Utc;
 use sea_orm::{DatabaseConnection, DbErr, Set};
 use uuid::Uuid;
@@ -10,32 +8,7 @@ use crate::courses::{Catalog, Course};
 use crate::db;
 use crate::entities::module_completion;
 use crate::services::certification;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CourseStatus {
-    NotStarted,
-    InProgress,
-    Completed,
-}
-
-impl CourseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CourseStatus::NotStarted => "not-started",
-            CourseStatus::InProgress => "in-progress",
-            CourseStatus::Completed => "completed",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct CourseProgress {
-    pub status: CourseStatus,
-    /// Modules completed on the course's current version.
-    pub completed: HashSet<String>,
-    /// Where to go on: the first module not yet completed.
-    pub next_module: Option<String>,
-}
+use crate::services::progress::{CourseProgress, progress_of};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LearningError {
@@ -45,37 +18,6 @@ pub enum LearningError {
     HasQuiz,
     #[error(transparent)]
     Database(#[from] DbErr),
-}
-
-/// A course is completed when every module of its current version is passed or confirmed
-/// read; progress on an earlier version stays in the records but does not count.
-pub fn progress_of(
-    course: &Course,
-    completions: &[module_completion::Model],
-    attempted: bool,
-) -> CourseProgress {
-    let completed: HashSet<String> = completions
-        .iter()
-        .filter(|c| c.course_id == course.id && c.course_version == course.version)
-        .map(|c| c.module_id.clone())
-        .collect();
-    let next_module = course
-        .modules
-        .iter()
-        .find(|m| !completed.contains(&m.id))
-        .map(|m| m.id.clone());
-    let status = if next_module.is_none() && !course.modules.is_empty() {
-        CourseStatus::Completed
-    } else if !completed.is_empty() || attempted {
-        CourseStatus::InProgress
-    } else {
-        CourseStatus::NotStarted
-    };
-    CourseProgress {
-        status,
-        completed,
-        next_module,
-    }
 }
 
 /// Every course of the catalog with the person's progress, in two queries.

@@ -11,6 +11,7 @@ pub mod learning;
 pub mod org_units;
 pub mod passwords;
 pub mod people;
+pub mod progress;
 pub mod secrets;
 pub mod sessions;
 pub mod setup;

@@ -270,11 +270,12 @@ http {
     }
 }
 EOF
-"$NGINX_BIN" -t -q -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx-test.log" ||
+"$NGINX_BIN" -t -q -e "$WORK/nginx/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx-test.log" ||
     { cat "$WORK/nginx-test.log" >&2; fail "the nginx configuration is invalid"; }
-"${SERVER_CPU[@]}" "$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
+"${SERVER_CPU[@]}" "$NGINX_BIN" -e "$WORK/nginx/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" \
     >"$WORK/nginx.log" 2>&1 &
-PIDS+=("$!")
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
 REF_URL="http://127.0.0.1:$REF_PORT/"
 STATIC_URL="http://127.0.0.1:$STATIC_PORT/chat"
 GUARDED_URL="http://127.0.0.1:$GUARDED_PORT/chat"
@@ -295,35 +296,67 @@ echo "nginx: reference 204, static page 200, behind auth_request 200 with the se
 
 # ----------------------------------------------------------------------------- load
 
+SERVER_PIDS=("$KIWI_PID" "$NGINX_PID")
+WARNINGS=()
+
+# Starts the CPU accounting of a run on the servers' core (only when pinned).
+cpu_start() {
+    CPU_BEFORE=""
+    if [ ${#SERVER_CPU[@]} -gt 0 ]; then
+        CPU_BEFORE=$(python3 "$HERE/access-cpu.py" snap 0 "${SERVER_PIDS[@]}")
+    fi
+}
+
+# Ends it: sets CPU_NOTE to a remark when other programs used the servers' core, which
+# lowers the figure of this run.
+cpu_end() { # NAME
+    CPU_NOTE=""
+    [ -n "$CPU_BEFORE" ] || return 0
+    local after busy ours others
+    after=$(python3 "$HERE/access-cpu.py" snap 0 "${SERVER_PIDS[@]}")
+    read -r busy ours others <<<"$(python3 "$HERE/access-cpu.py" share "$CPU_BEFORE" "$after")"
+    if [ "$others" -ge 5 ]; then
+        CPU_NOTE=" [other programs used ${others}% of core 0]"
+        WARNINGS+=("$1: other programs used ${others}% of core 0 during the run (the servers ${ours}%)")
+    fi
+}
+
 # Throughput of one URL with wrk on core 1, after a short warm-up: wrk_run NAME URL [HEADER]
-# Prints the requests per second; a run with errors or non-2xx answers fails the benchmark.
+# Sets RPS; a run with errors or non-2xx answers stops the benchmark.
 wrk_run() {
     local name=$1 url=$2 out=$WORK/wrk-$1.txt
     local header=()
     if [ $# -ge 3 ]; then header=(-H "$3"); fi
     timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
         "${header[@]}" "$url" >/dev/null
+    cpu_start
     timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" \
         "${header[@]}" "$url" >"$out"
+    cpu_end "$name"
     if grep -q -e 'Non-2xx' -e 'Socket errors' "$out"; then
         cat "$out" >&2
         fail "wrk against $name reported errors or non-2xx answers"
     fi
-    sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out"
+    RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out")
+    [ -n "$RPS" ] || { cat "$out" >&2; fail "no rate in the output of wrk against $name"; }
 }
 
-# Latency at a fixed rate with oha on core 1: oha_run NAME URL HEADER
-# Prints "p50 p90 p99 max" in ms; requests are timed from when they were due, not sent.
+# Latency at a fixed rate with oha on core 1, after a short warm-up: oha_run NAME URL HEADER
+# Sets P50 P90 P99 MAX (ms) and ANSWERED (req/s). Requests are timed from when they were
+# due, not from when they could be sent (no coordinated omission).
 oha_run() {
-    local name=$1 url=$2 header=$3 out=$WORK/oha-$1.json
-    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction --disable-keepalive=false \
+    local name=$1 url=$2 header=$3 out=$WORK/oha-$1.json stats
+    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction -w \
         -c "$CONNECTIONS" -q "$RATE" -z "${WARMUP_SECONDS}s" -H "$header" "$url" \
         --output-format json >/dev/null
-    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction \
+    cpu_start
+    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction -w \
         -c "$CONNECTIONS" -q "$RATE" -z "${SECONDS_PER_RUN}s" -H "$header" "$url" \
         --output-format json >"$out"
-    python3 "$HERE/access-latency.py" "$out" "$RATE" "$SECONDS_PER_RUN" ||
+    cpu_end "$name latency"
+    stats=$(python3 "$HERE/access-latency.py" "$out" "$RATE" "$SECONDS_PER_RUN") ||
         fail "the latency run against $name was not clean (see above)"
+    read -r P50 P90 P99 MAX ANSWERED <<<"$stats"
 }
 
 ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$1" "$2"; }
@@ -335,51 +368,75 @@ int() { printf '%.0f' "$1"; }
 RESULTS=()
 result() { RESULTS+=("$1"); }
 
-echo
-echo "1. throughput: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s (after ${WARMUP_SECONDS} s of warm-up)"
-ref_rps=$(wrk_run reference "$REF_URL")
-echo "   nginx return 204 (reference)  $(int "$ref_rps") req/s"
-api_rps=$(wrk_run api "$API_URL" "$API_HEADER")
-api_ratio=$(ratio "$api_rps" "$ref_rps")
-api_ok=$(verdict at_least "$api_ratio" "$TARGET_RATIO_API")
-echo "   kiwi API                       $(int "$api_rps") req/s = ${api_ratio}x the reference (target >= ${TARGET_RATIO_API}x: $api_ok)"
-fwd_rps=$(wrk_run forward "$FORWARD_URL" "$COOKIE_HEADER")
-fwd_ratio=$(ratio "$fwd_rps" "$ref_rps")
-fwd_ok=$(verdict at_least "$fwd_ratio" "$TARGET_RATIO_FORWARD")
-echo "   kiwi forward auth              $(int "$fwd_rps") req/s = ${fwd_ratio}x the reference (target >= ${TARGET_RATIO_FORWARD}x: $fwd_ok)"
-result "1. API throughput ${api_ratio}x nginx (>= ${TARGET_RATIO_API}x): $api_ok"
-result "1. forward-auth throughput ${fwd_ratio}x nginx (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok"
+# Is the machine quiet? Other programs on these cores lower every figure.
+if [ ${#SERVER_CPU[@]} -gt 0 ]; then
+    read -r busy0 busy1 <<<"$(python3 "$HERE/access-cpu.py" idle 2 0 1)"
+    echo "before the load: core 0 ${busy0}% busy, core 1 ${busy1}% busy (should be near 0)"
+    if [ "$busy0" -ge 10 ] || [ "$busy1" -ge 10 ]; then
+        WARNINGS+=("the machine was not quiet before the load: core 0 ${busy0}%, core 1 ${busy1}% busy")
+    fi
+fi
 
 echo
-echo "2. latency: oha -c$CONNECTIONS -q$RATE -z${SECONDS_PER_RUN}s, open loop (after ${WARMUP_SECONDS} s of warm-up)"
+echo "1. throughput: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, each after ${WARMUP_SECONDS} s of warm-up"
+wrk_run reference "$REF_URL"
+ref_rps=$RPS
+printf '   %-30s %7s req/s%s\n' "nginx return 204 (reference)" "$(int "$ref_rps")" "$CPU_NOTE"
+wrk_run api "$API_URL" "$API_HEADER"
+api_rps=$RPS
+api_ratio=$(ratio "$api_rps" "$ref_rps")
+api_ok=$(verdict at_least "$api_ratio" "$TARGET_RATIO_API")
+printf '   %-30s %7s req/s = %sx the reference (target >= %sx: %s)%s\n' "kiwi API" \
+    "$(int "$api_rps")" "$api_ratio" "$TARGET_RATIO_API" "$api_ok" "$CPU_NOTE"
+wrk_run forward "$FORWARD_URL" "$COOKIE_HEADER"
+fwd_rps=$RPS
+fwd_ratio=$(ratio "$fwd_rps" "$ref_rps")
+fwd_ok=$(verdict at_least "$fwd_ratio" "$TARGET_RATIO_FORWARD")
+printf '   %-30s %7s req/s = %sx the reference (target >= %sx: %s)%s\n' "kiwi forward auth" \
+    "$(int "$fwd_rps")" "$fwd_ratio" "$TARGET_RATIO_FORWARD" "$fwd_ok" "$CPU_NOTE"
+result "1. API throughput: $(int "$api_rps") req/s = ${api_ratio}x nginx's $(int "$ref_rps") (>= ${TARGET_RATIO_API}x): $api_ok"
+result "1. forward-auth throughput: $(int "$fwd_rps") req/s = ${fwd_ratio}x nginx's $(int "$ref_rps") (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok"
+
+echo
+echo "2. latency: oha -c$CONNECTIONS -q$RATE -z${SECONDS_PER_RUN}s, open loop, each after ${WARMUP_SECONDS} s of warm-up"
 for which in api forward; do
     if [ "$which" = api ]; then
-        label="kiwi API         "; stats=$(oha_run api "$API_URL" "$API_HEADER")
+        label="API"; oha_run api "$API_URL" "$API_HEADER"
     else
-        label="kiwi forward auth"; stats=$(oha_run forward "$FORWARD_URL" "$COOKIE_HEADER")
+        label="forward auth"; oha_run forward "$FORWARD_URL" "$COOKIE_HEADER"
     fi
-    read -r p50 p90 p99 max sent <<<"$stats"
-    ok=$(verdict below "$p99" "$TARGET_P99_MS")
-    echo "   $label  p50 $p50 ms  p90 $p90 ms  p99 $p99 ms  max $max ms  ($sent req/s answered; target p99 < $TARGET_P99_MS ms: $ok)"
-    result "2. ${label%% *} ${label#kiwi } p99 $p99 ms at $RATE req/s (< $TARGET_P99_MS ms): $ok"
+    ok=$(verdict below "$P99" "$TARGET_P99_MS")
+    printf '   %-30s p50 %s ms  p90 %s ms  p99 %s ms  max %s ms  (%s req/s answered; target p99 < %s ms: %s)%s\n' \
+        "kiwi $label" "$P50" "$P90" "$P99" "$MAX" "$ANSWERED" "$TARGET_P99_MS" "$ok" "$CPU_NOTE"
+    result "2. $label latency at $RATE req/s: p50 $P50 ms, p90 $P90 ms, p99 $P99 ms, max $MAX ms (p99 < $TARGET_P99_MS ms): $ok"
 done
 
 echo
-echo "3. nginx auth_request: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, a static page (upstream keepalive $UPSTREAM_KEEPALIVE)"
-static_rps=$(wrk_run static "$STATIC_URL")
-echo "   without auth                   $(int "$static_rps") req/s"
-guarded_rps=$(wrk_run guarded "$GUARDED_URL" "$COOKIE_HEADER")
+echo "3. nginx auth_request: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, a static page, upstream keepalive $UPSTREAM_KEEPALIVE"
+wrk_run static "$STATIC_URL"
+static_rps=$RPS
+printf '   %-30s %7s req/s%s\n' "without auth" "$(int "$static_rps")" "$CPU_NOTE"
+wrk_run guarded "$GUARDED_URL" "$COOKIE_HEADER"
+guarded_rps=$RPS
 guarded_ratio=$(ratio "$guarded_rps" "$static_rps")
 guarded_ok=$(verdict at_least "$guarded_ratio" "$TARGET_RATIO_AUTH_REQUEST")
-echo "   with auth_request to kiwi      $(int "$guarded_rps") req/s = ${guarded_ratio}x without (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok)"
-result "3. auth_request ${guarded_ratio}x the unguarded page (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
+printf '   %-30s %7s req/s = %sx without (target >= %sx: %s)%s\n' "with auth_request to kiwi" \
+    "$(int "$guarded_rps")" "$guarded_ratio" "$TARGET_RATIO_AUTH_REQUEST" "$guarded_ok" "$CPU_NOTE"
+result "3. auth_request: $(int "$guarded_rps") req/s = ${guarded_ratio}x the unguarded $(int "$static_rps") (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
 
 if grep -qi -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log"; then
-    echo
-    echo "kiwi logged errors during the run:"
-    grep -i -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log" | head -n 10
+    WARNINGS+=("kiwi logged errors during the run (first lines below)")
+fi
+if [ -s "$WORK/nginx/error.log" ]; then
+    WARNINGS+=("nginx logged warnings or errors during the run (first lines below)")
 fi
 
 echo
 echo "summary ($PINNING):"
 printf '  %s\n' "${RESULTS[@]}"
+if [ ${#WARNINGS[@]} -gt 0 ]; then
+    echo "warnings (figures of these runs are lower than on a quiet machine or not comparable):"
+    printf '  %s\n' "${WARNINGS[@]}"
+    grep -i -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log" | head -n 5 | sed 's/^/    kiwi: /' || true
+    head -n 5 "$WORK/nginx/error.log" 2>/dev/null | sed 's/^/    nginx: /' || true
+fi

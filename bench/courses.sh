@@ -3,7 +3,7 @@
 # SQLite and PostgreSQL. Prints figures; it passes or fails nothing. See bench/README.md.
 #
 #   bash bench/courses.sh [--parts catalog,page,sqlite,postgres] [--people N]
-#                         [--deadline-people N] [--deadline-seconds S] [--keep]
+#       [--deadline-people N] [--deadline-seconds S] [--page-seconds S] [--keep] [--help]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,7 +23,7 @@ PG_ADMIN_URL=${BENCH_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}
 PG_DB=${BENCH_PG_DB:-kiwi_bench}
 
 usage() {
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
     cat <<EOF
 
 Options:
@@ -124,8 +124,8 @@ cleanup() {
     else
         rm -rf "$WORK"
         if [ "$PG_CREATED" = 1 ]; then
-            psql -X -q -d "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" \
-                >/dev/null 2>&1 || true
+            PGOPTIONS="-c client_min_messages=warning" psql -X -q -d "$PG_ADMIN_URL" \
+                -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
         fi
     fi
 }
@@ -135,14 +135,17 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Waits (at most 60 s) until URL answers.
+# Waits (at most 60 s) until URL answers, or until process PID (if given) has ended; on
+# failure shows the end of LOG (if given): wait_for URL [PID [LOG]]
 wait_for() {
-    local url=$1 i
+    local url=$1 pid=${2:-} log=${3:-} i
     for i in $(seq 1 600); do
         if curl -s -o /dev/null "$url"; then return 0; fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then break; fi
         sleep 0.1
     done
     echo "nothing answers at $url" >&2
+    if [ -n "$log" ]; then tail -20 "$log" >&2; fi
     return 1
 }
 
@@ -167,7 +170,7 @@ start_kiwi() {
     ) >"$log" 2>&1 &
     KIWI_PID=$!
     PIDS+=("$KIWI_PID")
-    wait_for "http://127.0.0.1:$port/healthz"
+    wait_for "http://127.0.0.1:$port/healthz" "$KIWI_PID" "$log"
 }
 
 stop_pid() {
@@ -200,10 +203,13 @@ sign_in() {
 
 SUMMARY=()
 note() { SUMMARY+=("$1"); echo "$1"; }
+# The load average at the end of a part: anything well above what the benchmark itself
+# puts on the machine (about 1 to 2) means other work took CPU during that part.
+load_note() { note "$1: load average at the end of this part: $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 echo "kiwi benchmark"
 echo "  binary: $KIWI_BIN ($("$KIWI_BIN" --version 2>/dev/null || echo unknown version))"
-echo "  commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+echo "  repository: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)') (the binary may have been built from another state)"
 echo "  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) > 0.5 else 1)"; then
@@ -226,7 +232,7 @@ if want catalog; then
     files=$(find "$CATALOG" -name '*.md' | wc -l)
     words=$(cat "$CATALOG"/*/*/*.md | wc -w)
     size=$(du -sh "$CATALOG" | cut -f1)
-    echo "catalog: 50 courses x 10 modules x 2 languages = $files module files, $words words, $size"
+    echo "catalog: 50 courses x 10 modules x 2 languages = $files module files ($words words with the quizzes, $size)"
     ms=()
     for i in 1 2 3 4 5; do
         out=$("$KIWI_BIN" courses check "$CATALOG")
@@ -240,8 +246,8 @@ if want catalog; then
     sorted=$(printf '%s\n' "${ms[@]}" | sort -n | tr '\n' ' ')
     median=$(printf '%s\n' "${ms[@]}" | sort -n | sed -n 3p)
     note "catalog load (kiwi's own figure, loaded, rendered and checked): median $median ms of 5 runs [$sorted]"
-    hyperfine -N --warmup 2 --runs 10 --export-json "$WORK/hyperfine.json" \
-        "$KIWI_BIN courses check $CATALOG" >/dev/null 2>&1
+    hyperfine -N --style none --warmup 2 --runs 10 --export-json "$WORK/hyperfine.json" \
+        "$KIWI_BIN courses check $CATALOG" >/dev/null
     note "$(python3 - "$WORK/hyperfine.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
@@ -250,6 +256,7 @@ print(f"catalog load (wall time of 'kiwi courses check', process start to exit):
       f"min {r['min']*1000:.0f} ms, max {r['max']*1000:.0f} ms (10 runs)")
 EOF
 )"
+    load_note catalog
     echo
 fi
 
@@ -301,7 +308,7 @@ EOF
     "${SERVER_CPU[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/logs/start.log" &
     NGINX_PID=$!
     PIDS+=("$NGINX_PID")
-    wait_for "http://127.0.0.1:$ngport/module"
+    wait_for "http://127.0.0.1:$ngport/module" "$NGINX_PID" "$WORK/nginx/logs/start.log"
     if ! curl -s "http://127.0.0.1:$ngport/module" | cmp -s - "$WORK/nginx/html/module.html"; then
         echo "nginx does not serve the saved page" >&2; exit 1
     fi
@@ -333,6 +340,7 @@ EOF
     note "module page, ratio kiwi/nginx: $(python3 -c "print(f'{$kiwi_rps / $ng_rps:.2f}')") (target at least 0.5)"
     stop_pid "$NGINX_PID"
     stop_pid "$KIWI_PID"
+    load_note page
     echo
 fi
 
@@ -356,7 +364,8 @@ quiz() {
         url=""
         dburl="sqlite:$dir/data/kiwi.sqlite"
     else
-        psql -X -q -d "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
+        PGOPTIONS="-c client_min_messages=warning" psql -X -q -d "$PG_ADMIN_URL" \
+            -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
         psql -X -q -d "$PG_ADMIN_URL" -c "CREATE DATABASE $PG_DB" >/dev/null
         PG_CREATED=1
         url=$(python3 -c "
@@ -406,7 +415,9 @@ p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path='/' + sys.argv[2
     if [ "$(kv walk_complete "$dir/wrk-submits.txt")" != true ]; then
         echo "the submission run did not finish:" >&2; cat "$dir/wrk-submits.txt" >&2
     fi
-    note "$kind: graded submissions: $(kv walk_rate "$dir/wrk-submits.txt") submissions/s ($(kv walk_answered "$dir/wrk-submits.txt") in $(kv walk_elapsed_s "$dir/wrk-submits.txt") s, statuses $(kv walk_statuses "$dir/wrk-submits.txt"); latency p50 $(kv wrk_latency_p50_ms "$dir/wrk-submits.txt") ms, p99 $(kv wrk_latency_p99_ms "$dir/wrk-submits.txt") ms) (target at least 1000/s on SQLite)"
+    local target=""
+    if [ "$kind" = sqlite ]; then target=" (target at least 1000/s)"; fi
+    note "$kind: graded submissions: $(kv walk_rate "$dir/wrk-submits.txt") submissions/s ($(kv walk_answered "$dir/wrk-submits.txt") in $(kv walk_elapsed_s "$dir/wrk-submits.txt") s, statuses $(kv walk_statuses "$dir/wrk-submits.txt"); latency p50 $(kv wrk_latency_p50_ms "$dir/wrk-submits.txt") ms, p99 $(kv wrk_latency_p99_ms "$dir/wrk-submits.txt") ms)$target"
     note "$kind: $(python3 "$HERE/quizdb.py" check "$dburl" "$dir/key.json" modul-01 \
         "$(wc -l <"$dir/starts.list")" "$(wc -l <"$dir/submits.list")" "$dir/expected.json" \
         | tr '\n' ' ' | sed 's/  */ /g')"
@@ -450,6 +461,7 @@ EOF
             "$((DEADLINE_PEOPLE + probe))" 0 | tr '\n' ' ' | sed 's/  */ /g')"
     fi
     stop_pid "$KIWI_PID"
+    load_note "$kind"
     echo
 }
 

@@ -79,7 +79,17 @@ impl MigrationTrait for Migration {
                     .unique()
                     .to_owned(),
             )
+            .await?;
+        // At most one open attempt per person, module and course version: two clicks on
+        // "start" at once cannot open two. (A partial index: the same SQL on both databases.)
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX uq_quiz_attempts_open ON quiz_attempts \
+                 (user_id, course_id, course_version, module_id) WHERE submitted_at IS NULL",
+            )
             .await
+            .map(|_| ())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -83,3 +83,13 @@ pub async fn submit_if_open(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// Deletes an attempt that was never submitted (drawn from content that has since changed).
+pub async fn delete_open(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    quiz_attempt::Entity::delete_many()
+        .filter(quiz_attempt::Column::Id.eq(id))
+        .filter(quiz_attempt::Column::SubmittedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}

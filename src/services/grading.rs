@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::seq::SliceRandom;
-use sea_orm::{DatabaseConnection, DbErr, Set};
+use sea_orm::{DatabaseConnection, DbErr, Set, SqlErr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -61,11 +61,8 @@ pub async fn start(
     }
     let earlier =
         db::attempts::of_module(db, user, &course.id, &course.version, &module.id).await?;
-    if let Some(open) = earlier
-        .iter()
-        .find(|a| a.submitted_at.is_none() && a.content_hash == course.content_hash)
-    {
-        return Ok(open.clone());
+    if let Some(open) = reusable_open_attempt(db, course, &earlier).await? {
+        return Ok(open);
     }
     let submitted: Vec<&quiz_attempt::Model> = earlier
         .iter()
@@ -104,11 +101,8 @@ pub async fn start_refresher(
         return Err(QuizError::NotRenewable);
     }
     let earlier = db::attempts::of_module(db, user, &course.id, &course.version, REFRESHER).await?;
-    if let Some(open) = earlier
-        .iter()
-        .find(|a| a.submitted_at.is_none() && a.content_hash == course.content_hash)
-    {
-        return Ok(open.clone());
+    if let Some(open) = reusable_open_attempt(db, course, &earlier).await? {
+        return Ok(open);
     }
     let mut rng = rand::rng();
     let mut pool: Vec<(String, usize)> = course
@@ -145,7 +139,7 @@ async fn insert_attempt(
     user: Uuid,
     draw: Vec<DrawnQuestion>,
 ) -> Result<quiz_attempt::Model, QuizError> {
-    let attempt = db::attempts::insert(
+    let inserted = db::attempts::insert(
         db,
         quiz_attempt::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -162,8 +156,36 @@ async fn insert_attempt(
             passed: Set(None),
         },
     )
-    .await?;
-    Ok(attempt)
+    .await;
+    match inserted {
+        Ok(attempt) => Ok(attempt),
+        // A second click won the race: both get the attempt it opened.
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            db::attempts::of_module(db, user, &course.id, &course.version, module_id)
+                .await?
+                .into_iter()
+                .find(|a| a.submitted_at.is_none())
+                .ok_or(QuizError::Database(error))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The person's open attempt, if it was drawn from the current content; an open attempt
+/// from content that has changed since can never be submitted and is discarded.
+async fn reusable_open_attempt(
+    db: &DatabaseConnection,
+    course: &Course,
+    earlier: &[quiz_attempt::Model],
+) -> Result<Option<quiz_attempt::Model>, QuizError> {
+    let Some(open) = earlier.iter().find(|a| a.submitted_at.is_none()) else {
+        return Ok(None);
+    };
+    if open.content_hash == course.content_hash {
+        return Ok(Some(open.clone()));
+    }
+    db::attempts::delete_open(db, open.id).await?;
+    Ok(None)
 }
 
 fn draw(course: &Course, module: &Module) -> Vec<DrawnQuestion> {

@@ -311,3 +311,33 @@ async fn a_cooldown_after_a_failed_attempt_says_when_to_try_again() {
             .contains("Der nächste Versuch ist ab")
     );
 }
+
+#[tokio::test]
+async fn starting_a_quiz_twice_at_once_opens_one_attempt() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let page = "/courses/grundlagen/modules/erste-schritte";
+    let token = browser.csrf_token(page).await;
+    let starts = (0..10).map(|_| {
+        browser
+            .client
+            .post(browser.url(&format!("{page}/attempts")))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+    });
+    let responses = futures_util::future::join_all(starts).await;
+    let targets: HashSet<String> = responses
+        .iter()
+        .map(|r| location(r.as_ref().unwrap()))
+        .collect();
+    assert_eq!(targets.len(), 1, "{targets:?}");
+    assert_eq!(
+        quiz_attempt::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

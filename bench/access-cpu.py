@@ -3,14 +3,15 @@
 servers' core during a run? Reads /proc only; the standard library is enough.
 
     python3 access-cpu.py snap CORE PID...      prints a snapshot (one line) to pass back
-    python3 access-cpu.py share BEFORE AFTER    prints "BUSY OURS OTHERS" in % of the run
+    python3 access-cpu.py share BEFORE AFTER    prints "BUSY OURS OTHERS STEAL", % of the run
     python3 access-cpu.py idle SECONDS CORE...  prints the busy % of each core over SECONDS
 
-A snapshot holds the core's busy and total time and the CPU time of the given processes and
-of their children (nginx's worker), all in clock ticks. OTHERS is the core's busy time the
-given processes did not use: another program on the same core, which lowers the figures.
-The processes may run on other cores too (kiwi's database threads), so OURS can exceed
-what they used on CORE; OTHERS is then an underestimate, never an overestimate of zero.
+A snapshot holds the core's time (busy in user and system mode, stolen by the hypervisor,
+total) and the CPU time of the given processes and of their children (nginx's worker), all
+in clock ticks. OTHERS is the core's busy time the given processes did not use: another
+program on the same core, which lowers the figures. Interrupt time is left out of both (the
+kernel may or may not charge it to the process it interrupted). The processes are meant to be
+pinned to CORE; if they also run elsewhere, OTHERS is an underestimate.
 """
 
 import os
@@ -18,16 +19,15 @@ import sys
 import time
 
 
-def core_times(core: int) -> tuple[int, int]:
-    """(busy, total) ticks of one core since boot."""
+def core_times(core: int) -> tuple[int, int, int]:
+    """(busy, steal, total) ticks of one core since boot; busy is user + nice + system."""
     with open("/proc/stat", encoding="ascii") as f:
         for line in f:
             fields = line.split()
             if fields[0] == f"cpu{core}":
-                values = [int(v) for v in fields[1:]]
-                idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-                total = sum(values[:8])  # without guest time, already in user
-                return total - idle, total
+                # user nice system idle iowait irq softirq steal (guest time is within user)
+                values = ([int(v) for v in fields[1:9]] + [0] * 8)[:8]
+                return sum(values[:3]), values[7], sum(values)
     raise SystemExit(f"no cpu{core} in /proc/stat")
 
 
@@ -58,22 +58,22 @@ def children(pid: int) -> list[int]:
 
 
 def snap(core: int, pids: list[int]) -> str:
-    busy, total = core_times(core)
+    busy, steal, total = core_times(core)
     ours = 0
     for pid in pids:
         ours += process_ticks(pid)
         ours += sum(process_ticks(child) for child in children(pid))
-    return f"{busy},{total},{ours}"
+    return f"{busy},{steal},{total},{ours}"
 
 
 def share(before: str, after: str) -> str:
     b = [int(v) for v in before.split(",")]
     a = [int(v) for v in after.split(",")]
-    total = max(a[1] - b[1], 1)
-    busy = a[0] - b[0]
-    ours = a[2] - b[2]
+    busy, steal, total, ours = (a[i] - b[i] for i in range(4))
+    total = max(total, 1)
     others = max(busy - ours, 0)
-    return f"{100 * busy / total:.0f} {100 * min(ours, busy) / total:.0f} {100 * others / total:.0f}"
+    percent = [100 * v / total for v in (busy, min(ours, busy), others, steal)]
+    return " ".join(f"{p:.0f}" for p in percent)
 
 
 def idle(seconds: float, cores: list[int]) -> str:
@@ -81,7 +81,7 @@ def idle(seconds: float, cores: list[int]) -> str:
     time.sleep(seconds)
     last = [core_times(c) for c in cores]
     return " ".join(
-        f"{100 * (l[0] - f[0]) / max(l[1] - f[1], 1):.0f}" for f, l in zip(first, last)
+        f"{100 * (l[0] - f[0]) / max(l[2] - f[2], 1):.0f}" for f, l in zip(first, last)
     )
 
 

@@ -3,9 +3,10 @@
 
     p50 p90 p99 max rate        (latencies in ms with three decimals, rate in answered req/s)
 
-    python3 access-latency.py REPORT.json RATE SECONDS
+    python3 access-latency.py REPORT.json RATE SECONDS [STATUS]
 
-Fails (exit 1, reasons on stderr) when a request failed, answered other than 200, or when
+Fails (exit 1, reasons on stderr) when a request failed, answered other than STATUS
+(default 200), or when
 oha could not hold the asked rate (fewer than 95 % of RATE x SECONDS answers): then the
 latencies would describe a different load. Only the standard library is used.
 """
@@ -15,13 +16,14 @@ import sys
 
 
 def main() -> int:
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         print(__doc__, file=sys.stderr)
         return 2
     with open(sys.argv[1], encoding="utf-8") as f:
         report = json.load(f)
     rate = float(sys.argv[2])
     seconds = float(sys.argv[3])
+    expected = sys.argv[4] if len(sys.argv) == 5 else "200"
 
     summary = report.get("summary", {})
     percentiles = report.get("latencyPercentiles", {})
@@ -30,9 +32,9 @@ def main() -> int:
 
     problems = []
     answered = sum(statuses.values())
-    others = {code: n for code, n in statuses.items() if code != "200"}
+    others = {code: n for code, n in statuses.items() if code != expected}
     if others:
-        problems.append(f"answers other than 200: {others}")
+        problems.append(f"answers other than {expected}: {others}")
     if errors:
         problems.append(f"failed requests: {errors}")
     if answered < 0.95 * rate * seconds:

@@ -3,7 +3,7 @@
 # their latency under an open-loop load, and a static page behind nginx auth_request.
 # Prints figures and whether each target is met; see bench/ACCESS.md.
 #
-#   bash bench/access.sh [--seconds S] [--rate R] [--connections C]
+#   bash bench/access.sh [--rounds N] [--seconds S] [--rate R] [--connections C]
 #                        [--upstream-keepalive N] [--keep]
 set -euo pipefail
 
@@ -11,6 +11,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 KIWI_BIN=${KIWI_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release/kiwi}
 
+ROUNDS=3
 SECONDS_PER_RUN=10
 WARMUP_SECONDS=2
 RATE=5000
@@ -33,6 +34,8 @@ usage() {
     cat <<EOF
 
 Options:
+  --rounds N              how often every measurement is repeated; the median is reported
+                          (default: $ROUNDS)
   --seconds S             length of each measured run, throughput and latency (default: $SECONDS_PER_RUN)
   --rate R                requests per second of the open-loop latency runs (default: $RATE)
   --connections C         connections of every load run (default: $CONNECTIONS)
@@ -49,6 +52,7 @@ positive_int() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "$1 needs a positive whol
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --rounds) positive_int "$1" "${2:-}"; ROUNDS=$2; shift 2 ;;
         --seconds) positive_int "$1" "${2:-}"; SECONDS_PER_RUN=$2; shift 2 ;;
         --rate) positive_int "$1" "${2:-}"; RATE=$2; shift 2 ;;
         --connections) positive_int "$1" "${2:-}"; CONNECTIONS=$2; shift 2 ;;
@@ -58,8 +62,8 @@ while [ $# -gt 0 ]; do
         *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-if [ "$SECONDS_PER_RUN" -gt 600 ]; then
-    echo "--seconds is at most 600" >&2
+if [ "$SECONDS_PER_RUN" -gt 600 ] || [ "$ROUNDS" -gt 20 ]; then
+    echo "--seconds is at most 600 and --rounds at most 20" >&2
     exit 2
 fi
 # Every load run is bounded twice: by its own duration and by this hard limit.
@@ -355,41 +359,46 @@ echo "nginx: reference 204, static page 200; behind auth_request to kiwi 200 wit
 SERVER_PIDS=("$KIWI_PID" "$NGINX_PID" "$STUB_PID")
 WARNINGS=()
 
-# Starts the CPU accounting of a run on the servers' core (only when pinned).
+# CPU accounting of the runs on the servers' core (only when pinned): the largest share of
+# core 0 that other programs, and the hypervisor (steal time), took in any round of a run.
+declare -A OTHERS_MAX=() STEAL_MAX=()
 cpu_start() {
     CPU_BEFORE=""
     if [ ${#SERVER_CPU[@]} -gt 0 ]; then
         CPU_BEFORE=$(python3 "$HERE/access-cpu.py" snap 0 "${SERVER_PIDS[@]}")
     fi
 }
-
-# Ends it: sets CPU_NOTE to a remark when other programs, or the hypervisor (steal time),
-# took a share of the servers' core, which lowers the figure of this run.
 cpu_end() { # NAME
-    CPU_NOTE=""
     [ -n "$CPU_BEFORE" ] || return 0
     local after busy ours others steal
     after=$(python3 "$HERE/access-cpu.py" snap 0 "${SERVER_PIDS[@]}")
     read -r busy ours others steal <<<"$(python3 "$HERE/access-cpu.py" share "$CPU_BEFORE" "$after")"
-    if [ "$others" -ge 5 ]; then
-        CPU_NOTE+=" [other programs used ${others}% of core 0]"
-        WARNINGS+=("$1: other programs used ${others}% of core 0 during the run (the servers ${ours}%)")
+    if [ "$others" -gt "${OTHERS_MAX[$1]:-0}" ]; then OTHERS_MAX[$1]=$others; fi
+    if [ "$steal" -gt "${STEAL_MAX[$1]:-0}" ]; then STEAL_MAX[$1]=$steal; fi
+}
+# A remark for the line of NAME when its runs were disturbed, which lowers its figures.
+OTHERS_LIMIT=5
+STEAL_LIMIT=10
+cpu_note() { # NAME
+    if [ "${OTHERS_MAX[$1]:-0}" -ge "$OTHERS_LIMIT" ]; then
+        printf ' [other programs took up to %s%% of core 0]' "${OTHERS_MAX[$1]}"
     fi
-    if [ "$steal" -ge 10 ]; then
-        CPU_NOTE+=" [the hypervisor took ${steal}% of core 0]"
-        WARNINGS+=("$1: the hypervisor took ${steal}% of core 0 (steal time) during the run")
+    if [ "${STEAL_MAX[$1]:-0}" -ge "$STEAL_LIMIT" ]; then
+        printf ' [the hypervisor took up to %s%% of core 0]' "${STEAL_MAX[$1]}"
     fi
 }
 
-# Throughput of one URL with wrk on core 1, after a short warm-up: wrk_run NAME URL [HEADER]
-# Sets RPS. Socket errors stop the benchmark, and so do answers other than 2xx unless
-# ALLOW_NON_2XX=1.
+# Throughput of one URL with wrk on core 1: wrk_run NAME URL [HEADER]
+# In the first round a short warm-up comes first. Sets RPS. Socket errors stop the
+# benchmark, and so do answers other than 2xx unless ALLOW_NON_2XX=1.
 wrk_run() {
-    local name=$1 url=$2 out=$WORK/wrk-$1.txt
+    local name=$1 url=$2 out=$WORK/wrk-$1-$ROUND.txt
     local header=()
     if [ $# -ge 3 ]; then header=(-H "$3"); fi
-    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
-        "${header[@]}" "$url" >/dev/null
+    if [ "$ROUND" = 1 ]; then
+        timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" \
+            "${header[@]}" "$url" >/dev/null
+    fi
     cpu_start
     timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" \
         "${header[@]}" "$url" >"$out"
@@ -401,36 +410,44 @@ wrk_run() {
     fi
     RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out")
     [ -n "$RPS" ] || { cat "$out" >&2; fail "no rate in the output of wrk against $name"; }
+    RPS=$(int "$RPS")
 }
 
-# Latency at a fixed rate with oha on core 1, after a short warm-up: oha_run NAME URL [HEADER]
-# Sets P50 P90 P99 MAX (ms) and ANSWERED (req/s). Requests are timed from when they were
-# due, not from when they could be sent (no coordinated omission). Every answer must have
-# the status EXPECT (default 200).
+# Latency at a fixed rate with oha on core 1: oha_run NAME URL [HEADER]
+# In the first round a short warm-up comes first. Sets P50 P90 P99 MAX (ms) and ANSWERED
+# (req/s). Requests are timed from when they were due, not from when they could be sent (no
+# coordinated omission). Every answer must have the status EXPECT (default 200).
 oha_run() {
-    local name=$1 url=$2 out=$WORK/oha-$1.json stats
+    local name=$1 url=$2 out=$WORK/oha-$1-$ROUND.json stats
     local header=()
     if [ $# -ge 3 ]; then header=(-H "$3"); fi
-    timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction -w \
-        -c "$CONNECTIONS" -q "$RATE" -z "${WARMUP_SECONDS}s" "${header[@]}" "$url" \
-        --output-format json >/dev/null
+    if [ "$ROUND" = 1 ]; then
+        timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction -w \
+            -c "$CONNECTIONS" -q "$RATE" -z "${WARMUP_SECONDS}s" "${header[@]}" "$url" \
+            --output-format json >/dev/null
+    fi
     cpu_start
     timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" oha --no-tui --latency-correction -w \
         -c "$CONNECTIONS" -q "$RATE" -z "${SECONDS_PER_RUN}s" "${header[@]}" "$url" \
         --output-format json >"$out"
-    cpu_end "$name latency"
+    cpu_end "$name"
     stats=$(python3 "$HERE/access-latency.py" "$out" "$RATE" "$SECONDS_PER_RUN" "${EXPECT:-200}") ||
         fail "the latency run against $name was not clean (see above)"
     read -r P50 P90 P99 MAX ANSWERED <<<"$stats"
 }
 
-ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$1" "$2"; }
-at_least() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$1" "$2"; }
-below() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$1" "$2"; }
+# Small arithmetic on lists of figures (one per round, separated by spaces).
+py() { python3 -c "import statistics, sys; a = [[float(x) for x in v.split()] for v in sys.argv[1:]]; $1" "${@:2}"; }
+median() { py 'print(f"{statistics.median(a[0]):.{int(a[1][0])}f}")' "$1" "$2"; }   # LIST DECIMALS
+largest() { py 'print(f"{max(a[0]):.3f}")' "$1"; }
+ratios() { py 'print(" ".join(f"{x / y:.2f}" for x, y in zip(a[0], a[1])))' "$1" "$2"; }  # LIST LIST
+at_least() { py 'sys.exit(0 if a[0][0] >= a[1][0] else 1)' "$1" "$2"; }
+below() { py 'sys.exit(0 if a[0][0] < a[1][0] else 1)' "$1" "$2"; }
 verdict() { if "$@"; then echo met; else echo MISSED; fi; }
 int() { printf '%.0f' "$1"; }
 line() { printf '   %-36s %s\n' "$1" "$2"; }   # LABEL FIGURES
-rate() { printf '%6s req/s' "$(int "$1")"; }
+# The rounds' figures after the median, when there is more than one round.
+rounds() { if [ "$ROUNDS" -gt 1 ]; then printf ' [%s]' "${1# }"; fi; }
 
 RESULTS=()
 result() { RESULTS+=("$1"); }
@@ -443,71 +460,122 @@ if [ ${#SERVER_CPU[@]} -gt 0 ]; then
         WARNINGS+=("the machine was not quiet before the load: core 0 ${busy0}%, core 1 ${busy1}% busy")
     fi
 fi
+if [ "$ROUNDS" -gt 1 ]; then
+    echo "each figure is the median of $ROUNDS rounds (the rounds' figures in brackets); ratios are taken within each round"
+fi
+
+# ----------------------------------------------------------------------------- 1. throughput
 
 echo
-echo "1. throughput: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, each after ${WARMUP_SECONDS} s of warm-up"
-wrk_run reference "$REF_URL"
-ref_rps=$RPS
-line "nginx return 204 (reference)" "$(rate "$ref_rps")$CPU_NOTE"
-wrk_run api "$API_URL" "$API_HEADER"
-api_rps=$RPS
-api_ratio=$(ratio "$api_rps" "$ref_rps")
+echo "1. throughput: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s"
+ref_list="" api_list="" fwd_list="" floor_list=""
+for ROUND in $(seq 1 "$ROUNDS"); do
+    wrk_run reference "$REF_URL"; ref_list+=" $RPS"
+    wrk_run api "$API_URL" "$API_HEADER"; api_list+=" $RPS"
+    wrk_run forward "$FORWARD_URL" "$COOKIE_HEADER"; fwd_list+=" $RPS"
+    ALLOW_NON_2XX=1 wrk_run floor "$FLOOR_URL"; floor_list+=" $RPS"
+done
+api_ratios=$(ratios "$api_list" "$ref_list")
+fwd_ratios=$(ratios "$fwd_list" "$ref_list")
+floor_ratios=$(ratios "$floor_list" "$ref_list")
+ref_rps=$(median "$ref_list" 0)
+api_rps=$(median "$api_list" 0)
+fwd_rps=$(median "$fwd_list" 0)
+floor_rps=$(median "$floor_list" 0)
+api_ratio=$(median "$api_ratios" 2)
+fwd_ratio=$(median "$fwd_ratios" 2)
+floor_ratio=$(median "$floor_ratios" 2)
 api_ok=$(verdict at_least "$api_ratio" "$TARGET_RATIO_API")
-line "kiwi API" "$(rate "$api_rps") = ${api_ratio}x the reference (target >= ${TARGET_RATIO_API}x: $api_ok)$CPU_NOTE"
-wrk_run forward "$FORWARD_URL" "$COOKIE_HEADER"
-fwd_rps=$RPS
-fwd_ratio=$(ratio "$fwd_rps" "$ref_rps")
 fwd_ok=$(verdict at_least "$fwd_ratio" "$TARGET_RATIO_FORWARD")
-line "kiwi forward auth" "$(rate "$fwd_rps") = ${fwd_ratio}x the reference (target >= ${TARGET_RATIO_FORWARD}x: $fwd_ok)$CPU_NOTE"
-ALLOW_NON_2XX=1 wrk_run floor "$FLOOR_URL"
-floor_rps=$RPS
-floor_ratio=$(ratio "$floor_rps" "$ref_rps")
-line "kiwi, no check (unknown tool, 404)" "$(rate "$floor_rps") = ${floor_ratio}x the reference (no target: kiwi's cost of any request)$CPU_NOTE"
-result "1. API throughput: $(int "$api_rps") req/s = ${api_ratio}x nginx's $(int "$ref_rps") (>= ${TARGET_RATIO_API}x): $api_ok"
-result "1. forward-auth throughput: $(int "$fwd_rps") req/s = ${fwd_ratio}x nginx's $(int "$ref_rps") (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok"
-result "1. (kiwi answering without a check: ${floor_ratio}x nginx)"
+line "nginx return 204 (reference)" "$ref_rps req/s$(rounds "$ref_list")$(cpu_note reference)"
+line "kiwi API" "$api_rps req/s$(rounds "$api_list") = ${api_ratio}x the reference$(rounds "$api_ratios") (target >= ${TARGET_RATIO_API}x: $api_ok)$(cpu_note api)"
+line "kiwi forward auth" "$fwd_rps req/s$(rounds "$fwd_list") = ${fwd_ratio}x the reference$(rounds "$fwd_ratios") (target >= ${TARGET_RATIO_FORWARD}x: $fwd_ok)$(cpu_note forward)"
+line "kiwi, no check (unknown tool, 404)" "$floor_rps req/s$(rounds "$floor_list") = ${floor_ratio}x the reference$(rounds "$floor_ratios") (no target: what any request costs in kiwi)$(cpu_note floor)"
+result "1. API throughput: $api_rps req/s = ${api_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_API}x): $api_ok"
+result "1. forward-auth throughput: $fwd_rps req/s = ${fwd_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok"
+result "1. (kiwi answering without any check: ${floor_ratio}x nginx)"
+
+# ----------------------------------------------------------------------------- 2. latency
 
 echo
-echo "2. latency: oha -c$CONNECTIONS -q$RATE -z${SECONDS_PER_RUN}s, open loop, each after ${WARMUP_SECONDS} s of warm-up"
-EXPECT=204 oha_run reference "$REF_URL"
-ref_p99=$P99
-line "nginx return 204 (reference)" "p50 $P50  p90 $P90  p99 $P99  max $MAX ms  ($ANSWERED req/s)$CPU_NOTE"
+echo "2. latency: oha -c$CONNECTIONS -q$RATE -z${SECONDS_PER_RUN}s, open loop (ms)"
+declare -A L50=() L90=() L99=() LMAX=() LRATE=()
+for ROUND in $(seq 1 "$ROUNDS"); do
+    for which in reference api forward; do
+        case $which in
+            reference) EXPECT=204 oha_run reference-latency "$REF_URL" ;;
+            api) oha_run api-latency "$API_URL" "$API_HEADER" ;;
+            forward) oha_run forward-latency "$FORWARD_URL" "$COOKIE_HEADER" ;;
+        esac
+        L50[$which]+=" $P50"; L90[$which]+=" $P90"; L99[$which]+=" $P99"
+        LMAX[$which]+=" $MAX"; LRATE[$which]+=" $ANSWERED"
+    done
+done
+ref_p99=$(median "${L99[reference]}" 3)
 floor_note=""
 if ! below "$ref_p99" "$TARGET_P99_MS"; then
     floor_note=", as does the reference"
 fi
-for which in api forward; do
-    if [ "$which" = api ]; then
-        label="API"; oha_run api "$API_URL" "$API_HEADER"
-    else
-        label="forward auth"; oha_run forward "$FORWARD_URL" "$COOKIE_HEADER"
-    fi
-    ok=$(verdict below "$P99" "$TARGET_P99_MS")
+for which in reference api forward; do
+    p50=$(median "${L50[$which]}" 3)
+    p90=$(median "${L90[$which]}" 3)
+    p99=$(median "${L99[$which]}" 3)
+    max=$(largest "${LMAX[$which]}")
+    answered=$(median "${LRATE[$which]}" 0)
+    figures="p50 $p50  p90 $p90  p99 $p99$(rounds "${L99[$which]}")  max $max  ($answered req/s"
+    case $which in
+        reference)
+            line "nginx return 204 (reference)" "$figures)$(cpu_note reference-latency)"
+            continue ;;
+        api) label="API" ;;
+        forward) label="forward auth" ;;
+    esac
+    ok=$(verdict below "$p99" "$TARGET_P99_MS")
     note=""
     [ "$ok" = met ] || note=$floor_note
-    line "kiwi $label" "p50 $P50  p90 $P90  p99 $P99  max $MAX ms  ($ANSWERED req/s; target p99 < $TARGET_P99_MS ms: $ok$note)$CPU_NOTE"
-    result "2. $label latency at $RATE req/s: p50 $P50, p90 $P90, p99 $P99, max $MAX ms (p99 < $TARGET_P99_MS ms): $ok$note"
+    line "kiwi $label" "$figures; target p99 < $TARGET_P99_MS ms: $ok$note)$(cpu_note "$which-latency")"
+    result "2. $label latency at $RATE req/s: p50 $p50, p90 $p90, p99 $p99, max $max ms (p99 < $TARGET_P99_MS ms): $ok$note"
 done
 result "2. (the reference nginx at $RATE req/s: p99 $ref_p99 ms)"
 
+# ----------------------------------------------------------------------------- 3. auth_request
+
 echo
 echo "3. nginx auth_request: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, a static page, upstream keepalive $UPSTREAM_KEEPALIVE"
-wrk_run static "$STATIC_URL"
-static_rps=$RPS
-line "without auth" "$(rate "$static_rps")$CPU_NOTE"
-wrk_run stubbed "$STUBBED_URL" "$COOKIE_HEADER"
-stubbed_rps=$RPS
-stubbed_ratio=$(ratio "$stubbed_rps" "$static_rps")
-line "auth_request to a stub (nginx 200)" "$(rate "$stubbed_rps") = ${stubbed_ratio}x without (no target: the best any auth service on core 0 can do)$CPU_NOTE"
-wrk_run guarded "$GUARDED_URL" "$COOKIE_HEADER"
-guarded_rps=$RPS
-guarded_ratio=$(ratio "$guarded_rps" "$static_rps")
+static_list="" stubbed_list="" guarded_list=""
+for ROUND in $(seq 1 "$ROUNDS"); do
+    wrk_run static "$STATIC_URL"; static_list+=" $RPS"
+    wrk_run stubbed "$STUBBED_URL" "$COOKIE_HEADER"; stubbed_list+=" $RPS"
+    wrk_run guarded "$GUARDED_URL" "$COOKIE_HEADER"; guarded_list+=" $RPS"
+done
+stubbed_ratios=$(ratios "$stubbed_list" "$static_list")
+guarded_ratios=$(ratios "$guarded_list" "$static_list")
+share_ratios=$(ratios "$guarded_list" "$stubbed_list")
+static_rps=$(median "$static_list" 0)
+stubbed_rps=$(median "$stubbed_list" 0)
+guarded_rps=$(median "$guarded_list" 0)
+stubbed_ratio=$(median "$stubbed_ratios" 2)
+guarded_ratio=$(median "$guarded_ratios" 2)
+stub_share=$(median "$share_ratios" 2)
 guarded_ok=$(verdict at_least "$guarded_ratio" "$TARGET_RATIO_AUTH_REQUEST")
-stub_share=$(ratio "$guarded_rps" "$stubbed_rps")
-line "auth_request to kiwi" "$(rate "$guarded_rps") = ${guarded_ratio}x without (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok), ${stub_share}x the stub$CPU_NOTE"
-result "3. auth_request: $(int "$guarded_rps") req/s = ${guarded_ratio}x the unguarded $(int "$static_rps") (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
+line "without auth" "$static_rps req/s$(rounds "$static_list")$(cpu_note static)"
+line "auth_request to a stub (nginx 200)" "$stubbed_rps req/s$(rounds "$stubbed_list") = ${stubbed_ratio}x without$(rounds "$stubbed_ratios") (no target: the best any auth service on core 0 can do)$(cpu_note stubbed)"
+line "auth_request to kiwi" "$guarded_rps req/s$(rounds "$guarded_list") = ${guarded_ratio}x without$(rounds "$guarded_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok), ${stub_share}x the stub$(cpu_note guarded)"
+result "3. auth_request: $guarded_rps req/s = ${guarded_ratio}x the unguarded $static_rps (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
 result "3. (auth_request to a stub that answers at once: ${stubbed_ratio}x; kiwi reaches ${stub_share}x the stub)"
 
+# ----------------------------------------------------------------------------- summary
+
+for name in "${!OTHERS_MAX[@]}"; do
+    if [ "${OTHERS_MAX[$name]}" -ge "$OTHERS_LIMIT" ]; then
+        WARNINGS+=("$name: other programs took up to ${OTHERS_MAX[$name]}% of core 0 in a run")
+    fi
+done
+for name in "${!STEAL_MAX[@]}"; do
+    if [ "${STEAL_MAX[$name]}" -ge "$STEAL_LIMIT" ]; then
+        WARNINGS+=("$name: the hypervisor took up to ${STEAL_MAX[$name]}% of core 0 (steal time) in a run")
+    fi
+done
 if grep -qi -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log"; then
     WARNINGS+=("kiwi logged errors during the run (first lines below)")
 fi
@@ -519,7 +587,7 @@ echo
 echo "summary ($PINNING):"
 printf '  %s\n' "${RESULTS[@]}"
 if [ ${#WARNINGS[@]} -gt 0 ]; then
-    echo "warnings (these runs' figures are lower than on a quiet machine):"
+    echo "warnings (the figures of these runs are lower than on a quiet machine):"
     printf '  %s\n' "${WARNINGS[@]}"
     { grep -i -e ' ERROR ' -e 'panicked' "$WORK/kiwi.log" || true; } | head -n 5 | sed 's/^/    kiwi: /'
     cat "$WORK/nginx/error.log" "$WORK/stub/error.log" 2>/dev/null | head -n 5 | sed 's/^/    nginx: /'

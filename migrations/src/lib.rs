@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_people;
 mod m20261126_000002_learning;
 mod m20261126_000003_certificates;
+mod m20261126_000004_assignments;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_people::Migration),
             Box::new(m20261126_000002_learning::Migration),
             Box::new(m20261126_000003_certificates::Migration),
+            Box::new(m20261126_000004_assignments::Migration),
         ]
     }
 }

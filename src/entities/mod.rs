@@ -2,6 +2,7 @@
 
 pub mod access_change;
 pub mod api_key;
+pub mod assignment;
 pub mod audit_log;
 pub mod certificate;
 pub mod module_completion;

@@ -17,3 +17,4 @@ pub mod services;
 pub mod state;
 pub mod templates;
 pub mod tools;
+pub mod xlsx;

@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, certificates, courses, hr, pages, profile, quizzes, setup, sign_in, system,
-    team, tools,
+    access, admin, assignments, certificates, courses, hr, pages, profile, quizzes, reports, setup, sign_in,
+    system, tools,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -65,10 +65,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/policy", web::get().to(tools::policy))
         .route("/policy/acknowledge", web::post().to(tools::acknowledge))
         // Department heads: their own unit and below
-        .route("/team", web::get().to(team::show))
+        .route("/team", web::get().to(reports::team))
+        .route("/team/export.csv", web::get().to(reports::team_export))
+        // Department heads (own subtree) and HR (everything): assignments
+        .route("/assignments", web::get().to(assignments::list))
+        .route("/assignments", web::post().to(assignments::create))
+        .route(
+            "/assignments/{id}/withdraw",
+            web::post().to(assignments::withdraw),
+        )
         // HR
         .route("/hr", web::get().to(hr::index))
         .route("/hr/import", web::post().to(hr::import))
+        .route("/hr/report", web::get().to(reports::hr))
+        .route("/hr/export.csv", web::get().to(reports::hr_export_csv))
+        .route("/hr/export.xlsx", web::get().to(reports::hr_export_xlsx))
+        .route("/hr/evidence", web::get().to(reports::evidence))
         .route(
             "/hr/certificates/revoke",
             web::get().to(certificates::revoke_form),

@@ -8,14 +8,16 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 24] = [
+const TEMPLATES: [(&str, &str); 26] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
-    ("team.html", include_str!("../templates/team.html")),
+    ("reports/report.html", include_str!("../templates/reports/report.html")),
+    ("reports/evidence.html", include_str!("../templates/reports/evidence.html")),
+    ("assignments/list.html", include_str!("../templates/assignments/list.html")),
     (
         "admin/index.html",
         include_str!("../templates/admin/index.html"),

@@ -2,12 +2,14 @@
 
 pub mod access_changes;
 pub mod api_keys;
+pub mod assignments;
 pub mod attempts;
 pub mod audit;
 pub mod certificates;
 pub mod completions;
 pub mod org_units;
 pub mod policy_acknowledgements;
+pub mod records;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod sign_in_failures;

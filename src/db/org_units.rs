@@ -84,3 +84,25 @@ pub async fn member_counts(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, i64)>
         .all(db)
         .await
 }
+
+/// A unit and every unit below it, found by the unit's id in one statement.
+pub async fn subtree_of(
+    db: &impl ConnectionTrait,
+    unit_id: Uuid,
+) -> Result<Vec<org_unit::Model>, DbErr> {
+    use sea_orm::{DatabaseBackend, Statement};
+    let backend = db.get_database_backend();
+    let placeholder = if backend == DatabaseBackend::Postgres { "$1" } else { "?" };
+    org_unit::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT u.* FROM org_units u JOIN org_units top \
+                 ON substr(u.lineage, 1, length(top.lineage)) = top.lineage \
+                 WHERE top.id = {placeholder} ORDER BY u.path"
+            ),
+            [unit_id.into()],
+        ))
+        .all(db)
+        .await
+}

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod assignments;
 pub mod certificates;
 pub mod courses;
 pub mod hr;
@@ -12,7 +13,7 @@ pub mod quizzes;
 pub mod setup;
 pub mod sign_in;
 pub mod system;
-pub mod team;
+pub mod reports;
 pub mod tools;
 
 use actix_web::http::{StatusCode, header};

@@ -63,28 +63,6 @@ impl UnitIndex {
     }
 }
 
-/// What a department head sees of their organisation.
-pub struct Team {
-    pub units: Vec<org_unit::Model>,
-    pub members: Vec<crate::entities::user::Model>,
-}
-
-/// A manager sees their own unit and every unit below it, never a unit beside or above.
-pub async fn team_of(
-    db: &impl ConnectionTrait,
-    manager: &crate::entities::user::Model,
-) -> Result<Option<Team>, DbErr> {
-    if !manager.is_manager {
-        return Ok(None);
-    }
-    let Some(own) = db::org_units::by_id(db, manager.org_unit_id).await? else {
-        return Ok(None);
-    };
-    let units = db::org_units::subtree(db, &own.lineage).await?;
-    let members = db::users::active_in_subtree(db, &own.lineage).await?;
-    Ok(Some(Team { units, members }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

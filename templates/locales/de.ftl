@@ -86,8 +86,6 @@ profile-password-changed = Ihr Passwort wurde geändert. Alle anderen Anmeldunge
 
 ## Team
 team-title = Mein Team
-team-intro = Ihre Organisationseinheit und alle Einheiten darunter.
-team-no-members = In dieser Einheit sind keine Personen eingetragen.
 
 ## Verwaltung
 admin-title = Verwaltung
@@ -280,3 +278,118 @@ refresher-intro = Zum Erneuern genügt eine kurze Auffrischung mit { $questions 
 refresher-start = Auffrischung starten
 refresher-back = Zurück zum Kurs
 refresher-not-yet = Ein Zertifikat lässt sich ab 60 Tagen vor seinem Ablauf erneuern.
+
+## Reports
+report-hr-title = Schulungsstand
+report-trail = Position in der Organisation
+report-intro = { $people ->
+    [one] Eine Person in dieser Einheit und den Einheiten darunter.
+   *[other] { $people } Personen in dieser Einheit und den Einheiten darunter.
+}
+report-filter-heading = Filter
+report-filter-course = Kurs
+report-filter-status = Stand
+report-all-courses = Alle Kurse
+report-all-statuses = Jeder Stand
+report-filter-apply = Filter anwenden
+report-download-csv = Als CSV herunterladen
+report-download-xlsx = Als Excel-Datei (XLSX) herunterladen
+report-courses-heading = Stand je Kurs
+report-done-of = { $done } von { $total } abgeschlossen ({ $percent } %)
+report-done-short = { $done } / { $total } ({ $percent } %)
+report-units-heading = Einheiten darunter
+report-unit = Organisationseinheit
+report-people = Personen
+report-people-heading = Personen
+report-people-count = { $shown } von { $total } Personen
+report-person = Person
+report-valid-until = gültig bis { $date }
+report-due-on = fällig am { $date }
+report-pages = Seiten
+report-previous-page = Vorherige Seite
+report-next-page = Nächste Seite
+report-page-of = Seite { $page } von { $pages }
+report-no-people = Keine Person entspricht dem Filter.
+record-status-done = Abgeschlossen (gültiges Zertifikat)
+record-status-valid = Gültig
+record-status-expiring = Läuft bald ab
+record-status-overdue = Überfällig
+record-status-expired = Abgelaufen
+record-status-in_progress = Begonnen
+record-status-not_started = Nicht begonnen
+report-download-hint = Die Exporte enthalten je Person und Kurs eine Zeile.
+export-sheet-name = Schulungsnachweise
+export-column-personnel_number = Personalnummer
+export-column-name = Name
+export-column-email = E-Mail
+export-column-org_unit = Organisationseinheit
+export-column-course_id = Kurs-ID
+export-column-course_title = Kurs
+export-column-course_version = Kursversion
+export-column-status = Stand
+export-column-completed_at = Abgeschlossen am
+export-column-certificate_serial = Zertifikatsnummer
+export-column-valid_until = Gültig bis
+export-column-assigned_due_at = Fällig am
+
+## Assignments
+assignments-link = Zuweisungen verwalten
+assignments-title = Zuweisungen
+assignments-intro = Weisen Sie einer Organisationseinheit (mit allen Einheiten darunter) oder einer einzelnen Person einen Kurs mit Fälligkeitsdatum zu. Wer später in die Einheit kommt, erhält ihre offenen Zuweisungen ebenfalls.
+assignments-open = Offene Zuweisungen
+assignments-none = Es gibt keine offenen Zuweisungen.
+assignment-new = Neue Zuweisung
+assignment-course = Kurs
+assignment-target = Für wen
+assignment-target-unit = Eine Organisationseinheit und alle Einheiten darunter
+assignment-target-person = Eine einzelne Person
+assignment-unit = Organisationseinheit
+assignment-person = Person
+assignment-person-hint = Personalnummer oder E-Mail-Adresse (nur bei „Eine einzelne Person“).
+assignment-due = Fällig am
+assignment-due-hint = Datum im Format JJJJ-MM-TT, zum Beispiel 2027-03-31.
+assignment-submit = Zuweisen
+assignment-actions = Aktionen
+assignment-withdraw = Zurückziehen
+assignment-unit-and-below = { $unit } (mit allen Einheiten darunter)
+assignment-created = Die Zuweisung wurde gespeichert.
+assignment-withdrawn = Die Zuweisung wurde zurückgezogen.
+assignment-error-date = Bitte geben Sie ein gültiges Datum an (JJJJ-MM-TT).
+assignment-error-past = Das Fälligkeitsdatum darf nicht in der Vergangenheit liegen.
+assignment-error-unit = Diese Organisationseinheit gehört nicht zu Ihrem Bereich.
+assignment-error-person = In Ihrem Bereich gibt es keine aktive Person mit dieser Personalnummer oder E-Mail-Adresse.
+home-due = Fällig am { $date }
+home-overdue = Überfällig seit { $date }
+
+## Evidence report
+evidence-link = Nachweis nach Art. 4 KI-Verordnung
+evidence-title = Nachweis der KI-Kompetenzmaßnahmen (Art. 4 KI-Verordnung)
+evidence-intro = Dieser Bericht belegt, welche Schulungen die Beschäftigten zur KI-Kompetenz abgeschlossen haben, in welcher Kursversion, und welche Lücken offen sind.
+evidence-print-hint = Zum Drucken oder Speichern als PDF verwenden Sie die Druckfunktion Ihres Browsers (Strg+P).
+evidence-organisation = Verwaltung
+evidence-scope = Geltungsbereich
+evidence-people = Personen im Geltungsbereich
+evidence-generated-at = Erstellt am
+evidence-generated-by = Erstellt von
+evidence-coverage = Abdeckung je Kurs
+evidence-courses = Kurse und Kursversionen
+evidence-current-version = Aktuelle Version
+evidence-content-hash = Inhaltsprüfsumme
+evidence-validity = Gültigkeit des Zertifikats
+evidence-validity-months = { $months } Monate
+evidence-versions-used = Gültige Zertifikate je Version
+evidence-version-count = Version { $version }: { $count }
+evidence-none = Keine
+evidence-objectives = Lernziele der aktuellen Version
+evidence-units = Abdeckung je Organisationseinheit
+evidence-unit-people = Personen direkt in der Einheit
+evidence-tools = KI-Werkzeuge und ihre Voraussetzungen
+evidence-tool-courses = setzt voraus: { $courses }
+evidence-tool-no-courses = setzt keinen Kurs voraus
+evidence-tool-policy = Bestätigung der Nutzungsregeln
+evidence-policy = Nutzungsregeln
+evidence-policy-status = Aktuelle Version { $version } (gültig ab { $effective }): bestätigt von { $acknowledged } von { $people } Personen.
+evidence-no-policy = Es sind keine Nutzungsregeln hinterlegt.
+evidence-gaps = Offene Lücken
+evidence-gap-line = { $overdue } überfällig, { $expired } abgelaufen
+evidence-privacy = Dieser Bericht enthält keine Quiz-Ergebnisse, Antworten, Versuchszahlen oder Lernzeiten einzelner Personen.

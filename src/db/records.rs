@@ -1,0 +1,193 @@
+//! The training-records query: one row per active person and course, with the person's
+//! latest certificate, whether they have started, and their earliest open due date.
+//!
+//! Every report, export and the evidence report read this one statement, so what managers
+//! and HR can see is decided here: it selects no quiz score, answer, attempt count or time
+//! spent (see the README's privacy section).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, Statement,
+    StreamTrait, TransactionTrait, Value,
+};
+use uuid::Uuid;
+
+use crate::entities::user;
+
+/// Which records to read.
+#[derive(Clone, Debug, Default)]
+pub struct RecordQuery {
+    /// Lineage of the unit whose subtree is read; `None` reads the whole administration.
+    pub scope: Option<String>,
+    /// Course ids, in the order their rows appear per person.
+    pub courses: Vec<String>,
+    /// Only records whose certificate was issued in `[from, until)`.
+    pub completed_from: Option<DateTime<Utc>>,
+    pub completed_until: Option<DateTime<Utc>>,
+}
+
+/// One person and one course.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct RecordRow {
+    pub user_id: Uuid,
+    pub personnel_number: String,
+    pub name: String,
+    pub email: String,
+    pub org_unit_id: Uuid,
+    pub org_unit_path: String,
+    pub org_unit_lineage: String,
+    pub course_id: String,
+    pub certificate_serial: Option<String>,
+    pub certificate_version: Option<String>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub started: bool,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// The statement, with placeholders for the backend. Ordered by personnel number, so a
+/// PostgreSQL cursor can start returning rows from the index before the whole result is known.
+pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
+    let mut values: Vec<Value> = Vec::new();
+    let mut bind = |value: Value| {
+        values.push(value);
+        match backend {
+            DatabaseBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_owned(),
+        }
+    };
+    let courses: Vec<String> = query
+        .courses
+        .iter()
+        .enumerate()
+        .map(|(position, id)| {
+            format!(
+                "({}, {position})",
+                bind(Value::from(id.clone())),
+            )
+        })
+        .collect();
+    // An empty catalog still needs a well-formed VALUES list; it matches no row.
+    let courses = if courses.is_empty() {
+        "(NULL, 0)".to_owned()
+    } else {
+        courses.join(", ")
+    };
+    let mut conditions = vec![format!(
+        "u.status = {}",
+        bind(Value::from(user::STATUS_ACTIVE))
+    )];
+    if let Some(lineage) = &query.scope {
+        let length = bind(Value::from(lineage.len() as i32));
+        let prefix = bind(Value::from(lineage.clone()));
+        conditions.push(format!("substr(o.lineage, 1, {length}) = {prefix}"));
+    }
+    if let Some(from) = query.completed_from {
+        conditions.push(format!("c.issued_at >= {}", bind(Value::from(from))));
+    }
+    if let Some(until) = query.completed_until {
+        conditions.push(format!("c.issued_at < {}", bind(Value::from(until))));
+    }
+    let sql = format!(
+        "WITH courses (course_id, course_position) AS (VALUES {courses}) \
+         SELECT u.id AS user_id, u.personnel_number, u.name, u.email, \
+                o.id AS org_unit_id, o.path AS org_unit_path, o.lineage AS org_unit_lineage, \
+                k.course_id, c.serial AS certificate_serial, \
+                c.course_version AS certificate_version, c.issued_at, c.valid_until, \
+                (EXISTS (SELECT 1 FROM module_completions m \
+                         WHERE m.user_id = u.id AND m.course_id = k.course_id) \
+                 OR EXISTS (SELECT 1 FROM quiz_attempts q \
+                            WHERE q.user_id = u.id AND q.course_id = k.course_id)) AS started, \
+                (SELECT MIN(a.due_on) FROM assignments a \
+                 LEFT JOIN org_units ao ON ao.id = a.org_unit_id \
+                 WHERE a.course_id = k.course_id AND a.withdrawn_at IS NULL \
+                   AND (a.user_id = u.id \
+                        OR substr(o.lineage, 1, length(ao.lineage)) = ao.lineage)) AS due_on \
+         FROM users u \
+         JOIN org_units o ON o.id = u.org_unit_id \
+         CROSS JOIN courses k \
+         LEFT JOIN certificates c ON c.id = ( \
+             SELECT c2.id FROM certificates c2 \
+             WHERE c2.user_id = u.id AND c2.course_id = k.course_id AND c2.revoked_at IS NULL \
+             ORDER BY c2.valid_until DESC LIMIT 1) \
+         WHERE {} \
+         ORDER BY u.personnel_number, k.course_position",
+        conditions.join(" AND ")
+    );
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Every record at once: for reports, which aggregate a unit's records in memory.
+pub async fn all(
+    db: &impl ConnectionTrait,
+    query: &RecordQuery,
+) -> Result<Vec<RecordRow>, DbErr> {
+    let rows = db
+        .query_all_raw(statement(db.get_database_backend(), query))
+        .await?;
+    rows.iter()
+        .map(|row| RecordRow::from_query_result(row, ""))
+        .collect()
+}
+
+/// How many rows a cursor fetch returns: small enough to keep memory flat.
+const BATCH: usize = 1000;
+
+/// Hands the records to `sink` batch by batch, never holding the whole result. `sink`
+/// returns `false` to stop early (a client went away); the query is then ended at once:
+/// on PostgreSQL by closing the cursor's transaction, on SQLite by dropping the statement.
+pub async fn for_each_batch<F, Fut>(
+    db: &DatabaseConnection,
+    query: &RecordQuery,
+    mut sink: F,
+) -> Result<(), DbErr>
+where
+    F: FnMut(Vec<RecordRow>) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let backend = db.get_database_backend();
+    let statement = statement(backend, query);
+    if backend == DatabaseBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("DECLARE records NO SCROLL CURSOR FOR {}", statement.sql),
+            statement.values.map(|v| v.0).unwrap_or_default(),
+        ))
+        .await?;
+        loop {
+            let rows = txn
+                .query_all_raw(Statement::from_string(
+                    backend,
+                    format!("FETCH {BATCH} FROM records"),
+                ))
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            let batch = rows
+                .iter()
+                .map(|row| RecordRow::from_query_result(row, ""))
+                .collect::<Result<Vec<_>, _>>()?;
+            if !sink(batch).await {
+                break;
+            }
+        }
+        // Read-only: rolling back ends the cursor and the query behind it.
+        txn.rollback().await
+    } else {
+        let mut stream = db.stream_raw(statement).await?;
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(row) = stream.next().await {
+            batch.push(RecordRow::from_query_result(&row?, "")?);
+            if batch.len() == BATCH && !sink(std::mem::take(&mut batch)).await {
+                return Ok(());
+            }
+        }
+        if !batch.is_empty() {
+            sink(batch).await;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,668 @@
+//! The team report ("Mein Team" for department heads, every unit for HR) and its CSV.
+
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::domain::Language;
+use crate::entities::org_unit;
+use crate::error::AppError;
+use crate::handlers::identity::CurrentUser;
+use crate::handlers::render;
+use crate::services::exports::{self, Chunk, Export, Format, Labels};
+use crate::services::records::{Counts, Status, StatusFilter};
+use crate::services::reports::{self, Audience, Visible};
+use crate::state::AppState;
+
+/// People listed per page of the report.
+const PEOPLE_PER_PAGE: usize = 100;
+
+/// The filters of a report or export, as sent in the query string.
+#[derive(Deserialize, Default)]
+pub struct ReportParams {
+    pub unit: Option<String>,
+    pub course: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<usize>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub delimiter: Option<String>,
+}
+
+/// The filters after checking them against what the person may see.
+pub struct Filters<'a> {
+    pub unit: Option<&'a org_unit::Model>,
+    pub course: Option<String>,
+    pub status: Option<StatusFilter>,
+}
+
+impl ReportParams {
+    /// Resolves the filters; a unit the person may not see is answered like a missing one.
+    pub fn resolve<'a>(
+        &self,
+        state: &AppState,
+        visible: &'a Visible,
+    ) -> Result<Filters<'a>, AppError> {
+        let unit = match self.unit.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(id) => Some(Uuid::parse_str(id).map_err(|_| AppError::NotFound)?),
+        };
+        let unit = visible.resolve(unit).map_err(|_| AppError::NotFound)?;
+        let course = match self.course.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(id) if state.catalog.get(id).is_some() => Some(id.to_owned()),
+            Some(_) => return Err(AppError::BadRequest("unknown course".into())),
+        };
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                StatusFilter::parse(s).ok_or_else(|| AppError::BadRequest("unknown status".into()))?,
+            ),
+        };
+        Ok(Filters {
+            unit,
+            course,
+            status,
+        })
+    }
+
+    /// A date filter, `YYYY-MM-DD`.
+    pub fn date(value: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+        match value.filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| AppError::BadRequest("dates are written YYYY-MM-DD".into())),
+        }
+    }
+}
+
+/// The units a person may see in `audience`, or 403.
+pub async fn visible(
+    state: &AppState,
+    person: &CurrentUser,
+    audience: Audience,
+) -> Result<Visible, AppError> {
+    reports::visible_units(&state.db, &person.user, audience)
+        .await?
+        .ok_or(AppError::Forbidden)
+}
+
+#[derive(Serialize)]
+struct ReportPage {
+    /// "/team" or "/hr/report": where the links of this report point.
+    base: &'static str,
+    hr: bool,
+    heading: String,
+    unit_id: String,
+    trail: Vec<Crumb>,
+    courses: Vec<CourseSummaryView>,
+    units: Vec<UnitView>,
+    shown_courses: Vec<CourseName>,
+    people: Vec<PersonView>,
+    people_in_scope: usize,
+    people_matching: usize,
+    page: usize,
+    pages: usize,
+    previous_page: Option<String>,
+    next_page: Option<String>,
+    export_query: String,
+    course_options: Vec<CourseName>,
+    status_options: Vec<&'static str>,
+    chosen_course: String,
+    chosen_status: String,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    name: String,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CourseName {
+    id: String,
+    title: String,
+    lang: &'static str,
+}
+
+#[derive(Serialize)]
+struct CourseSummaryView {
+    id: String,
+    title: String,
+    lang: &'static str,
+    counts: Counts,
+    /// Stacked bar segments in status order: (status, start %, width %).
+    bar: Vec<Segment>,
+}
+
+#[derive(Serialize)]
+struct Segment {
+    status: &'static str,
+    x: f64,
+    width: f64,
+}
+
+#[derive(Serialize)]
+struct UnitView {
+    name: String,
+    href: String,
+    people: usize,
+    courses: Vec<UnitCourseView>,
+}
+
+#[derive(Serialize)]
+struct UnitCourseView {
+    done: usize,
+    total: usize,
+    percent: usize,
+}
+
+#[derive(Serialize)]
+struct PersonView {
+    name: String,
+    email: String,
+    unit: String,
+    cells: Vec<CellView>,
+}
+
+#[derive(Serialize)]
+struct CellView {
+    status: &'static str,
+    valid_until: Option<String>,
+    due_on: Option<String>,
+}
+
+/// `GET /team`: a department head's unit and the units below it.
+pub async fn team(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    show(&state, &person, &params, Audience::Manager).await
+}
+
+/// `GET /hr/report`: every unit, for HR.
+pub async fn hr(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    show(&state, &person, &params, Audience::Hr).await
+}
+
+async fn show(
+    state: &AppState,
+    person: &CurrentUser,
+    params: &ReportParams,
+    audience: Audience,
+) -> Result<HttpResponse, AppError> {
+    let visible = visible(state, person, audience).await?;
+    let filters = params.resolve(state, &visible)?;
+    let report = reports::report(
+        &state.db,
+        &state.catalog,
+        &visible,
+        filters.unit,
+        filters.course.as_deref(),
+        filters.status,
+        Utc::now(),
+    )
+    .await?;
+    let language = person.visitor.language;
+    let base = match audience {
+        Audience::Manager => "/team",
+        Audience::Hr => "/hr/report",
+    };
+    let course_name = |id: &str| {
+        let course = state.catalog.get(id);
+        CourseName {
+            id: id.to_owned(),
+            title: course.map(|c| c.title(language).to_owned()).unwrap_or_default(),
+            lang: course.map(|c| c.language_for(language).code()).unwrap_or("de"),
+        }
+    };
+    let filter_query = |unit: Option<&str>| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(unit) = unit {
+            pairs.push(("unit", unit.to_owned()));
+        }
+        if let Some(course) = &filters.course {
+            pairs.push(("course", course.clone()));
+        }
+        if let Some(status) = filters.status {
+            pairs.push(("status", status.as_str().to_owned()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    };
+    let unit_id = filters.unit.map(|u| u.id.to_string());
+    let page_link = |page: usize| {
+        let query = filter_query(unit_id.as_deref());
+        let separator = if query.is_empty() { "" } else { "&" };
+        format!("{base}?{query}{separator}page={page}")
+    };
+    let pages = report.people.len().div_ceil(PEOPLE_PER_PAGE).max(1);
+    let page = params.page.unwrap_or(1).clamp(1, pages);
+    let people_matching = report.people.len();
+    let people = report
+        .people
+        .into_iter()
+        .skip((page - 1) * PEOPLE_PER_PAGE)
+        .take(PEOPLE_PER_PAGE)
+        .map(|p| PersonView {
+            name: p.name,
+            email: p.email,
+            unit: p.org_unit_path,
+            cells: p
+                .courses
+                .into_iter()
+                .map(|c| CellView {
+                    status: c.status.as_str(),
+                    valid_until: c.valid_until.map(|d| format_day(d, language)),
+                    due_on: c.due_on.map(|d| format_day(d, language)),
+                })
+                .collect(),
+        })
+        .collect();
+    let trail = visible
+        .trail(filters.unit)
+        .into_iter()
+        .map(|u| Crumb {
+            name: u.name.clone(),
+            href: (Some(u.id) != filters.unit.map(|v| v.id)).then(|| {
+                format!("{base}?{}", filter_query(Some(&u.id.to_string())))
+            }),
+        })
+        .collect();
+    let page = ReportPage {
+        base,
+        hr: audience == Audience::Hr,
+        heading: filters
+            .unit
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| state.settings.organisation.clone()),
+        unit_id: unit_id.clone().unwrap_or_default(),
+        trail,
+        shown_courses: report.courses.iter().map(|(id, _)| course_name(id)).collect(),
+        courses: report
+            .courses
+            .into_iter()
+            .map(|(id, counts)| {
+                let name = course_name(&id);
+                CourseSummaryView {
+                    id,
+                    title: name.title,
+                    lang: name.lang,
+                    bar: bar(&counts),
+                    counts,
+                }
+            })
+            .collect(),
+        units: report
+            .units
+            .into_iter()
+            .map(|u| UnitView {
+                href: format!("{base}?{}", filter_query(Some(&u.unit.id.to_string()))),
+                name: u.unit.name,
+                people: u.people,
+                courses: u
+                    .courses
+                    .into_iter()
+                    .map(|(_, c)| UnitCourseView {
+                        done: c.done,
+                        total: c.total,
+                        percent: c.done_percent,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        people,
+        people_in_scope: report.people_in_scope,
+        people_matching,
+        previous_page: (page > 1).then(|| page_link(page - 1)),
+        next_page: (page < pages).then(|| page_link(page + 1)),
+        page,
+        pages,
+        export_query: filter_query(unit_id.as_deref()),
+        course_options: state
+            .catalog
+            .courses()
+            .iter()
+            .map(|c| course_name(&c.id))
+            .collect(),
+        status_options: std::iter::once("done")
+            .chain(Status::ALL.iter().map(|s| s.as_str()))
+            .collect(),
+        chosen_course: filters.course.clone().unwrap_or_default(),
+        chosen_status: filters.status.map(|s| s.as_str()).unwrap_or("").to_owned(),
+    };
+    render(state, &person.visitor, "reports/report.html", &page)
+}
+
+/// The stacked bar of a course: one segment per status with people in it.
+fn bar(counts: &Counts) -> Vec<Segment> {
+    let total = counts.total.max(1) as f64;
+    let mut x = 0.0;
+    Status::ALL
+        .iter()
+        .filter(|s| counts.of(**s) > 0)
+        .map(|s| {
+            let width = counts.of(*s) as f64 * 100.0 / total;
+            let segment = Segment {
+                status: s.as_str(),
+                x,
+                width,
+            };
+            x += width;
+            segment
+        })
+        .collect()
+}
+
+/// A day as people in `language` write it.
+pub fn format_day(day: NaiveDate, language: Language) -> String {
+    match language {
+        Language::De => day.format("%d.%m.%Y").to_string(),
+        Language::En => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// `GET /team/export.csv`: the team report's records as CSV.
+pub async fn team_export(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    let format = csv_format(&params);
+    export(state, person, params, Audience::Manager, format).await
+}
+
+/// `GET /hr/export.csv`
+pub async fn hr_export_csv(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    let format = csv_format(&params);
+    export(state, person, params, Audience::Hr, format).await
+}
+
+/// `GET /hr/export.xlsx`
+pub async fn hr_export_xlsx(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    export(state, person, params, Audience::Hr, Format::Xlsx).await
+}
+
+/// `delimiter=semicolon` gives the variant German spreadsheet settings expect.
+fn csv_format(params: &ReportParams) -> Format {
+    let delimiter = match params.delimiter.as_deref() {
+        Some("semicolon") => b';',
+        _ => b',',
+    };
+    Format::Csv { delimiter }
+}
+
+async fn export(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+    audience: Audience,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
+    let visible = visible(&state, &person, audience).await?;
+    let filters = params.resolve(&state, &visible)?;
+    let mut query = reports::query(&state.catalog, filters.unit, filters.course.as_deref());
+    query.completed_from = ReportParams::date(params.from.as_deref())?.map(start_of_day);
+    query.completed_until = ReportParams::date(params.to.as_deref())?
+        .map(|day| start_of_day(day + chrono::Duration::days(1)));
+    let language = person.visitor.language;
+    let export = Export {
+        query,
+        status: filters.status,
+        format,
+        labels: labels(&state, language)?,
+    };
+    crate::db::audit::record(
+        &state.db,
+        Some(person.user.id),
+        "records.exported",
+        &format!(
+            "{} unit={} course={} status={} from={} to={}",
+            format.extension(),
+            filters.unit.map(|u| u.id.to_string()).unwrap_or_default(),
+            filters.course.as_deref().unwrap_or(""),
+            filters.status.map(|s| s.as_str()).unwrap_or(""),
+            params.from.as_deref().unwrap_or(""),
+            params.to.as_deref().unwrap_or(""),
+        ),
+    )
+    .await?;
+    let (sender, receiver) = mpsc::channel::<Chunk>(4);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let failure = sender.clone();
+        if let Err(e) = exports::run(&db, export, Utc::now(), sender).await {
+            tracing::error!(error = %e, "export failed");
+            let _ = failure.send(Err(std::io::Error::other("export failed"))).await;
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    let filename = format!(
+        "kiwi-training-records-{}.{}",
+        Utc::now().date_naive(),
+        format.extension()
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
+
+fn start_of_day(day: NaiveDate) -> chrono::DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Headers, statuses and course titles in the requester's language.
+pub fn labels(state: &AppState, language: Language) -> Result<Labels, AppError> {
+    let text = |id: &str| {
+        state
+            .translations
+            .text(language, id, &[])
+            .map_err(|e| AppError::Internal(e.to_string()))
+    };
+    Ok(Labels {
+        headers: exports::COLUMNS
+            .iter()
+            .map(|column| text(&format!("export-column-{column}")))
+            .collect::<Result<_, _>>()?,
+        statuses: Status::ALL
+            .iter()
+            .map(|s| Ok((*s, text(&format!("record-status-{}", s.as_str()))?)))
+            .collect::<Result<_, AppError>>()?,
+        course_titles: state
+            .catalog
+            .courses()
+            .iter()
+            .map(|c| (c.id.clone(), c.title(language).to_owned()))
+            .collect(),
+        sheet_name: text("export-sheet-name")?,
+    })
+}
+
+#[derive(Serialize)]
+struct EvidencePage {
+    organisation: String,
+    scope: String,
+    generated_at: String,
+    generated_by: String,
+    people: usize,
+    courses: Vec<EvidenceCourse>,
+    units: Vec<EvidenceUnit>,
+    shown_courses: Vec<CourseName>,
+    tools: Vec<EvidenceTool>,
+    policy: Option<EvidencePolicy>,
+}
+
+#[derive(Serialize)]
+struct EvidenceCourse {
+    id: String,
+    title: String,
+    lang: &'static str,
+    version: String,
+    content_hash: String,
+    validity_months: u32,
+    objectives: Vec<String>,
+    counts: Counts,
+    versions: Vec<(String, usize)>,
+}
+
+#[derive(Serialize)]
+struct EvidenceUnit {
+    path: String,
+    people: usize,
+    courses: Vec<UnitCourseView>,
+}
+
+#[derive(Serialize)]
+struct EvidenceTool {
+    name: String,
+    courses: Vec<String>,
+    requires_policy: bool,
+}
+
+#[derive(Serialize)]
+struct EvidencePolicy {
+    version: String,
+    effective: String,
+    acknowledged: i64,
+}
+
+/// `GET /hr/evidence`: the evidence of AI literacy measures (AI Act Art. 4) for the whole
+/// administration or one unit, made to be printed or saved as PDF from the browser.
+pub async fn evidence(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    params: web::Query<ReportParams>,
+) -> Result<HttpResponse, AppError> {
+    let visible = visible(&state, &person, Audience::Hr).await?;
+    let filters = params.resolve(&state, &visible)?;
+    let language = person.visitor.language;
+    let now = Utc::now();
+    let query = reports::query(&state.catalog, filters.unit, None);
+    let rows = crate::db::records::all(&state.db, &query).await?;
+    let in_scope: Vec<org_unit::Model> = visible
+        .units
+        .iter()
+        .filter(|u| filters.unit.is_none_or(|top| u.lineage.starts_with(&top.lineage)))
+        .cloned()
+        .collect();
+    let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, now);
+    drop(rows);
+    let policy = match &state.policy {
+        Some(policy) => Some(EvidencePolicy {
+            acknowledged: crate::db::policy_acknowledgements::count_in_scope(
+                &state.db,
+                &policy.version,
+                filters.unit.map(|u| u.lineage.as_str()),
+            )
+            .await?,
+            version: policy.version.clone(),
+            effective: policy.effective.clone(),
+        }),
+        None => None,
+    };
+    let title = |id: &str| {
+        state
+            .catalog
+            .get(id)
+            .map(|c| c.title(language).to_owned())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let courses = evidence
+        .courses
+        .into_iter()
+        .filter_map(|(id, counts)| {
+            let course = state.catalog.get(&id)?;
+            let shown = course.language_for(language);
+            Some(EvidenceCourse {
+                title: course.title(language).to_owned(),
+                lang: shown.code(),
+                version: course.version.clone(),
+                content_hash: course.content_hash.clone(),
+                validity_months: course.validity_months,
+                objectives: course
+                    .modules
+                    .iter()
+                    .flat_map(|m| m.text(shown).objectives.iter().cloned())
+                    .collect(),
+                versions: evidence
+                    .versions
+                    .iter()
+                    .filter(|(c, _, _)| *c == id)
+                    .map(|(_, version, n)| (version.clone(), *n))
+                    .collect(),
+                counts,
+                id,
+            })
+        })
+        .collect();
+    let page = EvidencePage {
+        organisation: state.settings.organisation.clone(),
+        scope: filters
+            .unit
+            .map(|u| u.path.clone())
+            .unwrap_or_else(|| state.settings.organisation.clone()),
+        generated_at: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+        generated_by: person.user.name.clone(),
+        people: evidence.people,
+        courses,
+        units: evidence
+            .units
+            .into_iter()
+            .map(|(unit, people, counts)| EvidenceUnit {
+                path: unit.path,
+                people,
+                courses: counts
+                    .into_iter()
+                    .map(|c| UnitCourseView {
+                        done: c.done,
+                        total: c.total,
+                        percent: c.done_percent,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        shown_courses: state
+            .catalog
+            .courses()
+            .iter()
+            .map(|c| CourseName {
+                id: c.id.clone(),
+                title: c.title(language).to_owned(),
+                lang: c.language_for(language).code(),
+            })
+            .collect(),
+        tools: state
+            .tools
+            .iter()
+            .map(|tool| EvidenceTool {
+                name: tool.name.clone(),
+                courses: tool.requires_courses.iter().map(|c| title(c)).collect(),
+                requires_policy: tool.requires_policy,
+            })
+            .collect(),
+        policy,
+    };
+    render(&state, &person.visitor, "reports/evidence.html", &page)
+}

@@ -1,0 +1,314 @@
+//! Training-record exports for audits: CSV (RFC 4180, UTF-8 with BOM, `,` or `;`) and XLSX,
+//! one row per person and course, streamed in chunks as the database returns rows.
+
+use std::collections::HashMap;
+
+use actix_web::web::Bytes;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::sync::mpsc;
+
+use crate::db;
+use crate::db::records::{RecordQuery, RecordRow};
+use crate::services::records::{self, Status, StatusFilter};
+use crate::xlsx::{self, Cell, XlsxError, XlsxWriter};
+
+/// The CSV header, exactly: auditors' scripts rely on these names.
+pub const COLUMNS: [&str; 12] = [
+    "personnel_number",
+    "name",
+    "email",
+    "org_unit",
+    "course_id",
+    "course_title",
+    "course_version",
+    "status",
+    "completed_at",
+    "certificate_serial",
+    "valid_until",
+    "assigned_due_at",
+];
+
+/// A piece of the file, or the error that ends it (so a client sees a broken download,
+/// never a silently shortened file).
+pub type Chunk = Result<Bytes, std::io::Error>;
+
+/// Bytes gathered before a chunk is sent.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `b','` or `b';'` (for spreadsheets set up for German).
+    Csv { delimiter: u8 },
+    Xlsx,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv { .. } => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv { .. } => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// The words of an export in the requester's language.
+pub struct Labels {
+    /// XLSX header row, in the order of `COLUMNS`.
+    pub headers: Vec<String>,
+    /// XLSX status cells.
+    pub statuses: HashMap<Status, String>,
+    pub course_titles: HashMap<String, String>,
+    pub sheet_name: String,
+}
+
+pub struct Export {
+    pub query: RecordQuery,
+    pub status: Option<StatusFilter>,
+    pub format: Format,
+    pub labels: Labels,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Xlsx(#[from] XlsxError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes the export into `chunks` until done or until the receiver goes away (a client
+/// that aborts), which ends the query at once.
+pub async fn run(
+    db: &DatabaseConnection,
+    export: Export,
+    now: DateTime<Utc>,
+    chunks: mpsc::Sender<Chunk>,
+) -> Result<(), ExportError> {
+    let mut writer = Writer::new(&export)?;
+    let mut failure: Option<ExportError> = None;
+    db::records::for_each_batch(db, &export.query, |batch| {
+        let step = writer.rows(&export, &batch, now);
+        let chunk = match step {
+            Ok(()) if writer.pending() >= CHUNK_BYTES => Some(writer.take()),
+            Ok(()) => None,
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        };
+        let chunks = chunks.clone();
+        let failed = failure.is_some();
+        async move {
+            if failed {
+                return false;
+            }
+            match chunk {
+                Some(bytes) => chunks.send(Ok(bytes)).await.is_ok(),
+                None => true,
+            }
+        }
+    })
+    .await?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let last = writer.finish()?;
+    // A receiver that has gone away needs nothing more.
+    let _ = chunks.send(Ok(last)).await;
+    Ok(())
+}
+
+enum Writer {
+    Csv { out: Vec<u8>, delimiter: u8 },
+    Xlsx(XlsxWriter),
+}
+
+impl Writer {
+    fn new(export: &Export) -> Result<Writer, ExportError> {
+        match export.format {
+            Format::Csv { delimiter } => {
+                let mut out = Vec::with_capacity(CHUNK_BYTES * 2);
+                // A byte order mark, so spreadsheets read the file as UTF-8.
+                out.extend_from_slice("\u{feff}".as_bytes());
+                csv_record(&mut out, delimiter, &COLUMNS);
+                Ok(Writer::Csv { out, delimiter })
+            }
+            Format::Xlsx => {
+                let headers: Vec<&str> = export.labels.headers.iter().map(String::as_str).collect();
+                Ok(Writer::Xlsx(XlsxWriter::new(&export.labels.sheet_name, &headers)?))
+            }
+        }
+    }
+
+    fn rows(
+        &mut self,
+        export: &Export,
+        batch: &[RecordRow],
+        now: DateTime<Utc>,
+    ) -> Result<(), ExportError> {
+        for row in batch {
+            let status = records::status(row, now);
+            if export.status.is_some_and(|filter| !filter.matches(status)) {
+                continue;
+            }
+            let title = export
+                .labels
+                .course_titles
+                .get(&row.course_id)
+                .map(String::as_str)
+                .unwrap_or(&row.course_id);
+            match self {
+                Writer::Csv { out, delimiter } => {
+                    let completed = row
+                        .issued_at
+                        .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true))
+                        .unwrap_or_default();
+                    let valid_until = row
+                        .valid_until
+                        .map(|at| at.date_naive().to_string())
+                        .unwrap_or_default();
+                    let due = row.due_on.map(|d| d.to_string()).unwrap_or_default();
+                    let fields = [
+                        row.personnel_number.as_str(),
+                        &row.name,
+                        &row.email,
+                        &row.org_unit_path,
+                        &row.course_id,
+                        title,
+                        row.certificate_version.as_deref().unwrap_or(""),
+                        status.as_str(),
+                        &completed,
+                        row.certificate_serial.as_deref().unwrap_or(""),
+                        &valid_until,
+                        &due,
+                    ];
+                    csv_record(out, *delimiter, &fields);
+                }
+                Writer::Xlsx(sheet) => {
+                    let status_label = export
+                        .labels
+                        .statuses
+                        .get(&status)
+                        .map(String::as_str)
+                        .unwrap_or(status.as_str());
+                    sheet.row(&[
+                        Cell::Text(&row.personnel_number),
+                        Cell::Text(&row.name),
+                        Cell::Text(&row.email),
+                        Cell::Text(&row.org_unit_path),
+                        Cell::Text(&row.course_id),
+                        Cell::Text(title),
+                        optional_text(row.certificate_version.as_deref()),
+                        Cell::Text(status_label),
+                        row.issued_at
+                            .map(|at| Cell::DateTime(at.naive_utc()))
+                            .unwrap_or(Cell::Empty),
+                        optional_text(row.certificate_serial.as_deref()),
+                        row.valid_until
+                            .map(|at| Cell::Date(at.date_naive()))
+                            .unwrap_or(Cell::Empty),
+                        row.due_on.map(Cell::Date).unwrap_or(Cell::Empty),
+                    ])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn pending(&self) -> usize {
+        match self {
+            Writer::Csv { out, .. } => out.len(),
+            Writer::Xlsx(sheet) => sheet.pending(),
+        }
+    }
+
+    fn take(&mut self) -> Bytes {
+        match self {
+            Writer::Csv { out, .. } => Bytes::from(std::mem::take(out)),
+            Writer::Xlsx(sheet) => Bytes::from(sheet.take_output()),
+        }
+    }
+
+    fn finish(self) -> Result<Bytes, ExportError> {
+        match self {
+            Writer::Csv { out, .. } => Ok(Bytes::from(out)),
+            Writer::Xlsx(sheet) => Ok(Bytes::from(sheet.finish()?)),
+        }
+    }
+}
+
+fn optional_text(value: Option<&str>) -> Cell<'_> {
+    value.map(Cell::Text).unwrap_or(Cell::Empty)
+}
+
+/// Appends one RFC 4180 record (CRLF-terminated): a field with the delimiter, a quote or
+/// a line break is quoted, quotes doubled; every field is neutralised first.
+fn csv_record(out: &mut Vec<u8>, delimiter: u8, fields: &[&str]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(delimiter);
+        }
+        let field = neutralise(field);
+        let bytes = field.as_bytes();
+        if bytes
+            .iter()
+            .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+        {
+            out.push(b'"');
+            for &b in bytes {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(bytes);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A cell a spreadsheet would execute as a formula gets a leading apostrophe, so it is
+/// shown as the text it is (the OWASP advice against CSV injection).
+pub fn neutralise(value: &str) -> std::borrow::Cow<'_, str> {
+    if xlsx::looks_like_formula(value) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_plain_text_is_left_alone() {
+        for risky in ["=SUM(A1)", "+49 30", "-1", "@cmd", "\tx", "\rx"] {
+            assert_eq!(neutralise(risky), format!("'{risky}"));
+        }
+        assert_eq!(neutralise("Jürgen Größe"), "Jürgen Größe");
+        assert_eq!(neutralise("a=b"), "a=b");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_they_must_be() {
+        let mut out = Vec::new();
+        csv_record(&mut out, b';', &["a;b", "say \"hi\"", "plain", "=1+1", "two\nlines"]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a;b\";\"say \"\"hi\"\"\";plain;'=1+1;\"two\nlines\"\r\n"
+        );
+    }
+}

@@ -1,0 +1,447 @@
+//! Training records: where a person stands with a course, and the team report built from them.
+//!
+//! Privacy rule: reports and exports for managers and HR show completion, versions, dates and
+//! certificates, never quiz scores, answers, attempt counts or time spent. They are all built
+//! from `db::records::RecordRow`, which does not carry any of those.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::records::RecordRow;
+use crate::entities::org_unit;
+
+/// A certificate that ends within this many days is "expiring": its holder should renew.
+pub const EXPIRING_WITHIN_DAYS: i64 = 60;
+
+/// Where a person stands with a course. Exactly one applies, in this order of precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A valid certificate that ends more than 60 days from now.
+    Valid,
+    /// A valid certificate that ends within 60 days.
+    Expiring,
+    /// No valid certificate and an assignment's due date has passed.
+    Overdue,
+    /// The certificate has ended and nothing is overdue.
+    Expired,
+    /// Started (a module done or a quiz attempt) but no certificate yet.
+    InProgress,
+    NotStarted,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Valid,
+        Status::Expiring,
+        Status::Overdue,
+        Status::Expired,
+        Status::InProgress,
+        Status::NotStarted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Expiring => "expiring",
+            Status::Overdue => "overdue",
+            Status::Expired => "expired",
+            Status::InProgress => "in_progress",
+            Status::NotStarted => "not_started",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == input)
+    }
+
+    /// Holds a valid certificate.
+    pub fn is_done(self) -> bool {
+        matches!(self, Status::Valid | Status::Expiring)
+    }
+}
+
+/// A status filter as people choose it: one status, or "done" for both valid ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    Done,
+    Is(Status),
+}
+
+impl StatusFilter {
+    pub fn parse(input: &str) -> Option<StatusFilter> {
+        match input {
+            "done" => Some(StatusFilter::Done),
+            other => Status::parse(other).map(StatusFilter::Is),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Done => "done",
+            StatusFilter::Is(status) => status.as_str(),
+        }
+    }
+
+    pub fn matches(self, status: Status) -> bool {
+        match self {
+            StatusFilter::Done => status.is_done(),
+            StatusFilter::Is(wanted) => wanted == status,
+        }
+    }
+}
+
+/// The status of one record at `now`. A due date is met until the end of that day.
+pub fn status(row: &RecordRow, now: DateTime<Utc>) -> Status {
+    let today = now.date_naive();
+    match row.valid_until {
+        Some(until) if until > now => {
+            if until <= now + Duration::days(EXPIRING_WITHIN_DAYS) {
+                Status::Expiring
+            } else {
+                Status::Valid
+            }
+        }
+        ended => {
+            if row.due_on.is_some_and(|due| due < today) {
+                Status::Overdue
+            } else if ended.is_some() {
+                Status::Expired
+            } else if row.started {
+                Status::InProgress
+            } else {
+                Status::NotStarted
+            }
+        }
+    }
+}
+
+/// How many people of a group stand where, for one course.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    pub valid: usize,
+    pub expiring: usize,
+    pub overdue: usize,
+    pub expired: usize,
+    pub in_progress: usize,
+    pub not_started: usize,
+    pub total: usize,
+    /// Valid and expiring together.
+    pub done: usize,
+    /// Share done, 0 to 100, rounded down (so "100" means everyone).
+    pub done_percent: usize,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Valid => self.valid += 1,
+            Status::Expiring => self.expiring += 1,
+            Status::Overdue => self.overdue += 1,
+            Status::Expired => self.expired += 1,
+            Status::InProgress => self.in_progress += 1,
+            Status::NotStarted => self.not_started += 1,
+        }
+        self.total += 1;
+        self.done = self.valid + self.expiring;
+        self.done_percent = self.done * 100 / self.total;
+    }
+
+    pub fn of(&self, status: Status) -> usize {
+        match status {
+            Status::Valid => self.valid,
+            Status::Expiring => self.expiring,
+            Status::Overdue => self.overdue,
+            Status::Expired => self.expired,
+            Status::InProgress => self.in_progress,
+            Status::NotStarted => self.not_started,
+        }
+    }
+}
+
+/// What a report shows, for the courses chosen.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Per course id, in catalog order.
+    pub courses: Vec<(String, Counts)>,
+    /// The units directly below the viewed one (the roots for the whole administration).
+    pub units: Vec<UnitSummary>,
+    /// People matching the filter, ordered by name.
+    pub people: Vec<PersonRecord>,
+    /// People in scope before the status filter.
+    pub people_in_scope: usize,
+}
+
+#[derive(Debug)]
+pub struct UnitSummary {
+    pub unit: org_unit::Model,
+    pub people: usize,
+    /// Per course id, in catalog order.
+    pub courses: Vec<(String, Counts)>,
+}
+
+#[derive(Debug)]
+pub struct PersonRecord {
+    pub user_id: Uuid,
+    pub personnel_number: String,
+    pub name: String,
+    pub email: String,
+    pub org_unit_path: String,
+    pub courses: Vec<CourseRecord>,
+}
+
+#[derive(Debug)]
+pub struct CourseRecord {
+    pub course_id: String,
+    pub status: Status,
+    pub valid_until: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// Aggregates the records of a scope. `viewed` is the unit looked at (`None`: everything)
+/// and `units` every unit of the scope, to name the units one level below.
+pub fn report(
+    rows: Vec<RecordRow>,
+    courses: &[String],
+    viewed: Option<&org_unit::Model>,
+    units: &[org_unit::Model],
+    filter: Option<StatusFilter>,
+    now: DateTime<Utc>,
+) -> Report {
+    let position: HashMap<&str, usize> = courses
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let children: Vec<&org_unit::Model> = units
+        .iter()
+        .filter(|unit| unit.parent_id == viewed.map(|v| v.id))
+        .collect();
+    let child_index: HashMap<Uuid, usize> = children
+        .iter()
+        .enumerate()
+        .map(|(i, unit)| (unit.id, i))
+        .collect();
+    let viewed_lineage = viewed.map(|v| v.lineage.as_str()).unwrap_or("/");
+    let blank = || vec![Counts::default(); courses.len()];
+    let mut totals = blank();
+    let mut per_child: Vec<(usize, Vec<Counts>)> = children.iter().map(|_| (0, blank())).collect();
+    let mut people: Vec<PersonRecord> = Vec::new();
+
+    for row in rows {
+        let Some(&course) = position.get(row.course_id.as_str()) else {
+            continue;
+        };
+        let status = status(&row, now);
+        totals[course].add(status);
+        let child = child_of(viewed_lineage, &row.org_unit_lineage).and_then(|id| child_index.get(&id));
+        if let Some(&child) = child {
+            if course == 0 {
+                per_child[child].0 += 1;
+            }
+            per_child[child].1[course].add(status);
+        }
+        // Rows come grouped by person (ordered by personnel number, then course).
+        if people.last().is_none_or(|p| p.user_id != row.user_id) {
+            people.push(PersonRecord {
+                user_id: row.user_id,
+                personnel_number: row.personnel_number,
+                name: row.name,
+                email: row.email,
+                org_unit_path: row.org_unit_path,
+                courses: Vec::with_capacity(courses.len()),
+            });
+        }
+        if let Some(person) = people.last_mut() {
+            person.courses.push(CourseRecord {
+                course_id: row.course_id,
+                status,
+                valid_until: row.valid_until.map(|d| d.date_naive()),
+                due_on: row.due_on,
+            });
+        }
+    }
+
+    let people_in_scope = people.len();
+    if let Some(filter) = filter {
+        people.retain(|p| p.courses.iter().any(|c| filter.matches(c.status)));
+    }
+    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.personnel_number.cmp(&b.personnel_number)));
+    let with_ids = |counts: Vec<Counts>| courses.iter().cloned().zip(counts).collect();
+    Report {
+        courses: with_ids(totals),
+        units: children
+            .into_iter()
+            .zip(per_child)
+            .map(|(unit, (people, counts))| UnitSummary {
+                unit: unit.clone(),
+                people,
+                courses: with_ids(counts),
+            })
+            .collect(),
+        people,
+        people_in_scope,
+    }
+}
+
+/// What the evidence report (AI Act Art. 4) states about a scope.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub people: usize,
+    /// Per course id, in catalog order.
+    pub courses: Vec<(String, Counts)>,
+    /// Every unit of the scope with people directly in it, ordered by path.
+    pub units: Vec<(org_unit::Model, usize, Vec<Counts>)>,
+    /// Valid certificates per course and course version.
+    pub versions: Vec<(String, String, usize)>,
+}
+
+/// Aggregates the records of a scope for the evidence report.
+pub fn evidence(
+    rows: &[RecordRow],
+    courses: &[String],
+    units: &[org_unit::Model],
+    now: DateTime<Utc>,
+) -> Evidence {
+    let position: HashMap<&str, usize> = courses
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut totals = vec![Counts::default(); courses.len()];
+    let mut per_unit: HashMap<Uuid, (usize, Vec<Counts>)> = HashMap::new();
+    let mut versions: HashMap<(String, String), usize> = HashMap::new();
+    let mut people = 0;
+    let mut last_person = None;
+    for row in rows {
+        let Some(&course) = position.get(row.course_id.as_str()) else {
+            continue;
+        };
+        let status = status(row, now);
+        totals[course].add(status);
+        let unit = per_unit
+            .entry(row.org_unit_id)
+            .or_insert_with(|| (0, vec![Counts::default(); courses.len()]));
+        if last_person != Some(row.user_id) {
+            last_person = Some(row.user_id);
+            people += 1;
+            unit.0 += 1;
+        }
+        unit.1[course].add(status);
+        if status.is_done()
+            && let Some(version) = &row.certificate_version
+        {
+            *versions
+                .entry((row.course_id.clone(), version.clone()))
+                .or_default() += 1;
+        }
+    }
+    let mut versions: Vec<(String, String, usize)> = versions
+        .into_iter()
+        .map(|((course, version), n)| (course, version, n))
+        .collect();
+    versions.sort_by(|a, b| {
+        position
+            .get(a.0.as_str())
+            .cmp(&position.get(b.0.as_str()))
+            .then_with(|| b.1.cmp(&a.1))
+    });
+    Evidence {
+        people,
+        courses: courses.iter().cloned().zip(totals).collect(),
+        units: units
+            .iter()
+            .filter_map(|unit| {
+                per_unit
+                    .remove(&unit.id)
+                    .map(|(people, counts)| (unit.clone(), people, counts))
+            })
+            .collect(),
+        versions,
+    }
+}
+
+/// The id of the unit one level below `viewed` on the way to `lineage`, if any.
+fn child_of(viewed: &str, lineage: &str) -> Option<Uuid> {
+    let rest = lineage.strip_prefix(viewed)?;
+    let next = rest.split('/').next().filter(|s| !s.is_empty())?;
+    Uuid::parse_str(next).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn row(valid_until: Option<DateTime<Utc>>, due_on: Option<NaiveDate>, started: bool) -> RecordRow {
+        RecordRow {
+            user_id: Uuid::nil(),
+            personnel_number: "1".into(),
+            name: "Anna".into(),
+            email: "anna@example.org".into(),
+            org_unit_id: Uuid::nil(),
+            org_unit_path: "A".into(),
+            org_unit_lineage: "/a/".into(),
+            course_id: "prompting".into(),
+            certificate_serial: valid_until.map(|_| "KIWI-2026-000001".into()),
+            certificate_version: None,
+            issued_at: None,
+            valid_until,
+            started,
+            due_on,
+        }
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap()
+    }
+
+    #[test]
+    fn a_due_date_is_met_until_the_end_of_its_day() {
+        let now = at(2026, 11, 26, 23);
+        let due = |d| Some(NaiveDate::from_ymd_opt(2026, 11, d).unwrap());
+        assert_eq!(status(&row(None, due(26), false), now), Status::NotStarted);
+        assert_eq!(status(&row(None, due(25), false), now), Status::Overdue);
+        assert_eq!(status(&row(None, due(25), true), now), Status::Overdue);
+        assert_eq!(status(&row(None, due(27), true), now), Status::InProgress);
+    }
+
+    #[test]
+    fn expiring_means_ending_within_sixty_days() {
+        let now = at(2026, 1, 1, 12);
+        let days = |d| Some(now + Duration::days(d));
+        assert_eq!(status(&row(days(61), None, true), now), Status::Valid);
+        assert_eq!(status(&row(days(60), None, true), now), Status::Expiring);
+        assert_eq!(status(&row(days(1), None, true), now), Status::Expiring);
+        assert_eq!(status(&row(Some(now), None, true), now), Status::Expired);
+        assert_eq!(status(&row(days(-1), None, true), now), Status::Expired);
+    }
+
+    #[test]
+    fn a_valid_certificate_outranks_a_passed_due_date() {
+        let now = at(2026, 6, 1, 8);
+        let past = Some(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert_eq!(
+            status(&row(Some(now + Duration::days(365)), past, true), now),
+            Status::Valid
+        );
+        assert_eq!(
+            status(&row(Some(now - Duration::days(1)), past, true), now),
+            Status::Overdue
+        );
+    }
+
+    #[test]
+    fn the_unit_below_the_viewed_one_is_found_on_the_lineage() {
+        let a = Uuid::now_v7();
+        let b = Uuid::now_v7();
+        let lineage = format!("/{a}/{b}/");
+        assert_eq!(child_of("/", &lineage), Some(a));
+        assert_eq!(child_of(&format!("/{a}/"), &lineage), Some(b));
+        assert_eq!(child_of(&lineage, &lineage), None);
+        assert_eq!(child_of(&format!("/{b}/"), &lineage), None);
+    }
+}

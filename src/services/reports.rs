@@ -1,0 +1,131 @@
+//! Who may see which units' training records, and the reports built for them.
+//!
+//! A department head sees their own unit and every unit below it; HR sees every unit.
+//! Every report and export asks `visible_units` first, so nobody reads records of a unit
+//! outside what they may see, whatever link or parameter they send.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+use crate::courses::Catalog;
+use crate::db;
+use crate::db::records::RecordQuery;
+use crate::entities::{org_unit, user};
+use crate::services::records::{self, Report, StatusFilter};
+
+/// Which area asks: "Mein Team" (a department head's subtree) or HR (everything).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Manager,
+    Hr,
+}
+
+/// The units a person may see in an area, and the unit their view starts at.
+pub struct Visible {
+    /// `None`: the whole administration (HR).
+    pub top: Option<org_unit::Model>,
+    /// Every unit the person may see, ordered by path.
+    pub units: Vec<org_unit::Model>,
+}
+
+impl Visible {
+    /// The unit asked for, if the person may see it; no unit means the top of their view.
+    pub fn resolve(&self, requested: Option<Uuid>) -> Result<Option<&org_unit::Model>, NotVisible> {
+        match requested {
+            None => Ok(self.top.as_ref()),
+            Some(id) => self
+                .units
+                .iter()
+                .find(|unit| unit.id == id)
+                .map(Some)
+                .ok_or(NotVisible),
+        }
+    }
+
+    /// The units from the top of the view down to `unit`, for breadcrumbs.
+    pub fn trail(&self, unit: Option<&org_unit::Model>) -> Vec<&org_unit::Model> {
+        let Some(unit) = unit else {
+            return Vec::new();
+        };
+        let top_depth = self.top.as_ref().map(|t| depth(&t.lineage)).unwrap_or(0);
+        let mut trail: Vec<&org_unit::Model> = self
+            .units
+            .iter()
+            .filter(|u| unit.lineage.starts_with(&u.lineage) && depth(&u.lineage) >= top_depth)
+            .collect();
+        trail.sort_by_key(|u| depth(&u.lineage));
+        trail
+    }
+}
+
+fn depth(lineage: &str) -> usize {
+    lineage.matches('/').count()
+}
+
+/// A unit outside what the person may see (answered with 404, so it does not leak).
+#[derive(Debug)]
+pub struct NotVisible;
+
+/// The units `person` may see in `audience`; `None` if they have no such role.
+pub async fn visible_units(
+    db: &impl ConnectionTrait,
+    person: &user::Model,
+    audience: Audience,
+) -> Result<Option<Visible>, DbErr> {
+    match audience {
+        Audience::Hr if person.is_hr => Ok(Some(Visible {
+            top: None,
+            units: db::org_units::all(db).await?,
+        })),
+        Audience::Manager if person.is_manager => {
+            let units = db::org_units::subtree_of(db, person.org_unit_id).await?;
+            let top = units.iter().find(|u| u.id == person.org_unit_id).cloned();
+            Ok(top.map(|top| Visible {
+                top: Some(top),
+                units,
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The records query for `unit` (or everything) and the chosen course (or all courses).
+pub fn query(
+    catalog: &Catalog,
+    unit: Option<&org_unit::Model>,
+    course: Option<&str>,
+) -> RecordQuery {
+    RecordQuery {
+        scope: unit.map(|u| u.lineage.clone()),
+        courses: catalog
+            .courses()
+            .iter()
+            .map(|c| c.id.clone())
+            .filter(|id| course.is_none_or(|wanted| wanted == id))
+            .collect(),
+        ..RecordQuery::default()
+    }
+}
+
+/// The report on `unit` within `visible`: one statement for the records.
+pub async fn report(
+    db: &impl ConnectionTrait,
+    catalog: &Catalog,
+    visible: &Visible,
+    unit: Option<&org_unit::Model>,
+    course: Option<&str>,
+    filter: Option<StatusFilter>,
+    now: DateTime<Utc>,
+) -> Result<Report, DbErr> {
+    let query = query(catalog, unit, course);
+    let rows = db::records::all(db, &query).await?;
+    Ok(records::report(
+        rows,
+        &query.courses,
+        unit,
+        &visible.units,
+        filter,
+        now,
+    ))
+}

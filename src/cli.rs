@@ -41,7 +41,16 @@ pub enum Command {
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Seed the fictional city "Musterstadt" into an empty database, then serve.
-    Demo,
+    Demo {
+        /// Also generate this many fictional people in a deep unit tree (for benchmarks).
+        #[arg(long)]
+        people: Option<usize>,
+        /// Seed, then exit instead of serving.
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Write training records (one row per person and course) to standard output.
+    Export(ExportArgs),
     /// Manage people.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -51,6 +60,34 @@ pub enum Command {
     /// Manage the AI tools' access to kiwi.
     #[command(subcommand)]
     Tools(ToolsCommand),
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// csv or xlsx.
+    #[arg(long, default_value = "csv")]
+    format: String,
+    /// CSV delimiter: comma, or semicolon for spreadsheets set up for German.
+    #[arg(long, default_value = "comma")]
+    delimiter: String,
+    /// Only this unit and the units below it, by path ("Dezernat I / Fachbereich 10").
+    #[arg(long)]
+    unit: Option<String>,
+    /// Only this course id.
+    #[arg(long)]
+    course: Option<String>,
+    /// Only this status: done, valid, expiring, overdue, expired, in_progress, not_started.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only certificates issued on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only certificates issued on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// Language of course titles, and of the XLSX header and statuses: de or en.
+    #[arg(long, default_value = "de")]
+    language: String,
 }
 
 #[derive(Subcommand)]
@@ -110,9 +147,102 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// `kiwi export`: the same records and files as the HR export, to standard output.
+async fn export(db: &DatabaseConnection, content: &Content, args: ExportArgs) -> Result<(), String> {
+    use std::io::Write;
+
+    use crate::services::exports::{self, Chunk, Export, Format, Labels};
+    use crate::services::records::{Status, StatusFilter};
+
+    let format = match (args.format.as_str(), args.delimiter.as_str()) {
+        ("csv", "comma") => Format::Csv { delimiter: b',' },
+        ("csv", "semicolon") => Format::Csv { delimiter: b';' },
+        ("xlsx", _) => Format::Xlsx,
+        _ => return Err("--format is csv or xlsx, --delimiter comma or semicolon".into()),
+    };
+    let language = Language::parse(&args.language).ok_or("--language is de or en")?;
+    let unit = match &args.unit {
+        Some(path) => {
+            let levels = org_units::parse_path(path).ok_or("--unit needs a unit path")?;
+            let path = levels.join(org_units::PATH_SEPARATOR);
+            Some(
+                db::org_units::by_path(db, &path)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("no unit \"{path}\""))?,
+            )
+        }
+        None => None,
+    };
+    if let Some(course) = &args.course
+        && content.catalog.get(course).is_none()
+    {
+        return Err(format!("no course \"{course}\""));
+    }
+    let status = match &args.status {
+        Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| format!("unknown status \"{s}\""))?),
+        None => None,
+    };
+    let day = |value: &Option<String>, name: &str| -> Result<Option<chrono::NaiveDate>, String> {
+        value
+            .as_deref()
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| format!("--{name} is a date YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    let mut query = crate::services::reports::query(&content.catalog, unit.as_ref(), args.course.as_deref());
+    query.completed_from = day(&args.from, "from")?.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    query.completed_until = day(&args.to, "to")?
+        .map(|d| (d + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc());
+    let translations = Translations::load().map_err(|e| e.to_string())?;
+    let text = |id: String| translations.text(language, &id, &[]).map_err(|e| e.to_string());
+    let labels = Labels {
+        headers: exports::COLUMNS
+            .iter()
+            .map(|c| text(format!("export-column-{c}")))
+            .collect::<Result<_, _>>()?,
+        statuses: Status::ALL
+            .iter()
+            .map(|s| Ok((*s, text(format!("record-status-{}", s.as_str()))?)))
+            .collect::<Result<_, String>>()?,
+        course_titles: content
+            .catalog
+            .courses()
+            .iter()
+            .map(|c| (c.id.clone(), c.title(language).to_owned()))
+            .collect(),
+        sheet_name: text("export-sheet-name".into())?,
+    };
+    let export = Export {
+        query,
+        status,
+        format,
+        labels,
+    };
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(4);
+    let db = db.clone();
+    let producer =
+        tokio::spawn(async move { exports::run(&db, export, chrono::Utc::now(), sender).await });
+    let mut out = std::io::stdout().lock();
+    while let Some(chunk) = receiver.recv().await {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        out.write_all(&chunk).map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    producer
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}
+
 async fn execute(cli: Cli) -> Result<(), String> {
     let settings = cli.settings;
-    match cli.command.unwrap_or(Command::Demo) {
+    match cli.command.unwrap_or(Command::Demo {
+        people: None,
+        seed_only: false,
+    }) {
         Command::Courses(CoursesCommand::Check { dir }) => {
             check_courses(&dir.unwrap_or_else(|| settings.courses_dir.clone()))
         }
@@ -122,7 +252,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             let db = open_database(&settings).await?;
             serve(db, content, settings).await
         }
-        Command::Demo => {
+        Command::Demo { people, seed_only } => {
             let content = load_content(&settings)?;
             let db = open_database(&settings).await?;
             if demo::seed_if_empty(&db, &content)
@@ -137,7 +267,33 @@ async fn execute(cli: Cli) -> Result<(), String> {
                     println!("  {role:<9} {email}");
                 }
             }
+            if let Some(people) = people {
+                let started = std::time::Instant::now();
+                match demo::seed_generated(&db, &content, people)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    Some(units) => {
+                        println!(
+                            "Generated {people} people in {:.1} s. Heads of units sign in with the same password, e.g.:",
+                            started.elapsed().as_secs_f64()
+                        );
+                        for (path, email) in units.iter().take(3) {
+                            println!("  {email:<36} {path}");
+                        }
+                    }
+                    None => println!("The generated people exist already; nothing added."),
+                }
+            }
+            if seed_only {
+                return Ok(());
+            }
             serve(db, content, settings).await
+        }
+        Command::Export(args) => {
+            let content = load_content(&settings)?;
+            let db = open_database(&settings).await?;
+            export(&db, &content, args).await
         }
         Command::Migrate => {
             open_database(&settings).await?;
@@ -338,5 +494,9 @@ fn init_logging(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second initialisation (tests start several servers) is harmless.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Logs go to standard error: standard output is for what a command produces (exports).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -27,6 +27,9 @@ pub struct CourseCard {
     percent: usize,
     status: &'static str,
     next_module: Option<String>,
+    /// Set on the start page for an assigned, unfinished course.
+    pub due_on: Option<String>,
+    pub overdue: bool,
 }
 
 pub fn card(course: &Course, progress: &CourseProgress, language: Language) -> CourseCard {
@@ -47,6 +50,8 @@ pub fn card(course: &Course, progress: &CourseProgress, language: Language) -> C
         percent: completed * 100 / modules.max(1),
         status: progress.status.as_str(),
         next_module: progress.next_module.clone(),
+        due_on: None,
+        overdue: false,
     }
 }
 

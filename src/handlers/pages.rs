@@ -1,6 +1,9 @@
 //! The start page: "Mein Lernstand".
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::db;
@@ -8,6 +11,7 @@ use crate::error::AppError;
 use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
+use crate::handlers::reports::format_day;
 use crate::services::learning;
 use crate::services::progress::CourseStatus;
 use crate::state::AppState;
@@ -23,16 +27,36 @@ pub async fn home(
     state: web::Data<AppState>,
     person: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let org_unit = db::org_units::by_id(&state.db, person.user.org_unit_id)
-        .await?
-        .map(|unit| unit.path)
-        .unwrap_or_default();
+    let unit = db::org_units::by_id(&state.db, person.user.org_unit_id).await?;
+    let due: HashMap<String, NaiveDate> = match &unit {
+        Some(unit) => db::assignments::due_dates_for(&state.db, person.user.id, &unit.lineage)
+            .await?
+            .into_iter()
+            .map(|d| (d.course_id, d.due_on))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let org_unit = unit.map(|unit| unit.path).unwrap_or_default();
     let language = person.visitor.language;
+    let today = Utc::now().date_naive();
     let mut overview = learning::overview(&state.db, &state.catalog, person.user.id).await?;
-    overview.sort_by_key(|(_, progress)| progress.status == CourseStatus::Completed);
+    // Assigned and unfinished first, the earliest due date on top; finished courses last.
+    overview.sort_by_key(|(course, progress)| {
+        let done = progress.status == CourseStatus::Completed;
+        (done, done || !due.contains_key(&course.id), due.get(&course.id).copied())
+    });
     let courses = overview
         .into_iter()
-        .map(|(course, progress)| card(course, &progress, language))
+        .map(|(course, progress)| {
+            let mut card = card(course, &progress, language);
+            if progress.status != CourseStatus::Completed
+                && let Some(due_on) = due.get(&course.id)
+            {
+                card.due_on = Some(format_day(*due_on, language));
+                card.overdue = *due_on < today;
+            }
+            card
+        })
         .collect();
     render(
         &state,

@@ -524,7 +524,13 @@ struct EvidenceCourse {
     validity_months: u32,
     objectives: Vec<String>,
     counts: Counts,
-    versions: Vec<(String, usize)>,
+    versions: Vec<VersionCount>,
+}
+
+#[derive(Serialize)]
+struct VersionCount {
+    version: String,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -610,7 +616,10 @@ pub async fn evidence(
                     .versions
                     .iter()
                     .filter(|(c, _, _)| *c == id)
-                    .map(|(_, version, n)| (version.clone(), *n))
+                    .map(|(_, version, n)| VersionCount {
+                        version: version.clone(),
+                        count: *n,
+                    })
                     .collect(),
                 counts,
                 id,

@@ -150,6 +150,26 @@ pub async fn seed_if_empty(db: &DatabaseConnection, content: &Content) -> Result
     Ok(true)
 }
 
+/// Adds `people` generated people in a deep unit tree (see `large_demo`), once: a database
+/// that has them already is left alone. Returns the Fachbereiche (about 1,000 people each
+/// at 50,000) with the email of their head, who signs in with the demo password.
+pub async fn seed_generated(
+    db: &DatabaseConnection,
+    content: &Content,
+    people: usize,
+) -> Result<Option<Vec<(String, String)>>, DemoError> {
+    if db::org_units::by_path(db, "Dezernat 1").await?.is_some() {
+        return Ok(None);
+    }
+    let password = NewPassword::parse(PASSWORD).ok_or_else(|| {
+        PasswordError::Hash("the demo password is shorter than the minimum".into())
+    })?;
+    let hash = passwords::hash(password).await?;
+    Ok(Some(
+        crate::services::large_demo::seed(db, content, people, &hash).await?,
+    ))
+}
+
 /// Gives the demo a realistic mix: some people certified (a few about to expire, a few
 /// expired), some with the usage policy acknowledged, some who have not started.
 async fn seed_training(

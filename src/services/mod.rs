@@ -9,6 +9,7 @@ pub mod demo;
 pub mod exports;
 pub mod grading;
 pub mod import;
+pub mod large_demo;
 pub mod learning;
 pub mod org_units;
 pub mod passwords;

@@ -10,5 +10,6 @@ mod forward_auth_nginx;
 mod import;
 mod pages;
 mod quizzes;
+mod reports;
 mod sign_in;
 mod tool_access;

@@ -88,6 +88,10 @@ pub struct ExportArgs {
     /// Language of course titles, and of the XLSX header and statuses: de or en.
     #[arg(long, default_value = "de")]
     language: String,
+    /// Print the SQL statement the export runs, with its values, instead of running it
+    /// (to compare it with the database's own COPY, see bench/).
+    #[arg(long)]
+    sql: bool,
 }
 
 #[derive(Subcommand)]
@@ -148,7 +152,11 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 /// `kiwi export`: the same records and files as the HR export, to standard output.
-async fn export(db: &DatabaseConnection, content: &Content, args: ExportArgs) -> Result<(), String> {
+async fn export(
+    db: &DatabaseConnection,
+    content: &Content,
+    args: ExportArgs,
+) -> Result<(), String> {
     use std::io::Write;
 
     use crate::services::exports::{self, Chunk, Export, Format, Labels};
@@ -192,12 +200,28 @@ async fn export(db: &DatabaseConnection, content: &Content, args: ExportArgs) ->
             })
             .transpose()
     };
-    let mut query = crate::services::reports::query(&content.catalog, unit.as_ref(), args.course.as_deref());
-    query.completed_from = day(&args.from, "from")?.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
-    query.completed_until = day(&args.to, "to")?
-        .map(|d| (d + chrono::Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc());
+    let mut query =
+        crate::services::reports::query(&content.catalog, unit.as_ref(), args.course.as_deref());
+    query.completed_from =
+        day(&args.from, "from")?.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    query.completed_until = day(&args.to, "to")?.map(|d| {
+        (d + chrono::Duration::days(1))
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+    });
+    if args.sql {
+        println!(
+            "{}",
+            db::records::statement(db.get_database_backend(), &query)
+        );
+        return Ok(());
+    }
     let translations = Translations::load().map_err(|e| e.to_string())?;
-    let text = |id: String| translations.text(language, &id, &[]).map_err(|e| e.to_string());
+    let text = |id: String| {
+        translations
+            .text(language, &id, &[])
+            .map_err(|e| e.to_string())
+    };
     let labels = Labels {
         headers: exports::COLUMNS
             .iter()

@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, hr, pages, profile, quizzes, reports, setup, sign_in,
-    system, tools,
+    access, admin, assignments, certificates, courses, hr, pages, profile, quizzes, reports, setup,
+    sign_in, system, tools,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -15,9 +15,18 @@ const TEMPLATES: [(&str, &str); 26] = [
     ("sign_in.html", include_str!("../templates/sign_in.html")),
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
-    ("reports/report.html", include_str!("../templates/reports/report.html")),
-    ("reports/evidence.html", include_str!("../templates/reports/evidence.html")),
-    ("assignments/list.html", include_str!("../templates/assignments/list.html")),
+    (
+        "reports/report.html",
+        include_str!("../templates/reports/report.html"),
+    ),
+    (
+        "reports/evidence.html",
+        include_str!("../templates/reports/evidence.html"),
+    ),
+    (
+        "assignments/list.html",
+        include_str!("../templates/assignments/list.html"),
+    ),
     (
         "admin/index.html",
         include_str!("../templates/admin/index.html"),

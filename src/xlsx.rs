@@ -164,7 +164,11 @@ impl XlsxWriter {
         self.end_part()?;
         let mut name = String::new();
         escape_into(&mut name, &self.sheet_name);
-        let absolute = format!("'{}'!$A$1:${last}${}", name.replace('\'', "''"), self.rows.max(1));
+        let absolute = format!(
+            "'{}'!$A$1:${last}${}",
+            name.replace('\'', "''"),
+            self.rows.max(1)
+        );
         let workbook = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
              <workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
@@ -397,6 +401,9 @@ mod tests {
     #[test]
     fn dates_count_days_from_the_spreadsheet_epoch() {
         assert_eq!(serial_day(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()), 2);
-        assert_eq!(serial_day(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()), 46_352);
+        assert_eq!(
+            serial_day(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()),
+            46_352
+        );
     }
 }

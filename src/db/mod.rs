@@ -29,7 +29,10 @@ use sea_orm::{
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .sqlx_logging(false)
+        // Every statement is logged (target `sqlx::query`, level debug) only when the log
+        // filter asks for it, e.g. KIWI_LOG=info,sqlx::query=debug.
+        .sqlx_logging(tracing::enabled!(target: "sqlx::query", tracing::Level::DEBUG))
+        .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {

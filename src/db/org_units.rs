@@ -92,7 +92,11 @@ pub async fn subtree_of(
 ) -> Result<Vec<org_unit::Model>, DbErr> {
     use sea_orm::{DatabaseBackend, Statement};
     let backend = db.get_database_backend();
-    let placeholder = if backend == DatabaseBackend::Postgres { "$1" } else { "?" };
+    let placeholder = if backend == DatabaseBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
     org_unit::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(
             backend,

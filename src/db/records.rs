@@ -61,12 +61,7 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
         .courses
         .iter()
         .enumerate()
-        .map(|(position, id)| {
-            format!(
-                "({}, {position})",
-                bind(Value::from(id.clone())),
-            )
-        })
+        .map(|(position, id)| format!("({}, {position})", bind(Value::from(id.clone())),))
         .collect();
     // An empty catalog still needs a well-formed VALUES list; it matches no row.
     let courses = if courses.is_empty() {
@@ -119,10 +114,7 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
 }
 
 /// Every record at once: for reports, which aggregate a unit's records in memory.
-pub async fn all(
-    db: &impl ConnectionTrait,
-    query: &RecordQuery,
-) -> Result<Vec<RecordRow>, DbErr> {
+pub async fn all(db: &impl ConnectionTrait, query: &RecordQuery) -> Result<Vec<RecordRow>, DbErr> {
     let rows = db
         .query_all_raw(statement(db.get_database_backend(), query))
         .await?;

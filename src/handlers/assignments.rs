@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::handlers::identity::CurrentUser;
 use crate::handlers::identity::CsrfForm;
+use crate::handlers::identity::CurrentUser;
 use crate::handlers::reports::{format_day, visible};
 use crate::handlers::{render_with_status, see_other};
 use crate::services::assignments::{self, AssignError, NewAssignment, Target, WithdrawError};
@@ -108,7 +108,12 @@ async fn show(
         state
             .catalog
             .get(id)
-            .map(|c| (c.title(language).to_owned(), c.language_for(language).code()))
+            .map(|c| {
+                (
+                    c.title(language).to_owned(),
+                    c.language_for(language).code(),
+                )
+            })
             .unwrap_or_else(|| (id.to_owned(), language.code()))
     };
     let assignments = assignments::open_within(&state.db, visible)
@@ -160,7 +165,13 @@ async fn show(
             .collect(),
         ..page
     };
-    render_with_status(state, &person.visitor, status, "assignments/list.html", &page)
+    render_with_status(
+        state,
+        &person.visitor,
+        status,
+        "assignments/list.html",
+        &page,
+    )
 }
 
 /// `POST /assignments`
@@ -217,7 +228,14 @@ pub async fn create(
         errors,
         ..AssignmentsPage::default()
     };
-    show(&state, &person, &visible, page, StatusCode::UNPROCESSABLE_ENTITY).await
+    show(
+        &state,
+        &person,
+        &visible,
+        page,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

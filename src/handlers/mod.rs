@@ -10,10 +10,10 @@ pub mod identity;
 pub mod pages;
 pub mod profile;
 pub mod quizzes;
+pub mod reports;
 pub mod setup;
 pub mod sign_in;
 pub mod system;
-pub mod reports;
 pub mod tools;
 
 use actix_web::http::{StatusCode, header};

@@ -43,7 +43,11 @@ pub async fn home(
     // Assigned and unfinished first, the earliest due date on top; finished courses last.
     overview.sort_by_key(|(course, progress)| {
         let done = progress.status == CourseStatus::Completed;
-        (done, done || !due.contains_key(&course.id), due.get(&course.id).copied())
+        (
+            done,
+            done || !due.contains_key(&course.id),
+            due.get(&course.id).copied(),
+        )
     });
     let courses = overview
         .into_iter()

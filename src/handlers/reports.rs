@@ -58,7 +58,8 @@ impl ReportParams {
         let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => Some(
-                StatusFilter::parse(s).ok_or_else(|| AppError::BadRequest("unknown status".into()))?,
+                StatusFilter::parse(s)
+                    .ok_or_else(|| AppError::BadRequest("unknown status".into()))?,
             ),
         };
         Ok(Filters {
@@ -220,8 +221,12 @@ async fn show(
         let course = state.catalog.get(id);
         CourseName {
             id: id.to_owned(),
-            title: course.map(|c| c.title(language).to_owned()).unwrap_or_default(),
-            lang: course.map(|c| c.language_for(language).code()).unwrap_or("de"),
+            title: course
+                .map(|c| c.title(language).to_owned())
+                .unwrap_or_default(),
+            lang: course
+                .map(|c| c.language_for(language).code())
+                .unwrap_or("de"),
         }
     };
     let filter_query = |unit: Option<&str>| {
@@ -271,9 +276,8 @@ async fn show(
         .into_iter()
         .map(|u| Crumb {
             name: u.name.clone(),
-            href: (Some(u.id) != filters.unit.map(|v| v.id)).then(|| {
-                format!("{base}?{}", filter_query(Some(&u.id.to_string())))
-            }),
+            href: (Some(u.id) != filters.unit.map(|v| v.id))
+                .then(|| format!("{base}?{}", filter_query(Some(&u.id.to_string())))),
         })
         .collect();
     let page = ReportPage {
@@ -285,7 +289,11 @@ async fn show(
             .unwrap_or_else(|| state.settings.organisation.clone()),
         unit_id: unit_id.clone().unwrap_or_default(),
         trail,
-        shown_courses: report.courses.iter().map(|(id, _)| course_name(id)).collect(),
+        shown_courses: report
+            .courses
+            .iter()
+            .map(|(id, _)| course_name(id))
+            .collect(),
         courses: report
             .courses
             .into_iter()
@@ -448,7 +456,9 @@ async fn export(
         let failure = sender.clone();
         if let Err(e) = exports::run(&db, export, Utc::now(), sender).await {
             tracing::error!(error = %e, "export failed");
-            let _ = failure.send(Err(std::io::Error::other("export failed"))).await;
+            let _ = failure
+                .send(Err(std::io::Error::other("export failed")))
+                .await;
         }
     });
     let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
@@ -570,7 +580,11 @@ pub async fn evidence(
     let in_scope: Vec<org_unit::Model> = visible
         .units
         .iter()
-        .filter(|u| filters.unit.is_none_or(|top| u.lineage.starts_with(&top.lineage)))
+        .filter(|u| {
+            filters
+                .unit
+                .is_none_or(|top| u.lineage.starts_with(&top.lineage))
+        })
         .cloned()
         .collect();
     let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, now);

@@ -39,7 +39,9 @@ const CHUNK_BYTES: usize = 64 * 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `b','` or `b';'` (for spreadsheets set up for German).
-    Csv { delimiter: u8 },
+    Csv {
+        delimiter: u8,
+    },
     Xlsx,
 }
 
@@ -145,7 +147,10 @@ impl Writer {
             }
             Format::Xlsx => {
                 let headers: Vec<&str> = export.labels.headers.iter().map(String::as_str).collect();
-                Ok(Writer::Xlsx(XlsxWriter::new(&export.labels.sheet_name, &headers)?))
+                Ok(Writer::Xlsx(XlsxWriter::new(
+                    &export.labels.sheet_name,
+                    &headers,
+                )?))
             }
         }
     }
@@ -305,7 +310,11 @@ mod tests {
     #[test]
     fn csv_fields_are_quoted_only_when_they_must_be() {
         let mut out = Vec::new();
-        csv_record(&mut out, b';', &["a;b", "say \"hi\"", "plain", "=1+1", "two\nlines"]);
+        csv_record(
+            &mut out,
+            b';',
+            &["a;b", "say \"hi\"", "plain", "=1+1", "two\nlines"],
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"a;b\";\"say \"\"hi\"\"\";plain;'=1+1;\"two\nlines\"\r\n"

@@ -21,14 +21,56 @@ const FAN_OUT: [usize; 4] = [5, 10, 4, 5];
 const ROWS_PER_INSERT: usize = 500;
 
 const FIRST_NAMES: [&str; 24] = [
-    "Jürgen", "Gülay", "Sören", "Anja", "Björn", "Käthe", "Lena", "Mehmet", "Özge", "Ralf",
-    "Jörg", "Maren", "Timo", "Ute", "Hüseyin", "Greta", "Malte", "Zoë", "Dörte", "Niklas",
-    "Agnieszka", "Frauke", "Ömer", "Ines",
+    "Jürgen",
+    "Gülay",
+    "Sören",
+    "Anja",
+    "Björn",
+    "Käthe",
+    "Lena",
+    "Mehmet",
+    "Özge",
+    "Ralf",
+    "Jörg",
+    "Maren",
+    "Timo",
+    "Ute",
+    "Hüseyin",
+    "Greta",
+    "Malte",
+    "Zoë",
+    "Dörte",
+    "Niklas",
+    "Agnieszka",
+    "Frauke",
+    "Ömer",
+    "Ines",
 ];
 const LAST_NAMES: [&str; 24] = [
-    "Müller", "Schröder", "Weiß", "Köhler", "Groß", "Böhm", "Krämer", "Jäger", "Schäfer",
-    "Özdemir", "Lorenz", "Vogt", "Kuhn", "Nowak", "Brandt", "Hahn", "Fuß", "Sommer", "Lührs",
-    "Winter", "Pohl", "Günther", "Kaya", "Ebert",
+    "Müller",
+    "Schröder",
+    "Weiß",
+    "Köhler",
+    "Groß",
+    "Böhm",
+    "Krämer",
+    "Jäger",
+    "Schäfer",
+    "Özdemir",
+    "Lorenz",
+    "Vogt",
+    "Kuhn",
+    "Nowak",
+    "Brandt",
+    "Hahn",
+    "Fuß",
+    "Sommer",
+    "Lührs",
+    "Winter",
+    "Pohl",
+    "Günther",
+    "Kaya",
+    "Ebert",
 ];
 
 /// Seeds `people` generated people into a new unit tree; the heads of units sign in with
@@ -66,7 +108,9 @@ pub async fn seed(
                     _ => format!("Sachgebiet {number}"),
                 };
                 let (path, lineage) = match parent {
-                    Some((_, path, lineage)) => (format!("{path} / {name}"), format!("{lineage}{id}/")),
+                    Some((_, path, lineage)) => {
+                        (format!("{path} / {name}"), format!("{lineage}{id}/"))
+                    }
                     None => (name.clone(), format!("/{id}/")),
                 };
                 units.push(org_unit::ActiveModel {
@@ -87,7 +131,9 @@ pub async fn seed(
         level = next;
     }
     for chunk in units.chunks(ROWS_PER_INSERT) {
-        org_unit::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        org_unit::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
 
     let courses = content.catalog.courses();
@@ -134,8 +180,8 @@ pub async fn seed(
             let roll = splitmix(random ^ (c as u64 + 1)) % 100;
             // (issued that many days ago) for certificates; None: no certificate.
             let issued_days_ago = match roll {
-                0..45 => Some(30 + (random >> 16) % 560),  // valid
-                45..53 => Some(675 + (random >> 16) % 50), // expiring within 60 days
+                0..45 => Some(30 + (random >> 16) % 560),   // valid
+                45..53 => Some(675 + (random >> 16) % 50),  // expiring within 60 days
                 53..60 => Some(740 + (random >> 16) % 160), // expired
                 _ => None,
             };
@@ -204,7 +250,13 @@ pub async fn seed(
             .await?;
         }
     }
-    db::audit::record(&txn, None, "demo.seeded", &format!("{total} generated people")).await?;
+    db::audit::record(
+        &txn,
+        None,
+        "demo.seeded",
+        &format!("{total} generated people"),
+    )
+    .await?;
     txn.commit().await?;
     Ok(fachbereiche)
 }
@@ -216,13 +268,19 @@ async fn flush(
     completions: &mut Vec<module_completion::ActiveModel>,
 ) -> Result<(), DbErr> {
     if !users.is_empty() {
-        user::Entity::insert_many(std::mem::take(users)).exec(txn).await?;
+        user::Entity::insert_many(std::mem::take(users))
+            .exec(txn)
+            .await?;
     }
     for chunk in std::mem::take(certificates).chunks(ROWS_PER_INSERT) {
-        certificate::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+        certificate::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
     }
     for chunk in std::mem::take(completions).chunks(ROWS_PER_INSERT) {
-        module_completion::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+        module_completion::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
     }
     Ok(())
 }

@@ -237,7 +237,8 @@ pub fn report(
         };
         let status = status(&row, now);
         totals[course].add(status);
-        let child = child_of(viewed_lineage, &row.org_unit_lineage).and_then(|id| child_index.get(&id));
+        let child =
+            child_of(viewed_lineage, &row.org_unit_lineage).and_then(|id| child_index.get(&id));
         if let Some(&child) = child {
             if course == 0 {
                 per_child[child].0 += 1;
@@ -269,7 +270,11 @@ pub fn report(
     if let Some(filter) = filter {
         people.retain(|p| p.courses.iter().any(|c| filter.matches(c.status)));
     }
-    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.personnel_number.cmp(&b.personnel_number)));
+    people.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.personnel_number.cmp(&b.personnel_number))
+    });
     let with_ids = |counts: Vec<Counts>| courses.iter().cloned().zip(counts).collect();
     Report {
         courses: with_ids(totals),
@@ -376,7 +381,11 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn row(valid_until: Option<DateTime<Utc>>, due_on: Option<NaiveDate>, started: bool) -> RecordRow {
+    fn row(
+        valid_until: Option<DateTime<Utc>>,
+        due_on: Option<NaiveDate>,
+        started: bool,
+    ) -> RecordRow {
         RecordRow {
             user_id: Uuid::nil(),
             personnel_number: "1".into(),

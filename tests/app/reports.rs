@@ -38,7 +38,10 @@ async fn certificate_ending_in(app: &TestApp, email: &str, days: i64) {
     let from = until - Months::new(12);
     certificate::ActiveModel {
         id: Set(Uuid::now_v7()),
-        serial: Set(format!("KIWI-2026-T{}", &Uuid::now_v7().simple().to_string()[24..])),
+        serial: Set(format!(
+            "KIWI-2026-T{}",
+            &Uuid::now_v7().simple().to_string()[24..]
+        )),
         user_id: Set(user_id(app, email).await),
         course_id: Set("grundlagen".into()),
         course_version: Set("1".into()),
@@ -105,7 +108,10 @@ async fn a_manager_sees_their_subtree_and_never_another_unit_by_link_parameter_o
     assert!(page.contains("Ali Unten"));
     assert!(page.contains("Emil Einfach"));
     assert!(!page.contains("Bea Nebenan"));
-    assert!(page.contains("Sachgebiet 1"), "the unit below is listed to drill into");
+    assert!(
+        page.contains("Sachgebiet 1"),
+        "the unit below is listed to drill into"
+    );
 
     let (status, page) = manager.get_text(&format!("/team?unit={sub_unit}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -117,10 +123,23 @@ async fn a_manager_sees_their_subtree_and_never_another_unit_by_link_parameter_o
         format!("/team/export.csv?unit={other_unit}"),
         "/team?unit=not-a-unit".to_owned(),
     ] {
-        assert_eq!(manager.get(&path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            manager.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
-    for path in ["/hr/report", "/hr/export.csv", "/hr/export.xlsx", "/hr/evidence"] {
-        assert_eq!(manager.get(path).await.status(), StatusCode::FORBIDDEN, "{path}");
+    for path in [
+        "/hr/report",
+        "/hr/export.csv",
+        "/hr/export.xlsx",
+        "/hr/evidence",
+    ] {
+        assert_eq!(
+            manager.get(path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let (status, csv) = download(&manager, "/team/export.csv").await;
     assert_eq!(status, StatusCode::OK);
@@ -130,8 +149,14 @@ async fn a_manager_sees_their_subtree_and_never_another_unit_by_link_parameter_o
 
     let employee = app.signed_in(&employee).await;
     assert_eq!(employee.get("/team").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(employee.get("/team/export.csv").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(employee.get("/assignments").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        employee.get("/team/export.csv").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        employee.get("/assignments").await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -151,7 +176,9 @@ async fn hr_sees_every_unit_and_filters_by_unit_course_and_status() {
     let (_, page) = hr.get_text(&format!("/hr/report?unit={amt_b}")).await;
     assert!(page.contains("Bea Nebenan") && !page.contains("Ali Unten"));
 
-    let (_, page) = hr.get_text("/hr/report?course=grundlagen&status=done").await;
+    let (_, page) = hr
+        .get_text("/hr/report?course=grundlagen&status=done")
+        .await;
     assert!(page.contains("Bea Nebenan") && !page.contains("Ali Unten"));
     let (_, csv) = download(&hr, "/hr/export.csv?status=not_started").await;
     let csv = String::from_utf8(csv).unwrap();
@@ -202,7 +229,12 @@ async fn a_new_hire_inherits_the_units_open_assignment_until_it_is_withdrawn() {
 
     // Withdrawn: gone from the start page and the export.
     let (_, page) = hr.get_text("/assignments").await;
-    let id = assignment::Entity::find().one(&app.db).await.unwrap().unwrap().id;
+    let id = assignment::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     assert!(page.contains(&format!("/assignments/{id}/withdraw")));
     let response = hr
         .submit("/assignments", &format!("/assignments/{id}/withdraw"), &[])
@@ -220,7 +252,10 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
     let outsider = app.person("Bea Nebenan", "Amt B", "").await;
     let manager = app.signed_in(&head).await;
     let (_, form) = manager.get_text("/assignments").await;
-    assert!(!form.contains("Amt B"), "only the manager's units are offered");
+    assert!(
+        !form.contains("Amt B"),
+        "only the manager's units are offered"
+    );
 
     let due = (Utc::now().date_naive() + Duration::days(10)).to_string();
     let amt_b = unit_id(&app, "Amt B").await.to_string();
@@ -228,7 +263,12 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
         .submit(
             "/assignments",
             "/assignments",
-            &[("course", "grundlagen"), ("target", "unit"), ("unit", &amt_b), ("due_on", &due)],
+            &[
+                ("course", "grundlagen"),
+                ("target", "unit"),
+                ("unit", &amt_b),
+                ("due_on", &due),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -249,7 +289,13 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("id=\"person-error\""));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"person-error\"")
+    );
 
     let yesterday = (Utc::now().date_naive() - Duration::days(1)).to_string();
     let sub = unit_id(&app, "Amt A / Sachgebiet 1").await.to_string();
@@ -257,22 +303,44 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
         .submit(
             "/assignments",
             "/assignments",
-            &[("course", "grundlagen"), ("target", "unit"), ("unit", &sub), ("due_on", &yesterday)],
+            &[
+                ("course", "grundlagen"),
+                ("target", "unit"),
+                ("unit", &sub),
+                ("due_on", &yesterday),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("id=\"due_on-error\""));
-    assert_eq!(assignment::Entity::find().all(&app.db).await.unwrap().len(), 0);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"due_on-error\"")
+    );
+    assert_eq!(
+        assignment::Entity::find().all(&app.db).await.unwrap().len(),
+        0
+    );
 
     let response = manager
         .submit(
             "/assignments",
             "/assignments",
-            &[("course", "grundlagen"), ("target", "unit"), ("unit", &sub), ("due_on", &due)],
+            &[
+                ("course", "grundlagen"),
+                ("target", "unit"),
+                ("unit", &sub),
+                ("due_on", &due),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(assignment::Entity::find().all(&app.db).await.unwrap().len(), 1);
+    assert_eq!(
+        assignment::Entity::find().all(&app.db).await.unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -285,7 +353,13 @@ async fn overdue_and_expiring_are_computed_around_their_boundaries() {
     let later = app.person("Noch Lang", "Amt Zert", "").await;
     let ended = app.person("Schon Ab", "Amt Zert", "").await;
     let _ = (&late, &on_time);
-    assign_unit(&app, unit_id(&app, "Amt Gestern").await, &hr_person.email, -1).await;
+    assign_unit(
+        &app,
+        unit_id(&app, "Amt Gestern").await,
+        &hr_person.email,
+        -1,
+    )
+    .await;
     assign_unit(&app, unit_id(&app, "Amt Heute").await, &hr_person.email, 0).await;
     certificate_ending_in(&app, &soon.email, 59).await;
     certificate_ending_in(&app, &later.email, 61).await;
@@ -311,7 +385,8 @@ async fn overdue_and_expiring_are_computed_around_their_boundaries() {
 async fn csv_exports_have_the_exact_header_a_bom_and_no_executable_formulas() {
     let app = spawn_app().await;
     let hr_person = app.person("Petra Personal", "Personalamt", "hr").await;
-    app.person("=HYPERLINK(\"http://evil.example\";\"klick\")", "Amt A", "").await;
+    app.person("=HYPERLINK(\"http://evil.example\";\"klick\")", "Amt A", "")
+        .await;
     app.person("@SUM(1+1)", "Amt A", "").await;
     let hr = app.signed_in(&hr_person).await;
 
@@ -330,7 +405,10 @@ async fn csv_exports_have_the_exact_header_a_bom_and_no_executable_formulas() {
             .contains("attachment")
     );
     let bytes = response.bytes().await.unwrap();
-    assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 byte order mark");
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "UTF-8 byte order mark"
+    );
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
@@ -370,12 +448,18 @@ async fn the_xlsx_export_opens_with_a_translated_header_dates_and_text_that_is_n
         .iter()
         .find(|r| r[1] == Data::String("Jürgen Größe".into()))
         .expect("the holder's row");
-    assert!(matches!(holder_row[10], Data::DateTime(_)), "valid_until is a date cell");
+    assert!(
+        matches!(holder_row[10], Data::DateTime(_)),
+        "valid_until is a date cell"
+    );
     assert_eq!(holder_row[7], Data::String("Gültig".into()));
     let formula_row = rows.iter().find(|r| r[1] == Data::String("=1+2".into()));
     assert!(formula_row.is_some(), "the name is kept as text");
     let formulas = workbook.worksheet_formula(&sheet).unwrap();
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formulas"
+    );
 }
 
 #[tokio::test]
@@ -384,7 +468,9 @@ async fn no_manager_or_hr_page_or_export_shows_a_quiz_score() {
     let head = app.person("Hanna Haupt", "Amt A", "manager;hr").await;
     let learner = app.person("Lea Lernend", "Amt A", "").await;
     let learner_browser = app.signed_in(&learner).await;
-    let attempt = learner_browser.start_quiz("grundlagen", "erste-schritte").await;
+    let attempt = learner_browser
+        .start_quiz("grundlagen", "erste-schritte")
+        .await;
     learner_browser
         .answer(&attempt, &app.answers(&attempt, false).await)
         .await;
@@ -397,8 +483,13 @@ async fn no_manager_or_hr_page_or_export_shows_a_quiz_score() {
         .into();
     seeded.score_percent = Set(Some(37));
     seeded.update(&app.db).await.unwrap();
-    let (_, own) = learner_browser.get_text(&format!("/attempts/{attempt}")).await;
-    assert!(own.contains("37 Prozent"), "the person sees their own score");
+    let (_, own) = learner_browser
+        .get_text(&format!("/attempts/{attempt}"))
+        .await;
+    assert!(
+        own.contains("37 Prozent"),
+        "the person sees their own score"
+    );
 
     let manager = app.signed_in(&head).await;
     let amt_a = unit_id(&app, "Amt A").await;
@@ -412,7 +503,10 @@ async fn no_manager_or_hr_page_or_export_shows_a_quiz_score() {
     ] {
         let (status, page) = manager.get_text(&path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(page.contains("Lea Lernend") || !path.contains("team"), "{path}");
+        assert!(
+            page.contains("Lea Lernend") || !path.contains("team"),
+            "{path}"
+        );
         for leak in ["37 %", "37 Prozent", "37%", "Prozent erreicht"] {
             assert!(!page.contains(leak), "{path} shows {leak:?}");
         }
@@ -421,7 +515,10 @@ async fn no_manager_or_hr_page_or_export_shows_a_quiz_score() {
         let (_, csv) = download(&manager, path).await;
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.contains("Lea Lernend"));
-        assert!(csv.split([',', '\r', '\n']).all(|field| field != "37"), "{path}");
+        assert!(
+            csv.split([',', '\r', '\n']).all(|field| field != "37"),
+            "{path}"
+        );
         assert!(!csv.to_lowercase().contains("score") && !csv.contains("attempt"));
     }
     let (_, bytes) = download(&manager, "/hr/export.xlsx").await;
@@ -489,7 +586,10 @@ async fn the_evidence_report_states_versions_policy_tools_and_who_made_it() {
     let catalog = kiwi::courses::load::load_catalog(&fixture_courses()).unwrap();
     let course = catalog.get("grundlagen").unwrap();
     assert!(page.contains(&course.content_hash));
-    assert!(page.contains("Version 1: 1"), "one valid certificate of version 1");
+    assert!(
+        page.contains("Version 1: 1"),
+        "one valid certificate of version 1"
+    );
     assert!(page.contains("Erstellt von"));
     assert!(page.contains("Petra Personal"));
     assert!(page.contains("bestätigt von 1 von 2 Personen"));

@@ -85,12 +85,17 @@ export const ROLE_PAGES = {
     { id: 'forbidden', path: '/admin', status: 403, screenshot: true },
     { id: 'forbidden-hr', path: '/hr', status: 403 },
     { id: 'forbidden-team', path: '/team', status: 403 },
+    { id: 'forbidden-assignments', path: '/assignments', status: 403 },
   ],
   manager: [
     ...learning({ allModules: false }),
     ...certificates,
     ...profile,
     { id: 'team', path: '/team', screenshot: true },
+    { id: 'team-filtered', path: '/team?course=prompting&status=not_started' },
+    { id: 'team-unit', each: teamUnits },
+    { id: 'assignments', path: '/assignments', screenshot: true },
+    { id: 'assignment-errors', open: assignUnknownPerson, status: 422, focus: '.error-summary', screenshot: true },
   ],
   hr: [
     ...learning({ allModules: false }),
@@ -98,6 +103,10 @@ export const ROLE_PAGES = {
     { id: 'hr', path: '/hr', screenshot: true },
     { id: 'hr-import-errors', open: importBadCsv, status: 422, focus: '.error-summary', screenshot: true },
     { id: 'revoke', path: '/hr/certificates/revoke', screenshot: true },
+    { id: 'hr-report', path: '/hr/report', screenshot: true },
+    { id: 'hr-report-filtered', path: '/hr/report?course=datenschutz&status=done' },
+    { id: 'hr-evidence', path: '/hr/evidence', screenshot: true },
+    { id: 'hr-assignments', path: '/assignments' },
     { id: 'revoke-unknown', open: revokeUnknown, status: 422, focus: '.error-summary' },
     ...certificates,
   ],
@@ -202,6 +211,21 @@ async function revokeUnknown(t) {
     await page.fill('#serial', 'KIWI-2026-0000-0000');
     await page.fill('#reason', 'Test');
     await page.click('main form[action="/hr/certificates/revoke"] button[type="submit"]');
+  });
+}
+
+async function teamUnits(t) {
+  const links = await t.links('/team', 'main table th a');
+  return links.map((path) => ({ id: `team-unit-${links.indexOf(path) + 1}`, path }));
+}
+
+async function assignUnknownPerson(t) {
+  await t.goto('/assignments');
+  return t.submit(async (page) => {
+    await page.check('#target-person');
+    await page.fill('#person', 'niemand@musterstadt.example');
+    await page.fill('#due_on', '2030-01-31');
+    await page.click('main form[action="/assignments"] button[type="submit"]');
   });
 }
 

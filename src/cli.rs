@@ -200,8 +200,15 @@ async fn export(
             })
             .transpose()
     };
-    let mut query =
-        crate::services::reports::query(&content.catalog, unit.as_ref(), args.course.as_deref());
+    let units = db::org_units::all(db).await.map_err(|e| e.to_string())?;
+    let everything = crate::services::reports::Visible { top: None, units };
+    let mut query = crate::services::reports::query(
+        &content.catalog,
+        &everything,
+        unit.as_ref(),
+        args.course.as_deref(),
+    );
+    query.ordered = true;
     query.completed_from =
         day(&args.from, "from")?.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     query.completed_until = day(&args.to, "to")?.map(|d| {
@@ -239,8 +246,17 @@ async fn export(
             .collect(),
         sheet_name: text("export-sheet-name".into())?,
     };
+    let dues = crate::services::reports::dues(db, &everything.units)
+        .await
+        .map_err(|e| e.to_string())?;
     let export = Export {
         query,
+        unit_paths: everything
+            .units
+            .iter()
+            .map(|u| (u.id, u.path.clone()))
+            .collect(),
+        dues,
         status,
         format,
         labels,

@@ -1,11 +1,12 @@
 //! The training-records query: one row per active person and course, with the person's
-//! latest certificate, whether they have started, and their earliest open due date.
+//! latest certificate and whether they have started. (Due dates come from the few open
+//! assignments, applied in memory: see `services::records::Dues`.)
 //!
 //! Every report, export and the evidence report read this one statement, so what managers
 //! and HR can see is decided here: it selects no quiz score, answer, attempt count or time
 //! spent (see the README's privacy section).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, Statement,
@@ -18,13 +19,15 @@ use crate::entities::user;
 /// Which records to read.
 #[derive(Clone, Debug, Default)]
 pub struct RecordQuery {
-    /// Lineage of the unit whose subtree is read; `None` reads the whole administration.
-    pub scope: Option<String>,
+    /// The units whose people are read; `None` reads the whole administration.
+    pub units: Option<Vec<Uuid>>,
     /// Course ids, in the order their rows appear per person.
     pub courses: Vec<String>,
     /// Only records whose certificate was issued in `[from, until)`.
     pub completed_from: Option<DateTime<Utc>>,
     pub completed_until: Option<DateTime<Utc>>,
+    /// Ordered by personnel number (exports); reports aggregate and need no order.
+    pub ordered: bool,
 }
 
 /// One person and one course.
@@ -35,19 +38,16 @@ pub struct RecordRow {
     pub name: String,
     pub email: String,
     pub org_unit_id: Uuid,
-    pub org_unit_path: String,
-    pub org_unit_lineage: String,
     pub course_id: String,
     pub certificate_serial: Option<String>,
     pub certificate_version: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
     pub started: bool,
-    pub due_on: Option<NaiveDate>,
 }
 
-/// The statement, with placeholders for the backend. Ordered by personnel number, so a
-/// PostgreSQL cursor can start returning rows from the index before the whole result is known.
+/// The statement, with placeholders for the backend. Exports are ordered by personnel
+/// number, so a PostgreSQL cursor can return rows from the index before it has them all.
 pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
     let mut values: Vec<Value> = Vec::new();
     let mut bind = |value: Value| {
@@ -73,10 +73,13 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
         "u.status = {}",
         bind(Value::from(user::STATUS_ACTIVE))
     )];
-    if let Some(lineage) = &query.scope {
-        let length = bind(Value::from(lineage.len() as i32));
-        let prefix = bind(Value::from(lineage.clone()));
-        conditions.push(format!("substr(o.lineage, 1, {length}) = {prefix}"));
+    if let Some(units) = &query.units {
+        let units: Vec<String> = units.iter().map(|id| bind(Value::from(*id))).collect();
+        if units.is_empty() {
+            conditions.push("1 = 0".to_owned());
+        } else {
+            conditions.push(format!("u.org_unit_id IN ({})", units.join(", ")));
+        }
     }
     if let Some(from) = query.completed_from {
         conditions.push(format!("c.issued_at >= {}", bind(Value::from(from))));
@@ -86,29 +89,26 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
     }
     let sql = format!(
         "WITH courses (course_id, course_position) AS (VALUES {courses}) \
-         SELECT u.id AS user_id, u.personnel_number, u.name, u.email, \
-                o.id AS org_unit_id, o.path AS org_unit_path, o.lineage AS org_unit_lineage, \
+         SELECT u.id AS user_id, u.personnel_number, u.name, u.email, u.org_unit_id, \
                 k.course_id, c.serial AS certificate_serial, \
                 c.course_version AS certificate_version, c.issued_at, c.valid_until, \
                 (EXISTS (SELECT 1 FROM module_completions m \
                          WHERE m.user_id = u.id AND m.course_id = k.course_id) \
                  OR EXISTS (SELECT 1 FROM quiz_attempts q \
-                            WHERE q.user_id = u.id AND q.course_id = k.course_id)) AS started, \
-                (SELECT MIN(a.due_on) FROM assignments a \
-                 LEFT JOIN org_units ao ON ao.id = a.org_unit_id \
-                 WHERE a.course_id = k.course_id AND a.withdrawn_at IS NULL \
-                   AND (a.user_id = u.id \
-                        OR substr(o.lineage, 1, length(ao.lineage)) = ao.lineage)) AS due_on \
+                            WHERE q.user_id = u.id AND q.course_id = k.course_id)) AS started \
          FROM users u \
-         JOIN org_units o ON o.id = u.org_unit_id \
          CROSS JOIN courses k \
          LEFT JOIN certificates c ON c.id = ( \
              SELECT c2.id FROM certificates c2 \
              WHERE c2.user_id = u.id AND c2.course_id = k.course_id AND c2.revoked_at IS NULL \
-             ORDER BY c2.valid_until DESC LIMIT 1) \
-         WHERE {} \
-         ORDER BY u.personnel_number, k.course_position",
-        conditions.join(" AND ")
+             ORDER BY c2.sequence DESC LIMIT 1) \
+         WHERE {}{}",
+        conditions.join(" AND "),
+        if query.ordered {
+            " ORDER BY u.personnel_number, k.course_position"
+        } else {
+            ""
+        }
     );
     Statement::from_sql_and_values(backend, sql, values)
 }

@@ -424,13 +424,25 @@ async fn export(
 ) -> Result<HttpResponse, AppError> {
     let visible = visible(&state, &person, audience).await?;
     let filters = params.resolve(&state, &visible)?;
-    let mut query = reports::query(&state.catalog, filters.unit, filters.course.as_deref());
+    let mut query = reports::query(
+        &state.catalog,
+        &visible,
+        filters.unit,
+        filters.course.as_deref(),
+    );
+    query.ordered = true;
     query.completed_from = ReportParams::date(params.from.as_deref())?.map(start_of_day);
     query.completed_until = ReportParams::date(params.to.as_deref())?
         .map(|day| start_of_day(day + chrono::Duration::days(1)));
     let language = person.visitor.language;
     let export = Export {
         query,
+        unit_paths: visible
+            .units
+            .iter()
+            .map(|u| (u.id, u.path.clone()))
+            .collect(),
+        dues: reports::dues(&state.db, &visible.units).await?,
         status: filters.status,
         format,
         labels: labels(&state, language)?,
@@ -575,7 +587,8 @@ pub async fn evidence(
     let filters = params.resolve(&state, &visible)?;
     let language = person.visitor.language;
     let now = Utc::now();
-    let query = reports::query(&state.catalog, filters.unit, None);
+    let query = reports::query(&state.catalog, &visible, filters.unit, None);
+    let dues = reports::dues(&state.db, &visible.units).await?;
     let rows = crate::db::records::all(&state.db, &query).await?;
     let in_scope: Vec<org_unit::Model> = visible
         .units
@@ -587,7 +600,7 @@ pub async fn evidence(
         })
         .cloned()
         .collect();
-    let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, now);
+    let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, &dues, now);
     drop(rows);
     let policy = match &state.policy {
         Some(policy) => Some(EvidencePolicy {

@@ -7,10 +7,11 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
-use crate::services::records::{self, Status, StatusFilter};
+use crate::services::records::{self, Dues, Status, StatusFilter};
 use crate::xlsx::{self, Cell, XlsxError, XlsxWriter};
 
 /// The CSV header, exactly: auditors' scripts rely on these names.
@@ -73,6 +74,9 @@ pub struct Labels {
 
 pub struct Export {
     pub query: RecordQuery,
+    /// Unit paths by id, for the `org_unit` column.
+    pub unit_paths: HashMap<Uuid, String>,
+    pub dues: Dues,
     pub status: Option<StatusFilter>,
     pub format: Format,
     pub labels: Labels,
@@ -162,7 +166,13 @@ impl Writer {
         now: DateTime<Utc>,
     ) -> Result<(), ExportError> {
         for row in batch {
-            let status = records::status(row, now);
+            let due_on = export.dues.of(row);
+            let status = records::status(row, due_on, now);
+            let unit_path = export
+                .unit_paths
+                .get(&row.org_unit_id)
+                .map(String::as_str)
+                .unwrap_or("");
             if export.status.is_some_and(|filter| !filter.matches(status)) {
                 continue;
             }
@@ -182,12 +192,12 @@ impl Writer {
                         .valid_until
                         .map(|at| at.date_naive().to_string())
                         .unwrap_or_default();
-                    let due = row.due_on.map(|d| d.to_string()).unwrap_or_default();
+                    let due = due_on.map(|d| d.to_string()).unwrap_or_default();
                     let fields = [
                         row.personnel_number.as_str(),
                         &row.name,
                         &row.email,
-                        &row.org_unit_path,
+                        unit_path,
                         &row.course_id,
                         title,
                         row.certificate_version.as_deref().unwrap_or(""),
@@ -210,7 +220,7 @@ impl Writer {
                         Cell::Text(&row.personnel_number),
                         Cell::Text(&row.name),
                         Cell::Text(&row.email),
-                        Cell::Text(&row.org_unit_path),
+                        Cell::Text(unit_path),
                         Cell::Text(&row.course_id),
                         Cell::Text(title),
                         optional_text(row.certificate_version.as_deref()),
@@ -222,7 +232,7 @@ impl Writer {
                         row.valid_until
                             .map(|at| Cell::Date(at.date_naive()))
                             .unwrap_or(Cell::Empty),
-                        row.due_on.map(Cell::Date).unwrap_or(Cell::Empty),
+                        due_on.map(Cell::Date).unwrap_or(Cell::Empty),
                     ])?;
                 }
             }

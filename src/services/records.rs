@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::assignments::OpenAssignment;
 use crate::db::records::RecordRow;
 use crate::entities::org_unit;
 
@@ -94,8 +95,54 @@ impl StatusFilter {
     }
 }
 
+/// Earliest open due dates: a person's own assignments and those of their unit or any unit
+/// above it (so people who join a unit later get its assignments too).
+pub struct Dues {
+    by_person: HashMap<(Uuid, String), NaiveDate>,
+    by_unit: HashMap<(Uuid, String), NaiveDate>,
+}
+
+impl Dues {
+    /// `units`: every unit whose people are looked at.
+    pub fn new(assignments: &[OpenAssignment], units: &[org_unit::Model]) -> Dues {
+        let mut by_person: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
+        let mut by_unit: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
+        let earliest = |map: &mut HashMap<_, NaiveDate>, key, due: NaiveDate| {
+            map.entry(key)
+                .and_modify(|d: &mut NaiveDate| *d = (*d).min(due))
+                .or_insert(due);
+        };
+        for a in assignments {
+            if let Some(user) = a.user_id {
+                earliest(&mut by_person, (user, a.course_id.clone()), a.due_on);
+            }
+            if let Some(lineage) = &a.unit_lineage {
+                for unit in units
+                    .iter()
+                    .filter(|u| u.lineage.starts_with(lineage.as_str()))
+                {
+                    earliest(&mut by_unit, (unit.id, a.course_id.clone()), a.due_on);
+                }
+            }
+        }
+        Dues { by_person, by_unit }
+    }
+
+    pub fn of(&self, row: &RecordRow) -> Option<NaiveDate> {
+        if self.by_person.is_empty() && self.by_unit.is_empty() {
+            return None;
+        }
+        let person = self.by_person.get(&(row.user_id, row.course_id.clone()));
+        let unit = self.by_unit.get(&(row.org_unit_id, row.course_id.clone()));
+        match (person, unit) {
+            (Some(a), Some(b)) => Some(*a.min(b)),
+            (a, b) => a.or(b).copied(),
+        }
+    }
+}
+
 /// The status of one record at `now`. A due date is met until the end of that day.
-pub fn status(row: &RecordRow, now: DateTime<Utc>) -> Status {
+pub fn status(row: &RecordRow, due_on: Option<NaiveDate>, now: DateTime<Utc>) -> Status {
     let today = now.date_naive();
     match row.valid_until {
         Some(until) if until > now => {
@@ -106,7 +153,7 @@ pub fn status(row: &RecordRow, now: DateTime<Utc>) -> Status {
             }
         }
         ended => {
-            if row.due_on.is_some_and(|due| due < today) {
+            if due_on.is_some_and(|due| due < today) {
                 Status::Overdue
             } else if ended.is_some() {
                 Status::Expired
@@ -202,12 +249,13 @@ pub struct CourseRecord {
 }
 
 /// Aggregates the records of a scope. `viewed` is the unit looked at (`None`: everything)
-/// and `units` every unit of the scope, to name the units one level below.
+/// and `units` every unit of the scope, to name units and find the ones one level below.
 pub fn report(
     rows: Vec<RecordRow>,
     courses: &[String],
     viewed: Option<&org_unit::Model>,
     units: &[org_unit::Model],
+    dues: &Dues,
     filter: Option<StatusFilter>,
     now: DateTime<Utc>,
 ) -> Report {
@@ -216,6 +264,7 @@ pub fn report(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
+    let by_id: HashMap<Uuid, &org_unit::Model> = units.iter().map(|u| (u.id, u)).collect();
     let children: Vec<&org_unit::Model> = units
         .iter()
         .filter(|unit| unit.parent_id == viewed.map(|v| v.id))
@@ -226,44 +275,54 @@ pub fn report(
         .map(|(i, unit)| (unit.id, i))
         .collect();
     let viewed_lineage = viewed.map(|v| v.lineage.as_str()).unwrap_or("/");
+    // The unit one level below the viewed one that each unit lies in, found once per unit.
+    let mut child_of_unit: HashMap<Uuid, Option<usize>> = HashMap::new();
     let blank = || vec![Counts::default(); courses.len()];
     let mut totals = blank();
     let mut per_child: Vec<(usize, Vec<Counts>)> = children.iter().map(|_| (0, blank())).collect();
     let mut people: Vec<PersonRecord> = Vec::new();
+    let mut person_index: HashMap<Uuid, usize> = HashMap::new();
 
     for row in rows {
         let Some(&course) = position.get(row.course_id.as_str()) else {
             continue;
         };
-        let status = status(&row, now);
+        let due_on = dues.of(&row);
+        let status = status(&row, due_on, now);
         totals[course].add(status);
-        let child =
-            child_of(viewed_lineage, &row.org_unit_lineage).and_then(|id| child_index.get(&id));
-        if let Some(&child) = child {
-            if course == 0 {
-                per_child[child].0 += 1;
-            }
-            per_child[child].1[course].add(status);
-        }
-        // Rows come grouped by person (ordered by personnel number, then course).
-        if people.last().is_none_or(|p| p.user_id != row.user_id) {
+        let unit = by_id.get(&row.org_unit_id);
+        let child = *child_of_unit.entry(row.org_unit_id).or_insert_with(|| {
+            unit.and_then(|u| child_of(viewed_lineage, &u.lineage))
+                .and_then(|id| child_index.get(&id).copied())
+        });
+        let index = *person_index.entry(row.user_id).or_insert_with(|| {
             people.push(PersonRecord {
                 user_id: row.user_id,
-                personnel_number: row.personnel_number,
-                name: row.name,
-                email: row.email,
-                org_unit_path: row.org_unit_path,
+                personnel_number: row.personnel_number.clone(),
+                name: row.name.clone(),
+                email: row.email.clone(),
+                org_unit_path: unit.map(|u| u.path.clone()).unwrap_or_default(),
                 courses: Vec::with_capacity(courses.len()),
             });
+            if let Some(child) = child {
+                per_child[child].0 += 1;
+            }
+            people.len() - 1
+        });
+        if let Some(child) = child {
+            per_child[child].1[course].add(status);
         }
-        if let Some(person) = people.last_mut() {
-            person.courses.push(CourseRecord {
-                course_id: row.course_id,
-                status,
-                valid_until: row.valid_until.map(|d| d.date_naive()),
-                due_on: row.due_on,
-            });
-        }
+        people[index].courses.push(CourseRecord {
+            course_id: row.course_id,
+            status,
+            valid_until: row.valid_until.map(|d| d.date_naive()),
+            due_on,
+        });
+    }
+    for person in &mut people {
+        person
+            .courses
+            .sort_by_key(|c| position.get(c.course_id.as_str()).copied());
     }
 
     let people_in_scope = people.len();
@@ -309,6 +368,7 @@ pub fn evidence(
     rows: &[RecordRow],
     courses: &[String],
     units: &[org_unit::Model],
+    dues: &Dues,
     now: DateTime<Utc>,
 ) -> Evidence {
     let position: HashMap<&str, usize> = courses
@@ -319,20 +379,17 @@ pub fn evidence(
     let mut totals = vec![Counts::default(); courses.len()];
     let mut per_unit: HashMap<Uuid, (usize, Vec<Counts>)> = HashMap::new();
     let mut versions: HashMap<(String, String), usize> = HashMap::new();
-    let mut people = 0;
-    let mut last_person = None;
+    let mut seen: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
     for row in rows {
         let Some(&course) = position.get(row.course_id.as_str()) else {
             continue;
         };
-        let status = status(row, now);
+        let status = status(row, dues.of(row), now);
         totals[course].add(status);
         let unit = per_unit
             .entry(row.org_unit_id)
             .or_insert_with(|| (0, vec![Counts::default(); courses.len()]));
-        if last_person != Some(row.user_id) {
-            last_person = Some(row.user_id);
-            people += 1;
+        if seen.insert(row.user_id) {
             unit.0 += 1;
         }
         unit.1[course].add(status);
@@ -355,7 +412,7 @@ pub fn evidence(
             .then_with(|| b.1.cmp(&a.1))
     });
     Evidence {
-        people,
+        people: seen.len(),
         courses: courses.iter().cloned().zip(totals).collect(),
         units: units
             .iter()
@@ -381,26 +438,28 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn row(
+    fn status_of(
         valid_until: Option<DateTime<Utc>>,
         due_on: Option<NaiveDate>,
         started: bool,
-    ) -> RecordRow {
+        now: DateTime<Utc>,
+    ) -> Status {
+        status(&row(valid_until, started), due_on, now)
+    }
+
+    fn row(valid_until: Option<DateTime<Utc>>, started: bool) -> RecordRow {
         RecordRow {
             user_id: Uuid::nil(),
             personnel_number: "1".into(),
             name: "Anna".into(),
             email: "anna@example.org".into(),
             org_unit_id: Uuid::nil(),
-            org_unit_path: "A".into(),
-            org_unit_lineage: "/a/".into(),
             course_id: "prompting".into(),
             certificate_serial: valid_until.map(|_| "KIWI-2026-000001".into()),
             certificate_version: None,
             issued_at: None,
             valid_until,
             started,
-            due_on,
         }
     }
 
@@ -412,21 +471,21 @@ mod tests {
     fn a_due_date_is_met_until_the_end_of_its_day() {
         let now = at(2026, 11, 26, 23);
         let due = |d| Some(NaiveDate::from_ymd_opt(2026, 11, d).unwrap());
-        assert_eq!(status(&row(None, due(26), false), now), Status::NotStarted);
-        assert_eq!(status(&row(None, due(25), false), now), Status::Overdue);
-        assert_eq!(status(&row(None, due(25), true), now), Status::Overdue);
-        assert_eq!(status(&row(None, due(27), true), now), Status::InProgress);
+        assert_eq!(status_of(None, due(26), false, now), Status::NotStarted);
+        assert_eq!(status_of(None, due(25), false, now), Status::Overdue);
+        assert_eq!(status_of(None, due(25), true, now), Status::Overdue);
+        assert_eq!(status_of(None, due(27), true, now), Status::InProgress);
     }
 
     #[test]
     fn expiring_means_ending_within_sixty_days() {
         let now = at(2026, 1, 1, 12);
         let days = |d| Some(now + Duration::days(d));
-        assert_eq!(status(&row(days(61), None, true), now), Status::Valid);
-        assert_eq!(status(&row(days(60), None, true), now), Status::Expiring);
-        assert_eq!(status(&row(days(1), None, true), now), Status::Expiring);
-        assert_eq!(status(&row(Some(now), None, true), now), Status::Expired);
-        assert_eq!(status(&row(days(-1), None, true), now), Status::Expired);
+        assert_eq!(status_of(days(61), None, true, now), Status::Valid);
+        assert_eq!(status_of(days(60), None, true, now), Status::Expiring);
+        assert_eq!(status_of(days(1), None, true, now), Status::Expiring);
+        assert_eq!(status_of(Some(now), None, true, now), Status::Expired);
+        assert_eq!(status_of(days(-1), None, true, now), Status::Expired);
     }
 
     #[test]
@@ -434,11 +493,11 @@ mod tests {
         let now = at(2026, 6, 1, 8);
         let past = Some(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
         assert_eq!(
-            status(&row(Some(now + Duration::days(365)), past, true), now),
+            status_of(Some(now + Duration::days(365)), past, true, now),
             Status::Valid
         );
         assert_eq!(
-            status(&row(Some(now - Duration::days(1)), past, true), now),
+            status_of(Some(now - Duration::days(1)), past, true, now),
             Status::Overdue
         );
     }

@@ -12,7 +12,7 @@ use crate::courses::Catalog;
 use crate::db;
 use crate::db::records::RecordQuery;
 use crate::entities::{org_unit, user};
-use crate::services::records::{self, Report, StatusFilter};
+use crate::services::records::{self, Dues, Report, StatusFilter};
 
 /// Which area asks: "Mein Team" (a department head's subtree) or HR (everything).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,14 +90,28 @@ pub async fn visible_units(
     }
 }
 
-/// The records query for `unit` (or everything) and the chosen course (or all courses).
+/// The records query for `unit` and every unit below it (`None`: the top of what `visible`
+/// holds) and the chosen course (or all courses).
 pub fn query(
     catalog: &Catalog,
+    visible: &Visible,
     unit: Option<&org_unit::Model>,
     course: Option<&str>,
 ) -> RecordQuery {
+    let units = match unit.or(visible.top.as_ref()) {
+        // The whole administration: no filter at all.
+        None => None,
+        Some(top) => Some(
+            visible
+                .units
+                .iter()
+                .filter(|u| u.lineage.starts_with(&top.lineage))
+                .map(|u| u.id)
+                .collect(),
+        ),
+    };
     RecordQuery {
-        scope: unit.map(|u| u.lineage.clone()),
+        units,
         courses: catalog
             .courses()
             .iter()
@@ -108,7 +122,8 @@ pub fn query(
     }
 }
 
-/// The report on `unit` within `visible`: one statement for the records.
+/// The report on `unit` within `visible`: two statements, the open assignments and the
+/// records (the units are in `visible` already).
 pub async fn report(
     db: &impl ConnectionTrait,
     catalog: &Catalog,
@@ -118,14 +133,22 @@ pub async fn report(
     filter: Option<StatusFilter>,
     now: DateTime<Utc>,
 ) -> Result<Report, DbErr> {
-    let query = query(catalog, unit, course);
+    let query = query(catalog, visible, unit, course);
+    let dues = dues(db, &visible.units).await?;
     let rows = db::records::all(db, &query).await?;
     Ok(records::report(
         rows,
         &query.courses,
         unit,
         &visible.units,
+        &dues,
         filter,
         now,
     ))
+}
+
+/// The open due dates for the people of `units`.
+pub async fn dues(db: &impl ConnectionTrait, units: &[org_unit::Model]) -> Result<Dues, DbErr> {
+    let assignments = db::assignments::open_with_lineage(db).await?;
+    Ok(Dues::new(&assignments, units))
 }

@@ -119,7 +119,12 @@ pub struct Settings {
 
     /// Send department heads a weekly digest of the overdue people in their unit (off unless
     /// the staff council agreed).
-    #[arg(long, env = "KIWI_MANAGER_DIGEST", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "KIWI_MANAGER_DIGEST",
+        default_value_t = false,
+        global = true
+    )]
     pub manager_digest: bool,
 
     /// Log filter, e.g. `info` or `kiwi=debug,info`.

@@ -47,12 +47,13 @@ pub enum SendError {
 impl Mailer {
     /// The mailer the settings describe: SMTP when `KIWI_SMTP_URL` is set, else the folder.
     pub fn from_settings(settings: &Settings) -> Result<Mailer, MailerError> {
-        let from: Mailbox = settings
-            .mail_from
-            .parse()
-            .map_err(|e: lettre::address::AddressError| {
-                MailerError::From(format!("{}: {e}", settings.mail_from))
-            })?;
+        let from: Mailbox =
+            settings
+                .mail_from
+                .parse()
+                .map_err(|e: lettre::address::AddressError| {
+                    MailerError::From(format!("{}: {e}", settings.mail_from))
+                })?;
         let transport = match &settings.smtp_url {
             Some(url) => Transport::Smtp(Box::new(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)

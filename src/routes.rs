@@ -20,10 +20,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/setup/{token}", web::post().to(setup::submit))
         .route("/password/forgot", web::get().to(passwords::forgot_form))
         .route("/password/forgot", web::post().to(passwords::forgot))
-        .route("/password/reset/{token}", web::get().to(passwords::reset_form))
+        .route(
+            "/password/reset/{token}",
+            web::get().to(passwords::reset_form),
+        )
         .route("/password/reset/{token}", web::post().to(passwords::reset))
         .route("/invite/{token}", web::get().to(passwords::invitation_form))
-        .route("/invite/{token}", web::post().to(passwords::accept_invitation))
+        .route(
+            "/invite/{token}",
+            web::post().to(passwords::accept_invitation),
+        )
         .route("/verify/{serial}", web::get().to(certificates::verify))
         .route("/accessibility", web::get().to(pages::accessibility))
         // AI tools asking whether a person may use them

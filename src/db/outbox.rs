@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TryInsert, TryInsertResult,
+    QuerySelect, Select, TryInsert, TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -82,6 +82,15 @@ pub async fn any_due(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<bo
         .is_some())
 }
 
+/// The due mails a worker takes, locked; rows another worker has locked are skipped.
+fn due_for_claiming(now: DateTime<Utc>, limit: u64) -> Select<outbox_mail::Entity> {
+    outbox_mail::Entity::find()
+        .filter(due(now))
+        .order_by_asc(outbox_mail::Column::NextTryAt)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+}
+
 /// Claims up to `limit` due mails for `worker` until `until`, counting the try. Run inside
 /// a write transaction: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent workers take
 /// different mails; SQLite has no row locks, and its write lock (`BEGIN IMMEDIATE`)
@@ -93,13 +102,7 @@ pub async fn claim(
     until: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<outbox_mail::Model>, DbErr> {
-    let mails = outbox_mail::Entity::find()
-        .filter(due(now))
-        .order_by_asc(outbox_mail::Column::NextTryAt)
-        .limit(limit)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(txn)
-        .await?;
+    let mails = due_for_claiming(now, limit).all(txn).await?;
     if mails.is_empty() {
         return Ok(mails);
     }
@@ -200,7 +203,11 @@ pub async fn mark_failed(
 
 /// Queues a failed or given-up mail again with a fresh count of tries; false if there is
 /// no such mail waiting.
-pub async fn requeue(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn requeue(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let result = outbox_mail::Entity::update_many()
         .col_expr(outbox_mail::Column::Status, Expr::value(STATUS_QUEUED))
         .col_expr(outbox_mail::Column::Tries, Expr::value(0))
@@ -237,7 +244,10 @@ pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(String, i
         .await
 }
 
-pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<outbox_mail::Model>, DbErr> {
+pub async fn by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<outbox_mail::Model>, DbErr> {
     outbox_mail::Entity::find_by_id(id).one(db).await
 }
 
@@ -250,4 +260,18 @@ pub async fn purge(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{DbBackend, QueryTrait};
+
+    #[test]
+    fn workers_on_postgresql_skip_the_mails_others_have_locked() {
+        let sql = due_for_claiming(Utc::now(), 20)
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(sql.ends_with("FOR UPDATE SKIP LOCKED"), "{sql}");
+    }
 }

@@ -129,13 +129,9 @@ WHERE c.revoked_at IS NULL AND u.status = 'active'
     WHERE later.user_id = c.user_id AND later.course_id = c.course_id
       AND later.revoked_at IS NULL AND later.valid_until > c.valid_until)";
     let backend = db.get_database_backend();
-    LatestCertificate::find_by_statement(statement(
-        backend,
-        sql,
-        vec![after.into(), until.into()],
-    ))
-    .all(db)
-    .await
+    LatestCertificate::find_by_statement(statement(backend, sql, vec![after.into(), until.into()]))
+        .all(db)
+        .await
 }
 
 /// Every certificate of these people.

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::Role;
+use crate::entities::outbox_mail;
 use crate::error::AppError;
 use crate::handlers::courses::Empty;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, render, see_other};
-use crate::entities::outbox_mail;
 use crate::services::api_keys::{self, KeyError};
 use crate::services::mails::MailKind;
 use crate::services::outbox;

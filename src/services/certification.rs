@@ -293,12 +293,8 @@ async fn tell_of_closed_tools(
         let was = access::decide(tool, Some(before), policy, "", now).allowed;
         let is = access::decide(tool, Some(&after), policy, "", now).allowed;
         if was && !is {
-            let mut new = mail.access_lost(
-                &to,
-                tool,
-                &certificate.course_id,
-                ClosedBecause::Revoked,
-            )?;
+            let mut new =
+                mail.access_lost(&to, tool, &certificate.course_id, ClosedBecause::Revoked)?;
             new.dedupe_key = Some(format!(
                 "access-lost:revoked:{}:{}",
                 certificate.id, tool.id

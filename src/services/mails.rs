@@ -361,11 +361,7 @@ impl Composer {
         let mut letter = self.letter(
             to,
             self.text(l, "mail-digest-subject", &[("unit", unit.to_owned())])?,
-            vec![self.text(
-                l,
-                "mail-digest-body",
-                &[("count", rows.len().to_string())],
-            )?],
+            vec![self.text(l, "mail-digest-body", &[("count", rows.len().to_string())])?],
             Some((
                 self.text(l, "mail-digest-action", &[])?,
                 format!("{}/team", self.base_url),

@@ -147,9 +147,13 @@ pub async fn person_of(
     purpose: Purpose,
     token: &str,
 ) -> Result<Option<user::Model>, DbErr> {
-    let Some(link) =
-        db::password_links::live(db, &secrets::hash_token(token), purpose.as_str(), Utc::now())
-            .await?
+    let Some(link) = db::password_links::live(
+        db,
+        &secrets::hash_token(token),
+        purpose.as_str(),
+        Utc::now(),
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -172,8 +176,13 @@ pub async fn set_password(
         .ok_or(LinkError::Invalid)?;
     let hash = passwords::hash(password).await?;
     let txn = db::begin_write(db).await?;
-    if !db::password_links::use_up(&txn, &secrets::hash_token(token), purpose.as_str(), Utc::now())
-        .await?
+    if !db::password_links::use_up(
+        &txn,
+        &secrets::hash_token(token),
+        purpose.as_str(),
+        Utc::now(),
+    )
+    .await?
     {
         return Err(LinkError::Invalid);
     }

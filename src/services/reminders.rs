@@ -307,7 +307,9 @@ async fn queue_tools_closed_by_expiry(
         .collect();
     for certificate in db::reminders::certificates_of(db, &people).await? {
         if let Some(person) = entitlements.get_mut(&certificate.user_id) {
-            person.certificates.push(CertificateFact::from(&certificate));
+            person
+                .certificates
+                .push(CertificateFact::from(&certificate));
         }
     }
     for acknowledgement in db::reminders::acknowledgements_of(db, &people).await? {
@@ -385,7 +387,11 @@ async fn queue_digests(
     let mut lists: HashMap<usize, Vec<&Assignee>> = HashMap::new();
     for row in &overdue {
         // A person's lineage names every unit above theirs: each of those units' heads sees them.
-        for unit in row.lineage.split('/').filter_map(|id| Uuid::parse_str(id).ok()) {
+        for unit in row
+            .lineage
+            .split('/')
+            .filter_map(|id| Uuid::parse_str(id).ok())
+        {
             for index in heads_of_unit.get(&unit).into_iter().flatten() {
                 if heads[*index].user_id != row.user_id {
                     lists.entry(*index).or_default().push(row);

@@ -16,7 +16,9 @@ pub struct Limit {
 /// Answers whether `key` has used up its limit in the current window.
 pub async fn exceeded(db: &DatabaseConnection, key: &str, limit: Limit) -> Result<bool, DbErr> {
     Ok(match db::sign_in_failures::get(db, key).await? {
-        Some(entry) => entry.failures >= limit.max && entry.window_start + limit.window > Utc::now(),
+        Some(entry) => {
+            entry.failures >= limit.max && entry.window_start + limit.window > Utc::now()
+        }
         None => false,
     })
 }

@@ -144,15 +144,27 @@ async fn an_invitation_link_sets_the_first_password_once_and_only_once() {
     assert_eq!(invitations.len(), 1, "{mails:?}");
     let invitation = invitations[0];
     // Umlauts travel as encoded words and arrive intact.
-    assert!(invitation.raw_subject.is_ascii(), "{}", invitation.raw_subject);
+    assert!(
+        invitation.raw_subject.is_ascii(),
+        "{}",
+        invitation.raw_subject
+    );
     assert_eq!(
         invitation.subject,
         "Willkommen bei kiwi – legen Sie Ihr Passwort fest"
     );
     assert_eq!(invitation.to_name, "Jürgen Größe");
     assert_eq!(invitation.from, "kiwi@musterstadt.example");
-    assert!(invitation.text.contains("Guten Tag Jürgen Größe,"), "{}", invitation.text);
-    assert!(invitation.html.contains("Jürgen Größe"), "{}", invitation.html);
+    assert!(
+        invitation.text.contains("Guten Tag Jürgen Größe,"),
+        "{}",
+        invitation.text
+    );
+    assert!(
+        invitation.html.contains("Jürgen Größe"),
+        "{}",
+        invitation.html
+    );
 
     // The outbox and the links table keep no usable link.
     let link = invitation.link(&app.address, "/invite/");
@@ -278,11 +290,7 @@ async fn the_command_line_adds_a_person_with_an_invitation() {
     let mails = smtp.wait_for(1).await;
     assert_eq!(mails[0].to_name, "Ülkü Weiß");
     assert_eq!(mails[0].subject, "Welcome to kiwi – set your password");
-    assert!(
-        mails[0]
-            .text
-            .contains("https://kiwi.stadt.example/invite/")
-    );
+    assert!(mails[0].text.contains("https://kiwi.stadt.example/invite/"));
 }
 
 #[tokio::test]
@@ -327,7 +335,10 @@ async fn a_reset_for_an_unknown_address_sends_nothing_and_answers_the_same() {
         .submit(
             &link,
             &link,
-            &[("password", new_password), ("password_repeat", new_password)],
+            &[
+                ("password", new_password),
+                ("password_repeat", new_password),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -354,12 +365,20 @@ async fn password_reset_requests_are_throttled_alike_for_known_and_unknown_addre
         let browser = app.browser();
         for _ in 0..3 {
             let response = browser
-                .submit("/password/forgot", "/password/forgot", &[("email", address)])
+                .submit(
+                    "/password/forgot",
+                    "/password/forgot",
+                    &[("email", address)],
+                )
                 .await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
         }
         let response = browser
-            .submit("/password/forgot", "/password/forgot", &[("email", address)])
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", address)],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         let page = response.text().await.unwrap();
@@ -418,7 +437,11 @@ async fn a_new_assignment_is_announced_in_each_persons_language_and_overdue_once
         .person("Jürgen Größe", "Dezernat I / Fachbereich 10", "")
         .await;
     let uemit = app
-        .person("Ümit Öztürk", "Dezernat I / Fachbereich 10 / Abteilung 10.1", "")
+        .person(
+            "Ümit Öztürk",
+            "Dezernat I / Fachbereich 10 / Abteilung 10.1",
+            "",
+        )
         .await;
     let outside = app.person("Olaf Außen", "Dezernat II", "").await;
     let uemit_record = person_record(&app, &uemit.email).await;
@@ -443,14 +466,10 @@ async fn a_new_assignment_is_announced_in_each_persons_language_and_overdue_once
     .insert(&txn)
     .await
     .unwrap();
-    let queued = reminders::queue_assignment_mails(
-        &txn,
-        &app.state.mail,
-        &app.state.catalog,
-        &assignment,
-    )
-    .await
-    .unwrap();
+    let queued =
+        reminders::queue_assignment_mails(&txn, &app.state.mail, &app.state.catalog, &assignment)
+            .await
+            .unwrap();
     txn.commit().await.unwrap();
     assert_eq!(queued, 2);
 
@@ -461,12 +480,26 @@ async fn a_new_assignment_is_announced_in_each_persons_language_and_overdue_once
         "Neuer Kurs für Sie: Grundlagen (Testkurs)"
     );
     let english = to(&mails, &uemit.email)[0];
-    assert_eq!(english.subject, "A new course for you: Basics (test course)");
-    assert!(english.text.contains(&due_on.format("%Y-%m-%d").to_string()));
+    assert_eq!(
+        english.subject,
+        "A new course for you: Basics (test course)"
+    );
+    assert!(
+        english
+            .text
+            .contains(&due_on.format("%Y-%m-%d").to_string())
+    );
     assert!(to(&mails, &outside.email).is_empty());
 
     // Jürgen is also assigned the course by name, due yesterday: one overdue notice.
-    assign(&app, hr_id, None, Some(person_record(&app, &jurgen.email).await.id), days_from_today(-1)).await;
+    assign(
+        &app,
+        hr_id,
+        None,
+        Some(person_record(&app, &jurgen.email).await.id),
+        days_from_today(-1),
+    )
+    .await;
     run_scheduler(&app, Utc::now()).await;
     run_scheduler(&app, Utc::now()).await;
     let mails = smtp.settled(3).await;
@@ -505,7 +538,11 @@ async fn department_heads_get_a_weekly_digest_when_it_is_switched_on() {
         digests[0].subject,
         "Wochenübersicht: überfällige Kurse in Dezernat I"
     );
-    assert!(digests[0].text.contains("Jürgen Größe: „Grundlagen (Testkurs)“"));
+    assert!(
+        digests[0]
+            .text
+            .contains("Jürgen Größe: „Grundlagen (Testkurs)“")
+    );
     assert!(to(&mails, &other_head.email).is_empty());
 }
 
@@ -518,7 +555,11 @@ async fn certificates_issued_ending_and_ended_are_announced_once() {
     assert_eq!(mails[0].subject, "Ihr Zertifikat: Grundlagen (Testkurs)");
     assert!(mails[0].link(&app.address, "/certificates/KIWI-").len() > 20);
 
-    let held = certificate::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let held = certificate::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     let mut ending = held.clone().into_active_model();
     ending.valid_from = Set(Utc::now() - chrono::Duration::days(300));
     ending.valid_until = Set(Utc::now() + chrono::Duration::days(10));
@@ -531,7 +572,11 @@ async fn certificates_issued_ending_and_ended_are_announced_once() {
         .filter(|m| m.subject.starts_with("Ihr Zertifikat „"))
         .collect();
     assert_eq!(notices.len(), 1, "{mails:?}");
-    assert!(notices[0].text.contains(&format!("{}/courses/grundlagen", app.address)));
+    assert!(
+        notices[0]
+            .text
+            .contains(&format!("{}/courses/grundlagen", app.address))
+    );
 
     // It ends without renewal: the tool that required it closes, and Clara hears of it once.
     let mut ended = held.into_active_model();
@@ -642,7 +687,8 @@ async fn unsent_mail_survives_a_restart_and_a_crashed_workers_claim() {
     })
     .await;
     // A second mail is claimed by a worker that dies before it sends anything.
-    let recipient = kiwi::services::mails::Recipient::from(&person_record(&first, &anna.email).await);
+    let recipient =
+        kiwi::services::mails::Recipient::from(&person_record(&first, &anna.email).await);
     let mut notice = first
         .state
         .mail
@@ -674,7 +720,12 @@ async fn unsent_mail_survives_a_restart_and_a_crashed_workers_claim() {
     })
     .await;
     // While the crashed worker's claim holds, nobody sends its mail…
-    let early = second.state.outbox.deliver_due(&second.db, now).await.unwrap();
+    let early = second
+        .state
+        .outbox
+        .deliver_due(&second.db, now)
+        .await
+        .unwrap();
     assert_eq!(early.sent, 0);
     // …after it (and after the failed mail's pause), the new instance sends both.
     second
@@ -685,7 +736,11 @@ async fn unsent_mail_survives_a_restart_and_a_crashed_workers_claim() {
         .unwrap();
     let mails = smtp.settled(2).await;
     assert_eq!(mails.len(), 2, "{mails:?}");
-    assert!(mails.iter().any(|m| m.subject == "Zweite Nachricht für Anna Größe"));
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject == "Zweite Nachricht für Anna Größe")
+    );
     assert!(
         outbox_rows(&second)
             .await
@@ -697,7 +752,12 @@ async fn unsent_mail_survives_a_restart_and_a_crashed_workers_claim() {
 /// Worker passes until nothing is due.
 async fn drain(app: &TestApp) {
     loop {
-        let pass = app.state.outbox.deliver_due(&app.db, Utc::now()).await.unwrap();
+        let pass = app
+            .state
+            .outbox
+            .deliver_due(&app.db, Utc::now())
+            .await
+            .unwrap();
         if pass.handled() == 0 {
             break;
         }
@@ -733,12 +793,7 @@ async fn two_workers_never_send_a_mail_twice() {
     outbox::queue(&first.db, mails).await.unwrap();
 
     // Both instances' background workers run; two more passes race them from each instance.
-    tokio::join!(
-        drain(&first),
-        drain(&second),
-        drain(&first),
-        drain(&second)
-    );
+    tokio::join!(drain(&first), drain(&second), drain(&first), drain(&second));
 
     let received = smtp.settled(MAILS).await;
     assert_eq!(received.len(), MAILS);
@@ -794,18 +849,17 @@ async fn a_mail_that_keeps_failing_is_given_up_and_shown_to_administrators() {
     assert!(!page.contains("/password/reset/"), "no link in clear");
 
     let response = browser
-        .submit(
-            "/admin/mail",
-            &format!("/admin/mail/{}/retry", row.id),
-            &[],
-        )
+        .submit("/admin/mail", &format!("/admin/mail/{}/retry", row.id), &[])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let row = rows_of_kind(&app, MailKind::PasswordReset).await.remove(0);
     assert!(row.tries <= 1 && row.status != outbox_mail::STATUS_GAVE_UP);
 
     let employee = app.signed_in(&jurgen).await;
-    assert_eq!(employee.get("/admin/mail").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        employee.get("/admin/mail").await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]

@@ -172,7 +172,11 @@ fn parse(path: &Path) -> Received {
         .unwrap_or_else(|| panic!("{} is a mail", path.display()));
     let to = message.to().and_then(|to| to.first());
     Received {
-        raw_subject: message.header_raw("Subject").unwrap_or_default().trim().to_owned(),
+        raw_subject: message
+            .header_raw("Subject")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         subject: message.subject().unwrap_or_default().to_owned(),
         to_name: to.and_then(|a| a.name()).unwrap_or_default().to_owned(),
         to: to.and_then(|a| a.address()).unwrap_or_default().to_owned(),

@@ -3,31 +3,15 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter,
 };
 use uuid::Uuid;
 
 use crate::entities::password_link;
 
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    token_hash: String,
-    user_id: Uuid,
-    purpose: &str,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    password_link::ActiveModel {
-        token_hash: Set(token_hash),
-        user_id: Set(user_id),
-        purpose: Set(purpose.to_owned()),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        used_at: Set(None),
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
+pub async fn insert(db: &impl ConnectionTrait, link: password_link::Model) -> Result<(), DbErr> {
+    link.into_active_model().insert(db).await.map(|_| ())
 }
 
 /// A link that can still be used: the right purpose, not used, not expired.

@@ -256,7 +256,7 @@ pub async fn revoke(
     let now = Utc::now();
     db::certificates::revoke(&txn, found.id, actor, reason, now).await?;
     if let (Some(person), Some(before)) = (&holder, &before) {
-        tell_of_closed_tools(&txn, mail, person, before, &found, now).await?;
+        tell_of_closed_tools(&txn, mail, person, before, &found).await?;
     }
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
     db::audit::record(
@@ -280,11 +280,11 @@ async fn tell_of_closed_tools(
     person: &user::Model,
     before: &access::Entitlements,
     certificate: &certificate::Model,
-    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     if person.status != user::STATUS_ACTIVE {
         return Ok(());
     }
+    let now = Utc::now();
     let after = access::entitlements_of(txn, person).await?;
     let policy = mail.policy_version();
     let to = Recipient::from(person);

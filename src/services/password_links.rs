@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 use crate::db;
 use crate::domain::{Email, NewPassword};
-use crate::entities::password_link::{PURPOSE_INVITATION, PURPOSE_RESET};
+use crate::entities::password_link::{self, PURPOSE_INVITATION, PURPOSE_RESET};
 use crate::entities::user;
 use crate::services::mails::{Composer, INVITATION_VALID, MailError, RESET_VALID, Recipient};
 use crate::services::passwords::{self, PasswordError};
@@ -26,6 +26,27 @@ impl Purpose {
             Purpose::Invitation => PURPOSE_INVITATION,
             Purpose::Reset => PURPOSE_RESET,
         }
+    }
+}
+
+/// A new link for `token`: only its hash is stored.
+fn link(
+    token: &str,
+    person: &user::Model,
+    purpose: Purpose,
+    now: DateTime<Utc>,
+) -> password_link::Model {
+    let valid = match purpose {
+        Purpose::Invitation => INVITATION_VALID,
+        Purpose::Reset => RESET_VALID,
+    };
+    password_link::Model {
+        token_hash: secrets::hash_token(token),
+        user_id: person.id,
+        purpose: purpose.as_str().to_owned(),
+        created_at: now,
+        expires_at: now + valid,
+        used_at: None,
     }
 }
 
@@ -64,18 +85,9 @@ pub async fn invite(
     now: DateTime<Utc>,
 ) -> Result<(), MailError> {
     let token = secrets::new_token();
-    let expires_at = now + INVITATION_VALID;
     db::password_links::delete_unused(txn, person.id, Some(PURPOSE_INVITATION)).await?;
-    db::password_links::insert(
-        txn,
-        secrets::hash_token(&token),
-        person.id,
-        PURPOSE_INVITATION,
-        now,
-        expires_at,
-    )
-    .await?;
-    let invitation = mail.invitation(&Recipient::from(person), &token, expires_at)?;
+    db::password_links::insert(txn, link(&token, person, Purpose::Invitation, now)).await?;
+    let invitation = mail.invitation(&Recipient::from(person), &token, now + INVITATION_VALID)?;
     outbox::queue(txn, vec![invitation]).await?;
     Ok(())
 }
@@ -125,15 +137,7 @@ pub async fn request_reset(
     let token = secrets::new_token();
     let txn = db::begin_write(db).await?;
     db::password_links::delete_unused(&txn, person.id, Some(PURPOSE_RESET)).await?;
-    db::password_links::insert(
-        &txn,
-        secrets::hash_token(&token),
-        person.id,
-        PURPOSE_RESET,
-        now,
-        now + RESET_VALID,
-    )
-    .await?;
+    db::password_links::insert(&txn, link(&token, &person, Purpose::Reset, now)).await?;
     let reset = mail.password_reset(&Recipient::from(&person), &token)?;
     outbox::queue(&txn, vec![reset]).await?;
     db::audit::record(&txn, Some(person.id), "person.reset_requested", "").await?;

@@ -282,6 +282,7 @@ refresher-back = Zurück zum Kurs
 refresher-not-yet = Ein Zertifikat lässt sich ab 60 Tagen vor seinem Ablauf erneuern.
 
 ## Passwort per Link
+import-invited = Jede neu angelegte Person erhält eine E-Mail mit einem Link, um ihr Passwort festzulegen. Der Link gilt sieben Tage.
 sign-in-forgot = Passwort vergessen?
 sign-in-password-set = Ihr Passwort ist gespeichert. Melden Sie sich jetzt damit an.
 forgot-title = Passwort vergessen

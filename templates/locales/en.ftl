@@ -282,6 +282,7 @@ refresher-back = Back to the course
 refresher-not-yet = A certificate can be renewed from 60 days before it ends.
 
 ## Password by link
+import-invited = Everyone newly added receives an email with a link to set their password. The link works for seven days.
 sign-in-forgot = Forgot your password?
 sign-in-password-set = Your password is saved. Sign in with it now.
 forgot-title = Forgot your password

@@ -115,7 +115,7 @@ impl From<RenderError> for AppError {
 impl From<LinkError> for AppError {
     fn from(error: LinkError) -> Self {
         match error {
-            LinkError::Invalid => AppError::NotFound,
+            LinkError::Invalid | LinkError::UnknownPerson => AppError::NotFound,
             LinkError::Throttled => AppError::TooManyRequests,
             LinkError::Password(e) => e.into(),
             LinkError::Mail(e) => e.into(),

@@ -213,10 +213,6 @@ impl Composer {
         }
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
     pub fn tools(&self) -> &[Tool] {
         &self.tools
     }

@@ -94,10 +94,6 @@ impl Worker {
         }
     }
 
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
     /// One pass: claims up to a batch of mail due at `now` and sends it, outside any
     /// transaction. A failed try is recorded with its error and retried after a pause that
     /// grows with every try; after the last allowed try the mail is given up.

@@ -68,6 +68,8 @@ pub enum LinkError {
     Invalid,
     #[error("too many requests")]
     Throttled,
+    #[error("no active person has this email address")]
+    UnknownPerson,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -101,7 +103,7 @@ pub async fn invite_again(
     let person = db::users::by_email(db, &email.normalized())
         .await?
         .filter(|p| p.status == user::STATUS_ACTIVE)
-        .ok_or(LinkError::Invalid)?;
+        .ok_or(LinkError::UnknownPerson)?;
     let txn = db::begin_write(db).await?;
     invite(&txn, mail, &person, Utc::now()).await?;
     db::audit::record(&txn, None, "person.invited", &person.personnel_number).await?;

@@ -1,6 +1,7 @@
 //! How the server starts: the middleware stack, the error pages and the background work.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::BoxBody;
@@ -13,18 +14,18 @@ use tracing_actix_web::TracingLogger;
 use crate::error::ErrorPage;
 use crate::handlers::{self, identity};
 use crate::routes;
-use crate::services::access;
-use crate::services::sessions;
+use crate::services::{access, outbox, reminders, sessions};
 use crate::state::{AppState, StartError};
 
 /// Loads the access cache, then starts the web server on `listener`; the returned server
-/// runs until stopped. The cache follows changes in the background.
-pub async fn start(state: AppState, listener: TcpListener) -> Result<Server, StartError> {
+/// runs until stopped. The cache follows changes, the mail worker sends the outbox and the
+/// mail scheduler writes reminders in the background.
+pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server, StartError> {
     if let Err(error) = state.access.load(&state.db).await {
         // The server starts anyway; access checks fail closed until a retry succeeds.
         tracing::error!(%error, "loading the access cache failed");
     }
-    let state = web::Data::new(state);
+    let state = web::Data::from(state);
     spawn_background_work(state.clone());
     let server = HttpServer::new(move || {
         App::new()
@@ -98,10 +99,23 @@ fn render_error_page<B>(
     ))
 }
 
-/// Follows the access change feed, and removes ended sessions every ten minutes.
+/// Follows the access change feed, sends mail, runs the mail scheduler, and removes ended
+/// sessions every ten minutes.
 fn spawn_background_work(state: web::Data<AppState>) {
     let follower = state.clone();
     tokio::spawn(async move { access::follow_changes(&follower.access, &follower.db).await });
+    let worker = state.clone();
+    tokio::spawn(async move { outbox::run(&worker.outbox, &worker.db).await });
+    let scheduler = state.clone();
+    tokio::spawn(async move {
+        reminders::run(
+            &scheduler.db,
+            &scheduler.mail,
+            &scheduler.catalog,
+            &scheduler.schedule,
+        )
+        .await
+    });
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {

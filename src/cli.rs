@@ -4,6 +4,7 @@ use std::io::Read;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use sea_orm::DatabaseConnection;
@@ -15,10 +16,14 @@ use crate::courses::load::load_catalog;
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
 use crate::i18n::Translations;
+use crate::mailer::Mailer;
 use crate::services::import::{self, ImportError, ImportOptions};
+use crate::services::mails::Composer;
+use crate::services::outbox;
 use crate::services::people::{self, NewPerson};
-use crate::services::{api_keys, demo, org_units, setup};
+use crate::services::{api_keys, demo, org_units, password_links, setup};
 use crate::state::AppState;
+use crate::templates::Templates;
 
 #[derive(Parser)]
 #[command(
@@ -111,7 +116,8 @@ pub enum CoursesCommand {
 
 #[derive(Subcommand)]
 pub enum UsersCommand {
-    /// Import people from an HR CSV file (personnel_number,name,email,org_unit,roles).
+    /// Import people from an HR CSV file (personnel_number,name,email,org_unit,roles);
+    /// everyone new is invited by mail to set a password.
     Import {
         file: PathBuf,
         /// Set people who are not in the file to "left".
@@ -120,6 +126,8 @@ pub enum UsersCommand {
     },
     /// Set a person's password, read from standard input.
     SetPassword { email: String },
+    /// Mail a person a new invitation link (earlier ones stop working).
+    Invite { email: String },
     /// Add one person.
     Add {
         #[arg(long)]
@@ -136,6 +144,9 @@ pub enum UsersCommand {
         roles: String,
         #[arg(long, default_value = "de")]
         language: String,
+        /// Mail them an invitation with a link to set their password.
+        #[arg(long)]
+        invite: bool,
     },
 }
 
@@ -340,7 +351,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Users(command) => users(&open_database(&settings).await?, command).await,
+        Command::Users(command) => {
+            users(&open_database(&settings).await?, &settings, command).await
+        }
         Command::Tools(ToolsCommand::Key { tool }) => {
             let content = load_content(&settings)?;
             let db = open_database(&settings).await?;
@@ -392,14 +405,52 @@ async fn serve(db: DatabaseConnection, content: Content, settings: Settings) -> 
         .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     println!("kiwi is serving on {}", settings.base_url());
     let state = AppState::new(db, content, settings).map_err(|e| e.to_string())?;
-    app::start(state, listener)
+    app::start(Arc::new(state), listener)
         .await
         .map_err(|e| e.to_string())?
         .await
         .map_err(|e| e.to_string())
 }
 
-async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), String> {
+/// The command line's composer: mails about people (invitations), no access mails.
+fn composer(settings: &Settings) -> Result<Composer, String> {
+    let translations = Arc::new(Translations::load().map_err(|e| e.to_string())?);
+    let templates = Arc::new(Templates::load(translations.clone()).map_err(|e| e.to_string())?);
+    Ok(Composer::new(templates, translations, settings, None))
+}
+
+/// Sends what the command queued at once; what fails is retried by the running server.
+async fn send_queued_mail(db: &DatabaseConnection, settings: &Settings) -> Result<(), String> {
+    let mailer = Mailer::from_settings(settings).map_err(|e| e.to_string())?;
+    let folder = mailer.folder().cloned();
+    let worker = outbox::Worker::new(Arc::new(mailer), settings.mail_max_tries);
+    let delivery = worker
+        .deliver_all_due(db, chrono::Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    match folder {
+        Some(dir) if delivery.sent > 0 => println!(
+            "{} mail(s) written to {} (no SMTP server configured)",
+            delivery.sent,
+            dir.display()
+        ),
+        _ if delivery.sent > 0 => println!("{} mail(s) sent", delivery.sent),
+        _ => {}
+    }
+    if delivery.failed + delivery.gave_up > 0 {
+        println!(
+            "{} mail(s) could not be sent yet; the kiwi server tries again",
+            delivery.failed + delivery.gave_up
+        );
+    }
+    Ok(())
+}
+
+async fn users(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    command: UsersCommand,
+) -> Result<(), String> {
     match command {
         UsersCommand::Import {
             file,
@@ -410,17 +461,17 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
             let options = ImportOptions {
                 mark_missing_as_left,
             };
-            match import::import_csv(db, &bytes, options, None).await {
+            match import::import_csv(db, &composer(settings)?, &bytes, options, None).await {
                 Ok(report) => {
                     println!(
-                        "imported {}: {} created, {} updated, {} unchanged, {} marked as left",
+                        "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",
                         file.display(),
                         report.created,
                         report.updated,
                         report.unchanged,
                         report.marked_left
                     );
-                    Ok(())
+                    send_queued_mail(db, settings).await
                 }
                 Err(ImportError::InvalidRows(errors)) => {
                     let translations = Translations::load().map_err(|e| e.to_string())?;
@@ -456,6 +507,14 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
             println!("password set for {email}; their open sessions have ended");
             Ok(())
         }
+        UsersCommand::Invite { email } => {
+            let email = Email::parse(&email).ok_or("that is not an email address")?;
+            password_links::invite_again(db, &composer(settings)?, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("invitation queued for {email}; earlier invitation links no longer work");
+            send_queued_mail(db, settings).await
+        }
         UsersCommand::Add {
             personnel_number,
             name,
@@ -463,6 +522,7 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
             org_unit,
             roles,
             language,
+            invite,
         } => {
             let person = NewPerson {
                 personnel_number: non_empty(personnel_number, "personnel number")?,
@@ -473,10 +533,19 @@ async fn users(db: &DatabaseConnection, command: UsersCommand) -> Result<(), Str
                 roles: Roles::parse_list(&roles).map_err(|role| format!("unknown role {role}"))?,
                 language: Language::parse(&language).ok_or("language must be de or en")?,
             };
-            let added = people::add(db, person, None)
+            let mail = if invite {
+                Some(composer(settings)?)
+            } else {
+                None
+            };
+            let added = people::add_with_invitation(db, person, None, mail.as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
             println!("added {} ({})", added.name, added.email);
+            if invite {
+                println!("invitation queued");
+                send_queued_mail(db, settings).await?;
+            }
             Ok(())
         }
     }

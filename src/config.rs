@@ -78,6 +78,55 @@ pub struct Settings {
     #[arg(long, env = "KIWI_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
 
+    /// SMTP server for kiwi's mails: `smtp://relay:25` (plain), `smtp://relay:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@relay:465` (TLS). Without one, mails are written as
+    /// `.eml` files into `outbox-mail/` in the data directory.
+    #[arg(long, env = "KIWI_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of kiwi's mails, e.g. `kiwi <kiwi@stadt.example>`.
+    #[arg(
+        long,
+        env = "KIWI_MAIL_FROM",
+        default_value = "kiwi <kiwi@musterstadt.example>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// How often a mail is tried before kiwi gives up on it (administrators see it then).
+    #[arg(long, env = "KIWI_MAIL_MAX_TRIES", default_value_t = 10, global = true)]
+    pub mail_max_tries: u32,
+
+    /// Days before an assignment's due date on which a reminder is sent (comma-separated).
+    #[arg(
+        long,
+        env = "KIWI_REMINDER_DAYS",
+        value_delimiter = ',',
+        default_value = "14,3",
+        global = true
+    )]
+    pub reminder_days: Vec<u32>,
+
+    /// Days before a certificate ends on which its holder is reminded to renew it.
+    #[arg(
+        long,
+        env = "KIWI_EXPIRY_REMINDER_DAYS",
+        value_delimiter = ',',
+        default_value = "60,14",
+        global = true
+    )]
+    pub expiry_reminder_days: Vec<u32>,
+
+    /// Send department heads a weekly digest of the overdue people in their unit (off unless
+    /// the staff council agreed).
+    #[arg(
+        long,
+        env = "KIWI_MANAGER_DIGEST",
+        default_value_t = false,
+        global = true
+    )]
+    pub manager_digest: bool,
+
     /// Log filter, e.g. `info` or `kiwi=debug,info`.
     #[arg(long, env = "KIWI_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -102,6 +151,11 @@ impl Settings {
         url.trim_end_matches('/').to_owned()
     }
 
+    /// Where mails go when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox-mail")
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.base_url().starts_with("https://")
     }
@@ -119,6 +173,12 @@ impl Settings {
             accessibility_contact: "barrierefreiheit@musterstadt.example".into(),
             base_url: None,
             trust_proxy: false,
+            smtp_url: None,
+            mail_from: "kiwi <kiwi@musterstadt.example>".into(),
+            mail_max_tries: 10,
+            reminder_days: vec![14, 3],
+            expiry_reminder_days: vec![60, 14],
+            manager_digest: false,
             log: "info".into(),
         }
     }

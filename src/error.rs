@@ -7,6 +7,8 @@ use sea_orm::DbErr;
 use crate::services::grading::QuizError;
 use crate::services::import::ImportError;
 use crate::services::learning::LearningError;
+use crate::services::mails::MailError;
+use crate::services::password_links::LinkError;
 use crate::services::passwords::PasswordError;
 use crate::services::people::PeopleError;
 use crate::services::setup::SetupError;
@@ -110,6 +112,24 @@ impl From<RenderError> for AppError {
     }
 }
 
+impl From<LinkError> for AppError {
+    fn from(error: LinkError) -> Self {
+        match error {
+            LinkError::Invalid | LinkError::UnknownPerson => AppError::NotFound,
+            LinkError::Throttled => AppError::TooManyRequests,
+            LinkError::Password(e) => e.into(),
+            LinkError::Mail(e) => e.into(),
+            LinkError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<MailError> for AppError {
+    fn from(error: MailError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
 impl From<PasswordError> for AppError {
     fn from(error: PasswordError) -> Self {
         AppError::Internal(error.to_string())
@@ -131,6 +151,7 @@ impl From<PeopleError> for AppError {
     fn from(error: PeopleError) -> Self {
         match error {
             PeopleError::Password(e) => e.into(),
+            PeopleError::Mail(e) => e.into(),
             PeopleError::Database(e) => e.into(),
             other => AppError::BadRequest(other.to_string()),
         }

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod error;
 pub mod handlers;
 pub mod i18n;
+pub mod mailer;
 pub mod pdf;
 pub mod policy;
 pub mod rate_limit;

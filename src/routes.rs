@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, hr, pages, profile, quizzes, reports, setup,
-    sign_in, system, tools,
+    access, admin, assignments, certificates, courses, hr, pages, passwords, profile, quizzes,
+    reports, setup, sign_in, system, tools,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -18,6 +18,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/language", web::post().to(sign_in::choose_language))
         .route("/setup/{token}", web::get().to(setup::form))
         .route("/setup/{token}", web::post().to(setup::submit))
+        .route("/password/forgot", web::get().to(passwords::forgot_form))
+        .route("/password/forgot", web::post().to(passwords::forgot))
+        .route(
+            "/password/reset/{token}",
+            web::get().to(passwords::reset_form),
+        )
+        .route("/password/reset/{token}", web::post().to(passwords::reset))
+        .route("/invite/{token}", web::get().to(passwords::invitation_form))
+        .route(
+            "/invite/{token}",
+            web::post().to(passwords::accept_invitation),
+        )
         .route("/verify/{serial}", web::get().to(certificates::verify))
         .route("/accessibility", web::get().to(pages::accessibility))
         // AI tools asking whether a person may use them
@@ -95,5 +107,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/keys/{key}/revoke",
             web::post().to(admin::revoke_key),
+        )
+        .route("/admin/mail", web::get().to(admin::mail))
+        .route(
+            "/admin/mail/{mail}/retry",
+            web::post().to(admin::retry_mail),
         );
 }

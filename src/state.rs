@@ -9,9 +9,13 @@ use crate::config::Settings;
 use crate::content::Content;
 use crate::courses::Catalog;
 use crate::i18n::{TranslationError, Translations};
+use crate::mailer::{Mailer, MailerError};
 use crate::policy::Policy;
 use crate::rate_limit::RateLimit;
 use crate::services::access::AccessCache;
+use crate::services::mails::Composer;
+use crate::services::outbox;
+use crate::services::reminders::Schedule;
 use crate::templates::{RenderError, Templates};
 use crate::tools::Tool;
 
@@ -23,8 +27,14 @@ pub struct AppState {
     pub access: Arc<AccessCache>,
     /// Limits look-ups of the public verification page per client address.
     pub verify_limit: RateLimit,
-    pub templates: Templates,
+    pub templates: Arc<Templates>,
     pub translations: Arc<Translations>,
+    /// Writes kiwi's mails (for the outbox).
+    pub mail: Composer,
+    /// Sends the outbox's mail from this instance.
+    pub outbox: outbox::Worker,
+    /// When the mail scheduler writes reminders and notices.
+    pub schedule: Schedule,
     pub settings: Settings,
 }
 
@@ -36,6 +46,8 @@ pub enum StartError {
     Templates(#[from] RenderError),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error(transparent)]
+    Mailer(#[from] MailerError),
 }
 
 impl AppState {
@@ -45,11 +57,18 @@ impl AppState {
         settings: Settings,
     ) -> Result<AppState, StartError> {
         let translations = Arc::new(Translations::load()?);
-        let templates = Templates::load(translations.clone())?;
+        let templates = Arc::new(Templates::load(translations.clone())?);
         let access = AccessCache::new(
             content.tools.clone(),
             content.policy.as_ref().map(|p| p.version.clone()),
         );
+        let mail = Composer::new(
+            templates.clone(),
+            translations.clone(),
+            &settings,
+            Some(&content),
+        );
+        let mailer = Arc::new(Mailer::from_settings(&settings)?);
         Ok(AppState {
             db,
             catalog: content.catalog,
@@ -59,6 +78,9 @@ impl AppState {
             verify_limit: RateLimit::new(VERIFY_LOOKUPS_PER_MINUTE, Duration::from_secs(60)),
             templates,
             translations,
+            mail,
+            outbox: outbox::Worker::new(mailer, settings.mail_max_tries),
+            schedule: Schedule::from_settings(&settings),
             settings,
         })
     }

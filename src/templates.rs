@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 26] = [
+const TEMPLATES: [(&str, &str); 32] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -92,6 +92,31 @@ const TEMPLATES: [(&str, &str); 26] = [
         "accessibility.html",
         include_str!("../templates/accessibility.html"),
     ),
+    (
+        "passwords/forgot.html",
+        include_str!("../templates/passwords/forgot.html"),
+    ),
+    (
+        "passwords/set.html",
+        include_str!("../templates/passwords/set.html"),
+    ),
+    (
+        "passwords/invalid.html",
+        include_str!("../templates/passwords/invalid.html"),
+    ),
+    (
+        "admin/mail.html",
+        include_str!("../templates/admin/mail.html"),
+    ),
+    // Mails: plain text (not escaped) and HTML (escaped), in the recipient's language.
+    (
+        "mail/letter.txt",
+        include_str!("../templates/mail/letter.txt"),
+    ),
+    (
+        "mail/letter.html",
+        include_str!("../templates/mail/letter.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../templates/static/kiwi.css");
@@ -132,6 +157,22 @@ impl Templates {
             detail: format!("{e:?}"),
         })?;
         Ok(Templates { tera })
+    }
+
+    /// Renders `template` with the fields of `value` in `language`: for callers that build no
+    /// page (mails), so they need not know tera.
+    pub fn render_value(
+        &self,
+        template: &str,
+        language: Language,
+        value: &impl serde::Serialize,
+    ) -> Result<String, RenderError> {
+        let mut context = Context::from_serialize(value).map_err(|e| RenderError {
+            template: template.to_owned(),
+            detail: format!("{e:?}"),
+        })?;
+        context.insert("lang", language.code());
+        self.render(template, &context)
     }
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String, RenderError> {

@@ -6,6 +6,7 @@ mod m20261126_000001_people;
 mod m20261126_000002_learning;
 mod m20261126_000003_certificates;
 mod m20261126_000004_assignments;
+mod m20261126_000005_mail;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_learning::Migration),
             Box::new(m20261126_000003_certificates::Migration),
             Box::new(m20261126_000004_assignments::Migration),
+            Box::new(m20261126_000005_mail::Migration),
         ]
     }
 }

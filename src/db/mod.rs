@@ -8,8 +8,11 @@ pub mod audit;
 pub mod certificates;
 pub mod completions;
 pub mod org_units;
+pub mod outbox;
+pub mod password_links;
 pub mod policy_acknowledgements;
 pub mod records;
+pub mod reminders;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod sign_in_failures;
@@ -68,4 +71,30 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// Answers whether the database responds.
 pub async fn ping(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+/// A statement from SQL written with `?` placeholders, numbered `$1, $2 …` for PostgreSQL:
+/// for the few set-based queries that read better as SQL than as a builder chain.
+pub fn statement(
+    backend: sea_orm::DbBackend,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            numbered
+        }
+        _ => sql.to_owned(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }

@@ -7,6 +7,8 @@ pub mod audit_log;
 pub mod certificate;
 pub mod module_completion;
 pub mod org_unit;
+pub mod outbox_mail;
+pub mod password_link;
 pub mod policy_acknowledgement;
 pub mod quiz_attempt;
 pub mod session;

@@ -1,4 +1,4 @@
-//! The administration area: people and org units.
+//! The administration area: people and org units, API keys, the mail outbox.
 
 use std::collections::HashMap;
 
@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::Role;
+use crate::entities::outbox_mail;
 use crate::error::AppError;
 use crate::handlers::courses::Empty;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, render, see_other};
 use crate::services::api_keys::{self, KeyError};
+use crate::services::mails::MailKind;
+use crate::services::outbox;
 use crate::state::AppState;
 
 const PER_PAGE: u64 = 50;
@@ -157,4 +160,127 @@ pub async fn revoke_key(
     }
     state.access.sync(&state.db).await?;
     Ok(see_other("/admin/keys"))
+}
+
+/// How many unsent mails the mail page lists.
+const MAILS_SHOWN: u64 = 200;
+
+#[derive(Serialize)]
+struct MailPage {
+    counts: Vec<StatusCount>,
+    mails: Vec<MailRow>,
+    max_tries: u32,
+    /// Where mails go without SMTP, if no SMTP server is configured.
+    folder: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StatusCount {
+    status: &'static str,
+    count: i64,
+}
+
+#[derive(Serialize)]
+struct MailRow {
+    id: String,
+    created: String,
+    kind: &'static str,
+    recipient: String,
+    subject: String,
+    status: &'static str,
+    tries: i32,
+    next_try: Option<String>,
+    last_error: Option<String>,
+    can_retry: bool,
+}
+
+/// The translation id of a mail status.
+fn status_id(status: &str) -> &'static str {
+    match status {
+        outbox_mail::STATUS_QUEUED => "mail-status-queued",
+        outbox_mail::STATUS_SENDING => "mail-status-sending",
+        outbox_mail::STATUS_FAILED => "mail-status-failed",
+        outbox_mail::STATUS_SENT => "mail-status-sent",
+        _ => "mail-status-gave-up",
+    }
+}
+
+fn kind_id(kind: &str) -> &'static str {
+    match MailKind::parse(kind) {
+        Some(MailKind::Invitation) => "mail-kind-invitation",
+        Some(MailKind::PasswordReset) => "mail-kind-password-reset",
+        Some(MailKind::Assignment) => "mail-kind-assignment",
+        Some(MailKind::Reminder) => "mail-kind-reminder",
+        Some(MailKind::Overdue) => "mail-kind-overdue",
+        Some(MailKind::Digest) => "mail-kind-digest",
+        Some(MailKind::CertificateIssued) => "mail-kind-certificate-issued",
+        Some(MailKind::CertificateExpiring) => "mail-kind-certificate-expiring",
+        Some(MailKind::AccessLost) | None => "mail-kind-access-lost",
+    }
+}
+
+/// A moment as people in `language` write it, in UTC.
+fn format_moment(at: chrono::DateTime<chrono::Utc>, language: crate::domain::Language) -> String {
+    format!("{} {} UTC", format_date(at, language), at.format("%H:%M"))
+}
+
+/// `GET /admin/mail`: the mails not sent yet, with their tries and last error (never their text).
+pub async fn mail(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    person.require(Role::Admin)?;
+    let language = person.visitor.language;
+    let mut counts: Vec<StatusCount> = db::outbox::count_by_status(&state.db)
+        .await?
+        .into_iter()
+        .map(|(status, count)| StatusCount {
+            status: status_id(&status),
+            count,
+        })
+        .collect();
+    counts.sort_by_key(|c| c.status);
+    let mails = db::outbox::unsent(&state.db, MAILS_SHOWN)
+        .await?
+        .into_iter()
+        .map(|m| MailRow {
+            id: m.id.to_string(),
+            created: format_moment(m.created_at, language),
+            kind: kind_id(&m.kind),
+            status: status_id(&m.status),
+            next_try: (m.status == outbox_mail::STATUS_FAILED)
+                .then(|| format_moment(m.next_try_at, language)),
+            can_retry: m.status == outbox_mail::STATUS_FAILED
+                || m.status == outbox_mail::STATUS_GAVE_UP,
+            recipient: m.recipient,
+            subject: m.subject,
+            tries: m.tries,
+            last_error: m.last_error,
+        })
+        .collect();
+    let page = MailPage {
+        counts,
+        mails,
+        max_tries: state.settings.mail_max_tries,
+        folder: state
+            .settings
+            .smtp_url
+            .is_none()
+            .then(|| state.settings.mail_dir().display().to_string()),
+    };
+    render(&state, &person.visitor, "admin/mail.html", &page)
+}
+
+/// `POST /admin/mail/{id}/retry`: queues a failed or given-up mail again.
+pub async fn retry_mail(
+    state: web::Data<AppState>,
+    person: CurrentUser,
+    id: web::Path<uuid::Uuid>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, AppError> {
+    person.require(Role::Admin)?;
+    if !outbox::retry(&state.db, *id, person.user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other("/admin/mail"))
 }

@@ -206,7 +206,16 @@ pub async fn create(
             target,
             due_on,
         };
-        match assignments::assign(&state.db, &state.catalog, &visible, &person.user, new).await {
+        match assignments::assign(
+            &state.db,
+            &state.mail,
+            &state.catalog,
+            &visible,
+            &person.user,
+            new,
+        )
+        .await
+        {
             Ok(_) => return Ok(see_other("/assignments?created=1")),
             Err(AssignError::UnknownCourse) => {
                 errors.insert("course", "error-required");
@@ -221,6 +230,7 @@ pub async fn create(
                 errors.insert("due_on", "assignment-error-past");
             }
             Err(AssignError::Database(e)) => return Err(e.into()),
+            Err(AssignError::Mail(e)) => return Err(AppError::Internal(e.to_string())),
         }
     }
     let page = AssignmentsPage {

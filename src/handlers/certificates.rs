@@ -253,7 +253,15 @@ pub async fn revoke(
     require_hr_or_admin(&person)?;
     let serial = form.serial.trim().to_uppercase();
     let mut errors = std::collections::BTreeMap::new();
-    match certification::revoke(&state.db, &serial, person.user.id, &form.reason).await {
+    match certification::revoke(
+        &state.db,
+        &state.mail,
+        &serial,
+        person.user.id,
+        &form.reason,
+    )
+    .await
+    {
         Ok(revoked) => {
             state.access.sync(&state.db).await?;
             let page = RevokePage {

@@ -225,7 +225,7 @@ pub async fn confirm_read(
 ) -> Result<HttpResponse, AppError> {
     let (course_id, module_id) = path.into_inner();
     let (course, module) = find(&state, &course_id, &module_id)?;
-    learning::confirm_read(&state.db, course, &module.id, person.user.id).await?;
+    learning::confirm_read(&state.db, &state.mail, course, &module.id, person.user.id).await?;
     let progress = learning::progress_in(&state.db, course, person.user.id).await?;
     Ok(see_other(&next_step(course, &progress)))
 }

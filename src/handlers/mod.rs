@@ -8,6 +8,7 @@ pub mod courses;
 pub mod hr;
 pub mod identity;
 pub mod pages;
+pub mod passwords;
 pub mod profile;
 pub mod quizzes;
 pub mod reports;

@@ -122,7 +122,15 @@ pub async fn submit(
             answers.push(position);
         }
     }
-    match grading::submit(&state.db, course, attempt.clone(), chosen.clone()).await {
+    match grading::submit(
+        &state.db,
+        &state.mail,
+        course,
+        attempt.clone(),
+        chosen.clone(),
+    )
+    .await
+    {
         Ok(done) => Ok(see_other(&format!("/attempts/{}#result", done.id))),
         Err(QuizError::Unanswered(missing)) => {
             page(

@@ -18,6 +18,7 @@ use crate::state::AppState;
 pub struct SignInQuery {
     next: Option<String>,
     signed_out: Option<String>,
+    password_set: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -27,6 +28,8 @@ struct SignInPage {
     /// Translation id of the error shown above the form, if any.
     error: Option<&'static str>,
     signed_out: bool,
+    /// Back from a password link: the new password works now.
+    password_set: bool,
 }
 
 /// `GET /login`: the sign-in form (a signed-in person goes straight on).
@@ -42,6 +45,7 @@ pub async fn form(
     let page = SignInPage {
         next,
         signed_out: query.signed_out.is_some(),
+        password_set: query.password_set.is_some(),
         ..Default::default()
     };
     render(&state, &visitor, "sign_in.html", &page)
@@ -86,6 +90,7 @@ pub async fn submit(
         email: form.email,
         error: Some(error),
         signed_out: false,
+        password_set: false,
     };
     render_with_status(&state, &visitor, status, "sign_in.html", &page)
 }

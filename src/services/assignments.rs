@@ -11,6 +11,8 @@ use crate::courses::Catalog;
 use crate::db;
 use crate::domain::Email;
 use crate::entities::{assignment, user};
+use crate::services::mails::{Composer, MailError};
+use crate::services::reminders;
 use crate::services::reports::Visible;
 
 /// Whom an assignment is for.
@@ -39,11 +41,14 @@ pub enum AssignError {
     DueInPast,
     #[error(transparent)]
     Database(#[from] DbErr),
+    #[error(transparent)]
+    Mail(#[from] MailError),
 }
 
 /// Records an assignment made by `by`, who sees `visible`.
 pub async fn assign(
     db: &DatabaseConnection,
+    mail: &Composer,
     catalog: &Catalog,
     visible: &Visible,
     by: &user::Model,
@@ -97,6 +102,8 @@ pub async fn assign(
         ),
     )
     .await?;
+    // The people it names learn of it by mail, queued with the assignment itself.
+    reminders::queue_assignment_mails(&txn, mail, catalog, &created).await?;
     txn.commit().await?;
     Ok(created)
 }

@@ -7,7 +7,10 @@ use uuid::Uuid;
 
 use crate::courses::Course;
 use crate::db;
-use crate::entities::{access_change, certificate};
+use crate::entities::{access_change, certificate, user};
+use crate::services::access;
+use crate::services::mails::{ClosedBecause, Composer, Recipient};
+use crate::services::outbox;
 use crate::services::progress::{self, CourseStatus};
 
 /// How long before its end a certificate can be renewed.
@@ -30,6 +33,7 @@ pub fn renewable(
 /// now, if it has ended). Earlier certificates stay as they are.
 pub async fn renew(
     txn: &impl ConnectionTrait,
+    mail: &Composer,
     course: &Course,
     user: Uuid,
     now: DateTime<Utc>,
@@ -40,7 +44,28 @@ pub async fn renew(
     };
     let sequence = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
     let valid_from = latest.valid_until.max(now);
-    issue(txn, course, user, sequence, valid_from, Some(latest.id)).await
+    let issued = issue(txn, course, user, sequence, valid_from, Some(latest.id)).await?;
+    announce(txn, mail, course, issued.as_ref()).await?;
+    Ok(issued)
+}
+
+/// Mails the holder their new certificate, in the transaction that issued it.
+async fn announce(
+    txn: &impl ConnectionTrait,
+    mail: &Composer,
+    course: &Course,
+    issued: Option<&certificate::Model>,
+) -> Result<(), DbErr> {
+    let Some(certificate) = issued else {
+        return Ok(());
+    };
+    let Some(holder) = db::users::by_id(txn, certificate.user_id).await? else {
+        return Ok(());
+    };
+    let mut new = mail.certificate_issued(&Recipient::from(&holder), course, certificate)?;
+    new.dedupe_key = Some(format!("certificate-issued:{}", certificate.id));
+    outbox::queue(txn, vec![new]).await?;
+    Ok(())
 }
 
 /// Letters without look-alikes (no I, L, O, U): serials are read aloud and typed.
@@ -49,9 +74,10 @@ const SERIAL_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// A course yields exactly one certificate per validity period, however often its last
 /// module is passed and however many submissions race: the database's unique
 /// (person, course, sequence) decides the race. Runs inside the transaction that records
-/// the completion.
+/// the completion, and mails the certificate in it.
 pub async fn certify_if_complete(
     txn: &impl ConnectionTrait,
+    mail: &Composer,
     course: &Course,
     user: Uuid,
     now: DateTime<Utc>,
@@ -69,7 +95,9 @@ pub async fn certify_if_complete(
         return Ok(None);
     }
     let sequence = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
-    issue(txn, course, user, sequence, now, None).await
+    let issued = issue(txn, course, user, sequence, now, None).await?;
+    announce(txn, mail, course, issued.as_ref()).await?;
+    Ok(issued)
 }
 
 /// Records a certificate earned at `issued_at` (the demo's history, training records
@@ -200,9 +228,11 @@ pub enum RevokeError {
     Database(#[from] DbErr),
 }
 
-/// Revokes a certificate with a reason; access that depended on it ends at once.
+/// Revokes a certificate with a reason; access that depended on it ends at once, and the
+/// holder hears of every tool that closed because of it.
 pub async fn revoke(
     db: &DatabaseConnection,
+    mail: &Composer,
     serial: &str,
     actor: Uuid,
     reason: &str,
@@ -218,7 +248,16 @@ pub async fn revoke(
     if found.revoked_at.is_some() {
         return Err(RevokeError::AlreadyRevoked);
     }
-    db::certificates::revoke(&txn, found.id, actor, reason, Utc::now()).await?;
+    let holder = db::users::by_id(&txn, found.user_id).await?;
+    let before = match &holder {
+        Some(person) => Some(access::entitlements_of(&txn, person).await?),
+        None => None,
+    };
+    let now = Utc::now();
+    db::certificates::revoke(&txn, found.id, actor, reason, now).await?;
+    if let (Some(person), Some(before)) = (&holder, &before) {
+        tell_of_closed_tools(&txn, mail, person, before, &found).await?;
+    }
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
     db::audit::record(
         &txn,
@@ -231,6 +270,40 @@ pub async fn revoke(
     db::certificates::by_serial(db, &found.serial)
         .await?
         .ok_or(RevokeError::NotFound)
+}
+
+/// Queues an "access lost" mail for each tool the person could use before the revocation of
+/// `certificate` and cannot now.
+async fn tell_of_closed_tools(
+    txn: &impl ConnectionTrait,
+    mail: &Composer,
+    person: &user::Model,
+    before: &access::Entitlements,
+    certificate: &certificate::Model,
+) -> Result<(), DbErr> {
+    if person.status != user::STATUS_ACTIVE {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let after = access::entitlements_of(txn, person).await?;
+    let policy = mail.policy_version();
+    let to = Recipient::from(person);
+    let mut mails = Vec::new();
+    for tool in mail.tools() {
+        let was = access::decide(tool, Some(before), policy, "", now).allowed;
+        let is = access::decide(tool, Some(&after), policy, "", now).allowed;
+        if was && !is {
+            let mut new =
+                mail.access_lost(&to, tool, &certificate.course_id, ClosedBecause::Revoked)?;
+            new.dedupe_key = Some(format!(
+                "access-lost:revoked:{}:{}",
+                certificate.id, tool.id
+            ));
+            mails.push(new);
+        }
+    }
+    outbox::queue(txn, mails).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::courses::{Course, Module, QuestionKey};
 use crate::db;
 use crate::entities::{module_completion, quiz_attempt};
 use crate::services::certification;
+use crate::services::mails::Composer;
 
 /// The module id of refresher attempts, which draw from every module of a course (module
 /// ids cannot contain `_`, so it never clashes with a real module).
@@ -252,6 +253,7 @@ pub fn stored_answers(attempt: &quiz_attempt::Model) -> Result<Vec<Vec<usize>>, 
 /// issues the next certificate.
 pub async fn submit(
     db: &DatabaseConnection,
+    mail: &Composer,
     course: &Course,
     attempt: quiz_attempt::Model,
     chosen: Vec<Vec<usize>>,
@@ -299,7 +301,7 @@ pub async fn submit(
     let recorded =
         db::attempts::submit_if_open(&txn, attempt.id, now, answers_json, score, passed).await?;
     if recorded && passed && attempt.module_id == REFRESHER {
-        certification::renew(&txn, course, attempt.user_id, now).await?;
+        certification::renew(&txn, mail, course, attempt.user_id, now).await?;
     } else if recorded && passed {
         db::completions::insert_once(
             &txn,
@@ -315,7 +317,7 @@ pub async fn submit(
             },
         )
         .await?;
-        certification::certify_if_complete(&txn, course, attempt.user_id, now).await?;
+        certification::certify_if_complete(&txn, mail, course, attempt.user_id, now).await?;
     }
     txn.commit().await?;
     db::attempts::by_id(db, attempt.id)

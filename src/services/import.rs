@@ -9,7 +9,9 @@ use uuid::Uuid;
 use crate::db;
 use crate::domain::{Email, Language, Roles};
 use crate::entities::{access_change, user};
+use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
+use crate::services::password_links;
 use crate::services::people::{self, NewPerson};
 use crate::services::sessions;
 
@@ -93,6 +95,12 @@ pub enum ImportError {
     Database(#[from] DbErr),
 }
 
+impl From<MailError> for ImportError {
+    fn from(error: MailError) -> Self {
+        ImportError::Database(error.into())
+    }
+}
+
 struct Row {
     number: u64,
     person: NewPerson,
@@ -100,9 +108,11 @@ struct Row {
 
 /// Imports a CSV file of people (UTF-8 with or without BOM, `,` or `;` separated).
 /// Nothing is written unless every row is valid; re-importing the same file changes
-/// nothing; a changed file updates people by personnel number.
+/// nothing; a changed file updates people by personnel number. Everyone created is
+/// invited by mail to set a password, in the same transaction.
 pub async fn import_csv(
     db: &DatabaseConnection,
+    mail: &Composer,
     bytes: &[u8],
     options: ImportOptions,
     actor: Option<Uuid>,
@@ -125,7 +135,8 @@ pub async fn import_csv(
         let unit = units.find_or_create(&txn, &row.person.org_unit).await?;
         match by_number.remove(&row.person.personnel_number) {
             None => {
-                people::insert(&txn, &row.person, unit.id).await?;
+                let created = people::insert(&txn, &row.person, unit.id).await?;
+                password_links::invite(&txn, mail, &created, now).await?;
                 report.created += 1;
             }
             Some(current) => {

@@ -8,6 +8,7 @@ use crate::courses::{Catalog, Course};
 use crate::db;
 use crate::entities::module_completion;
 use crate::services::certification;
+use crate::services::mails::Composer;
 use crate::services::progress::{CourseProgress, progress_of};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +59,7 @@ pub async fn progress_in(
 /// nothing. Confirming the last open module issues the course's certificate.
 pub async fn confirm_read(
     db: &DatabaseConnection,
+    mail: &Composer,
     course: &Course,
     module_id: &str,
     user: Uuid,
@@ -82,7 +84,7 @@ pub async fn confirm_read(
         },
     )
     .await?;
-    certification::certify_if_complete(&txn, course, user, now).await?;
+    certification::certify_if_complete(&txn, mail, course, user, now).await?;
     txn.commit().await?;
     Ok(())
 }

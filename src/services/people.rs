@@ -7,7 +7,9 @@ use uuid::Uuid;
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
 use crate::entities::{access_change, user};
+use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::UnitIndex;
+use crate::services::password_links;
 use crate::services::passwords::{self, PasswordError};
 use crate::services::sessions::{self, NewSession};
 
@@ -34,6 +36,8 @@ pub enum PeopleError {
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
     Database(#[from] DbErr),
 }
 
@@ -42,6 +46,17 @@ pub async fn add(
     db: &DatabaseConnection,
     person: NewPerson,
     actor: Option<Uuid>,
+) -> Result<user::Model, PeopleError> {
+    add_with_invitation(db, person, actor, None).await
+}
+
+/// Adds one person and, with a composer, invites them by mail to set their password (in the
+/// same transaction).
+pub async fn add_with_invitation(
+    db: &DatabaseConnection,
+    person: NewPerson,
+    actor: Option<Uuid>,
+    invitation: Option<&Composer>,
 ) -> Result<user::Model, PeopleError> {
     let txn = db::begin_write(db).await?;
     if db::users::by_personnel_number(&txn, &person.personnel_number)
@@ -61,6 +76,9 @@ pub async fn add(
         .find_or_create(&txn, &person.org_unit)
         .await?;
     let created = insert(&txn, &person, unit.id).await?;
+    if let Some(mail) = invitation {
+        password_links::invite(&txn, mail, &created, Utc::now()).await?;
+    }
     db::audit::record(&txn, actor, "person.added", &created.personnel_number).await?;
     txn.commit().await?;
     Ok(created)

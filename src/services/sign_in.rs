@@ -1,19 +1,25 @@
 //! Signing in with email and password, throttled per account and per client address.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::db;
 use crate::entities::user;
 use crate::services::passwords::{self, PasswordError};
 use crate::services::sessions::{self, NewSession};
+use crate::services::throttle::{self, Limit};
 
-/// Failures counted within this window…
-const WINDOW: Duration = Duration::minutes(15);
-/// …lock an account (whatever the address typed, existing or not) after this many…
-const MAX_FAILURES_PER_ACCOUNT: i32 = 5;
-/// …and a client address after this many, across accounts.
-const MAX_FAILURES_PER_CLIENT: i32 = 30;
+/// Failures lock an account (whatever the address typed, existing or not) after 5 within
+/// 15 minutes…
+const PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window: Duration::minutes(15),
+};
+/// …and a client address after 30, across accounts.
+const PER_CLIENT: Limit = Limit {
+    max: 30,
+    window: Duration::minutes(15),
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
@@ -40,8 +46,8 @@ pub async fn sign_in(
     let email_normalized = email.trim().to_lowercase();
     let account_key = format!("account:{email_normalized}");
     let client_key = format!("client:{client}");
-    if is_throttled(db, &account_key, MAX_FAILURES_PER_ACCOUNT).await?
-        || is_throttled(db, &client_key, MAX_FAILURES_PER_CLIENT).await?
+    if throttle::exceeded(db, &account_key, PER_ACCOUNT).await?
+        || throttle::exceeded(db, &client_key, PER_CLIENT).await?
     {
         return Err(SignInError::Throttled);
     }
@@ -52,47 +58,13 @@ pub async fn sign_in(
     let person = person.filter(|p| password_ok && p.status == user::STATUS_ACTIVE);
 
     let Some(person) = person else {
-        record_failure(db, &account_key).await?;
-        record_failure(db, &client_key).await?;
+        throttle::count(db, &account_key, PER_ACCOUNT).await?;
+        throttle::count(db, &client_key, PER_CLIENT).await?;
         return Err(SignInError::InvalidCredentials);
     };
     let txn = db::begin_write(db).await?;
-    db::sign_in_failures::clear(&txn, &account_key).await?;
+    throttle::clear(&txn, &account_key).await?;
     let session = sessions::create(&txn, person.id).await?;
     txn.commit().await?;
     Ok(session)
-}
-
-async fn is_throttled(db: &DatabaseConnection, key: &str, max: i32) -> Result<bool, DbErr> {
-    Ok(match db::sign_in_failures::get(db, key).await? {
-        Some(entry) => entry.failures >= max && entry.window_start + WINDOW > Utc::now(),
-        None => false,
-    })
-}
-
-/// Counts one failure. Two concurrent first failures may both try to insert the row;
-/// the loser retries once as an update.
-async fn record_failure(db: &DatabaseConnection, key: &str) -> Result<(), DbErr> {
-    let mut result = Ok(());
-    for _ in 0..2 {
-        result = try_record_failure(db, key).await;
-        if result.is_ok() {
-            break;
-        }
-    }
-    result
-}
-
-async fn try_record_failure(db: &DatabaseConnection, key: &str) -> Result<(), DbErr> {
-    let now = Utc::now();
-    let txn = db::begin_write(db).await?;
-    let (failures, window_start, exists) = match db::sign_in_failures::get(&txn, key).await? {
-        Some(entry) if entry.window_start + WINDOW > now => {
-            (entry.failures + 1, entry.window_start, true)
-        }
-        Some(_) => (1, now, true),
-        None => (1, now, false),
-    };
-    db::sign_in_failures::put(&txn, key, failures, window_start, exists).await?;
-    txn.commit().await
 }

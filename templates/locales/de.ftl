@@ -393,3 +393,98 @@ evidence-no-policy = Es sind keine Nutzungsregeln hinterlegt.
 evidence-gaps = Offene Lücken
 evidence-gap-line = { $overdue } überfällig, { $expired } abgelaufen
 evidence-privacy = Dieser Bericht enthält keine Quiz-Ergebnisse, Antworten, Versuchszahlen oder Lernzeiten einzelner Personen.
+
+## Passwort per Link
+import-invited = Jede neu angelegte Person erhält eine E-Mail mit einem Link, um ihr Passwort festzulegen. Der Link gilt sieben Tage.
+sign-in-forgot = Passwort vergessen?
+sign-in-password-set = Ihr Passwort ist gespeichert. Melden Sie sich jetzt damit an.
+forgot-title = Passwort vergessen
+forgot-intro = Geben Sie die E-Mail-Adresse Ihres kiwi-Kontos ein. Wir schicken Ihnen einen Link, mit dem Sie ein neues Passwort festlegen.
+forgot-submit = Link anfordern
+forgot-sent = Wenn diese Adresse zu einem kiwi-Konto gehört, ist eine E-Mail mit einem Link unterwegs. Der Link gilt 60 Minuten und nur einmal. Schauen Sie auch im Spam-Ordner nach.
+forgot-throttled = Für diese Adresse oder von diesem Gerät wurden zu viele Links angefordert. Bitte warten Sie eine Stunde und versuchen Sie es dann erneut.
+forgot-back = Zurück zur Anmeldung
+invitation-title = Willkommen bei kiwi
+invitation-intro = Guten Tag { $name }, legen Sie jetzt Ihr Passwort fest. Danach melden Sie sich damit an.
+reset-title = Neues Passwort festlegen
+reset-intro = Guten Tag { $name }, legen Sie jetzt Ihr neues Passwort fest. Alle bisherigen Anmeldungen werden dabei beendet.
+password-link-account = Ihr Konto: { $email }
+password-link-submit = Passwort speichern
+link-invalid-title = Dieser Link gilt nicht mehr
+link-invalid-text = Der Link wurde schon benutzt oder ist abgelaufen. Aus Sicherheitsgründen funktioniert jeder Link nur einmal und nur für kurze Zeit.
+link-invalid-new = Neuen Link anfordern
+
+## E-Mails
+mail-greeting = Guten Tag { $name },
+mail-closing = Ihr kiwi-Team – { $organisation }
+mail-footer = Diese E-Mail hat kiwi, die Lernplattform für KI-Kompetenz, automatisch verschickt. Bitte antworten Sie nicht darauf.
+mail-link-hint = Falls der Knopf nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:
+mail-invitation-subject = Willkommen bei kiwi – legen Sie Ihr Passwort fest
+mail-invitation-body = { $organisation } lädt Sie zu kiwi ein, der Lernplattform für den sicheren und sinnvollen Umgang mit KI in der Verwaltung. Ihr Konto ist angelegt; es fehlt nur noch Ihr Passwort.
+mail-invitation-action = Passwort festlegen
+mail-invitation-note = Der Link gilt bis zum { $date } und nur ein einziges Mal. Sie melden sich mit Ihrer E-Mail-Adresse { $email } an.
+mail-reset-subject = Ihr neues Passwort für kiwi
+mail-reset-body = Für Ihr kiwi-Konto wurde ein neues Passwort angefordert.
+mail-reset-action = Neues Passwort festlegen
+mail-reset-note = Der Link gilt { $minutes } Minuten und nur ein einziges Mal. Haben Sie kein neues Passwort angefordert, können Sie diese E-Mail löschen; Ihr Passwort bleibt dann, wie es ist.
+mail-course-action = Zum Kurs
+mail-assignment-subject = Neuer Kurs für Sie: { $course }
+mail-assignment-body = Bitte schließen Sie den Kurs „{ $course }“ bis zum { $date } ab. Sie lernen in Ihrem Tempo und können jederzeit unterbrechen.
+mail-reminder-subject = Erinnerung: „{ $course }“ bis zum { $date }
+mail-reminder-body = Bitte denken Sie an den Kurs „{ $course }“: Er ist bis zum { $date } abzuschließen, also { $days ->
+    [0] heute
+    [one] morgen
+   *[other] in { $days } Tagen
+}.
+mail-overdue-subject = Überfällig: „{ $course }“
+mail-overdue-body = Der Kurs „{ $course }“ war bis zum { $date } abzuschließen. Bitte holen Sie ihn bald nach; was Sie schon gelernt haben, bleibt gespeichert.
+mail-digest-subject = Wochenübersicht: überfällige Kurse in { $unit }
+mail-digest-body = { $count ->
+    [one] Ein zugewiesener Kurs in Ihrem Bereich ist nach dem Fälligkeitsdatum noch nicht abgeschlossen:
+   *[other] { $count } Kurse in Ihrem Bereich sind nach dem Fälligkeitsdatum noch nicht abgeschlossen:
+}
+mail-digest-item = { $name }: „{ $course }“, fällig am { $date }
+mail-digest-note = Diese Übersicht nennt nur, was offen ist – keine Ergebnisse und keine Antworten.
+mail-digest-action = Zu „Mein Team“
+mail-certificate-issued-subject = Ihr Zertifikat: { $course }
+mail-certificate-issued-body = Herzlichen Glückwunsch! Sie haben den Kurs „{ $course }“ abgeschlossen. Ihr Zertifikat { $serial } gilt bis zum { $date }.
+mail-certificate-action = Zertifikat ansehen und als PDF herunterladen
+mail-expiring-subject = Ihr Zertifikat „{ $course }“ läuft am { $date } ab
+mail-expiring-body = Ihr Zertifikat für „{ $course }“ gilt noch bis zum { $date }. Mit einer kurzen Auffrischung erneuern Sie es; das neue Zertifikat schließt nahtlos an das bisherige an.
+mail-expiring-action = Jetzt erneuern
+mail-access-lost-subject = { $tool } ist für Sie gesperrt
+mail-access-lost-revoked = Ihr Zertifikat für „{ $course }“ wurde widerrufen. Deshalb können Sie { $tool } nicht mehr nutzen.
+mail-access-lost-expired = Ihr Zertifikat für „{ $course }“ ist abgelaufen. Deshalb können Sie { $tool } nicht mehr nutzen.
+mail-access-lost-help = Unter „Meine KI-Werkzeuge“ sehen Sie, was fehlt und wie Sie das Werkzeug wieder freischalten.
+mail-access-lost-action = Zu „Meine KI-Werkzeuge“
+
+## E-Mail-Verwaltung
+mail-admin-title = E-Mails
+mail-admin-intro = kiwi schreibt jede E-Mail zuerst in einen Postausgang und verschickt sie von dort. Schlägt der Versand fehl, versucht kiwi es mit wachsenden Pausen erneut, höchstens { $tries } Mal; danach gibt kiwi auf. Den Text der E-Mails zeigt diese Seite nicht.
+mail-admin-folder = Es ist kein SMTP-Server eingerichtet. kiwi legt jede E-Mail als Datei ab in:
+mail-admin-counts = Überblick
+mail-admin-none-yet = Es wurden noch keine E-Mails geschrieben.
+mail-admin-unsent = Noch nicht versendet
+mail-admin-all-sent = Alle E-Mails sind versendet.
+mail-admin-created = Geschrieben
+mail-admin-kind = Art
+mail-admin-recipient = Empfänger
+mail-admin-subject = Betreff
+mail-admin-tries = Versuche
+mail-admin-last-error = Letzter Fehler
+mail-admin-next-try = nächster Versuch: { $time }
+mail-admin-retry = Erneut versuchen
+mail-status-queued = wartet auf Versand
+mail-status-sending = wird gerade versendet
+mail-status-failed = fehlgeschlagen, wird erneut versucht
+mail-status-sent = versendet
+mail-status-gave-up = aufgegeben
+mail-kind-invitation = Einladung
+mail-kind-password-reset = Neues Passwort
+mail-kind-assignment = Neue Zuweisung
+mail-kind-reminder = Erinnerung
+mail-kind-overdue = Überfällig
+mail-kind-digest = Wochenübersicht
+mail-kind-certificate-issued = Zertifikat ausgestellt
+mail-kind-certificate-expiring = Zertifikat läuft ab
+mail-kind-access-lost = Werkzeug gesperrt

@@ -393,3 +393,98 @@ evidence-no-policy = No usage policy is configured.
 evidence-gaps = Open gaps
 evidence-gap-line = { $overdue } overdue, { $expired } expired
 evidence-privacy = This report holds no individual quiz scores, answers, attempt counts or learning times.
+
+## Password by link
+import-invited = Everyone newly added receives an email with a link to set their password. The link works for seven days.
+sign-in-forgot = Forgot your password?
+sign-in-password-set = Your password is saved. Sign in with it now.
+forgot-title = Forgot your password
+forgot-intro = Enter the email address of your kiwi account. We will send you a link to set a new password.
+forgot-submit = Send me a link
+forgot-sent = If this address belongs to a kiwi account, an email with a link is on its way. The link works for 60 minutes and only once. Please also check your spam folder.
+forgot-throttled = Too many links were requested for this address or from this device. Please wait an hour and try again.
+forgot-back = Back to sign-in
+invitation-title = Welcome to kiwi
+invitation-intro = Hello { $name }, please set your password now. Then sign in with it.
+reset-title = Set a new password
+reset-intro = Hello { $name }, please set your new password now. This ends all your current sign-ins.
+password-link-account = Your account: { $email }
+password-link-submit = Save password
+link-invalid-title = This link no longer works
+link-invalid-text = The link has already been used or has expired. For your security, every link works only once and only for a short time.
+link-invalid-new = Request a new link
+
+## Emails
+mail-greeting = Hello { $name },
+mail-closing = Your kiwi team – { $organisation }
+mail-footer = This email was sent automatically by kiwi, the AI literacy learning platform. Please do not reply to it.
+mail-link-hint = If the button does not work, copy this address into your browser:
+mail-invitation-subject = Welcome to kiwi – set your password
+mail-invitation-body = { $organisation } invites you to kiwi, the learning platform for using AI safely and sensibly in public administration. Your account is ready; only your password is missing.
+mail-invitation-action = Set password
+mail-invitation-note = The link works until { $date } and only once. You sign in with your email address { $email }.
+mail-reset-subject = Your new kiwi password
+mail-reset-body = A new password was requested for your kiwi account.
+mail-reset-action = Set a new password
+mail-reset-note = The link works for { $minutes } minutes and only once. If you did not request a new password, you can delete this email; your password stays as it is.
+mail-course-action = Go to the course
+mail-assignment-subject = A new course for you: { $course }
+mail-assignment-body = Please complete the course “{ $course }” by { $date }. You learn at your own pace and can pause at any time.
+mail-reminder-subject = Reminder: “{ $course }” by { $date }
+mail-reminder-body = Please remember the course “{ $course }”: it is due by { $date }, { $days ->
+    [0] that is today
+    [one] that is tomorrow
+   *[other] in { $days } days
+}.
+mail-overdue-subject = Overdue: “{ $course }”
+mail-overdue-body = The course “{ $course }” was due by { $date }. Please complete it soon; what you have learned so far is saved.
+mail-digest-subject = Weekly overview: overdue courses in { $unit }
+mail-digest-body = { $count ->
+    [one] One assigned course in your area is past its due date and not completed yet:
+   *[other] { $count } assigned courses in your area are past their due date and not completed yet:
+}
+mail-digest-item = { $name }: “{ $course }”, due { $date }
+mail-digest-note = This overview only lists what is open – no results and no answers.
+mail-digest-action = Go to “My team”
+mail-certificate-issued-subject = Your certificate: { $course }
+mail-certificate-issued-body = Congratulations! You completed the course “{ $course }”. Your certificate { $serial } is valid until { $date }.
+mail-certificate-action = View the certificate and download it as PDF
+mail-expiring-subject = Your certificate “{ $course }” ends on { $date }
+mail-expiring-body = Your certificate for “{ $course }” is valid until { $date }. A short refresher renews it; the new certificate starts right where the current one ends.
+mail-expiring-action = Renew now
+mail-access-lost-subject = { $tool } is closed for you
+mail-access-lost-revoked = Your certificate for “{ $course }” was revoked. Therefore you can no longer use { $tool }.
+mail-access-lost-expired = Your certificate for “{ $course }” has expired. Therefore you can no longer use { $tool }.
+mail-access-lost-help = “My AI tools” shows what is missing and how to unlock the tool again.
+mail-access-lost-action = Go to “My AI tools”
+
+## Email administration
+mail-admin-title = Emails
+mail-admin-intro = kiwi writes every email to an outbox first and sends it from there. If sending fails, kiwi tries again with growing pauses, at most { $tries } times; then it gives up. This page does not show the text of the emails.
+mail-admin-folder = No SMTP server is configured. kiwi saves every email as a file in:
+mail-admin-counts = Overview
+mail-admin-none-yet = No emails have been written yet.
+mail-admin-unsent = Not sent yet
+mail-admin-all-sent = All emails have been sent.
+mail-admin-created = Written
+mail-admin-kind = Kind
+mail-admin-recipient = Recipient
+mail-admin-subject = Subject
+mail-admin-tries = Tries
+mail-admin-last-error = Last error
+mail-admin-next-try = next try: { $time }
+mail-admin-retry = Try again
+mail-status-queued = waiting to be sent
+mail-status-sending = being sent
+mail-status-failed = failed, will be tried again
+mail-status-sent = sent
+mail-status-gave-up = given up
+mail-kind-invitation = Invitation
+mail-kind-password-reset = New password
+mail-kind-assignment = New assignment
+mail-kind-reminder = Reminder
+mail-kind-overdue = Overdue
+mail-kind-digest = Weekly overview
+mail-kind-certificate-issued = Certificate issued
+mail-kind-certificate-expiring = Certificate ending
+mail-kind-access-lost = Tool closed

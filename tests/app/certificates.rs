@@ -97,6 +97,7 @@ async fn concurrent_certification_in_separate_transactions_yields_one_certificat
         let txn = kiwi::db::begin_write(&app.db).await.unwrap();
         let issued = kiwi::services::certification::certify_if_complete(
             &txn,
+            &app.state.mail,
             course,
             holder.user_id,
             Utc::now(),

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The running server's access cache, to apply changes without waiting for its timer.
     pub access: Arc<AccessCache>,
+    /// The running server's state: its mail composer, outbox worker and schedule.
+    pub state: Arc<AppState>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -36,6 +38,10 @@ pub struct TestConfig {
     pub policy: PathBuf,
     /// Start on this existing database instead of a fresh one (a second instance).
     pub database_url: Option<String>,
+    /// Send mail to this SMTP server (default: `.eml` files in the data directory).
+    pub smtp_url: Option<String>,
+    pub mail_max_tries: u32,
+    pub manager_digest: bool,
 }
 
 impl Default for TestConfig {
@@ -44,6 +50,9 @@ impl Default for TestConfig {
             courses: fixture_courses(),
             policy: fixtures().join("policy"),
             database_url: None,
+            smtp_url: None,
+            mail_max_tries: 10,
+            manager_digest: false,
         }
     }
 }
@@ -101,15 +110,21 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     settings.base_url = Some(address.clone());
-    let state = AppState::new(db.clone(), content, settings).expect("app state");
+    settings.smtp_url = config.smtp_url;
+    settings.mail_max_tries = config.mail_max_tries;
+    settings.manager_digest = config.manager_digest;
+    let state = Arc::new(AppState::new(db.clone(), content, settings).expect("app state"));
     let access = state.access.clone();
-    let server = app::start(state, listener).await.expect("server starts");
+    let server = app::start(state.clone(), listener)
+        .await
+        .expect("server starts");
     tokio::spawn(server);
     TestApp {
         address,
         db,
         database_url: url,
         access,
+        state,
         _data_dir: data_dir,
     }
 }

@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::helpers::{Browser, TestApp, fixture_courses, spawn_app};
-use kiwi::entities::{assignment, certificate, org_unit, quiz_attempt, user};
+use kiwi::entities::{assignment, certificate, org_unit, outbox_mail, quiz_attempt, user};
 
 async fn unit_id(app: &TestApp, path: &str) -> Uuid {
     org_unit::Entity::find()
@@ -211,6 +211,14 @@ async fn a_new_hire_inherits_the_units_open_assignment_until_it_is_withdrawn() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // The person already in the unit is told by mail, queued with the assignment.
+    let queued = outbox_mail::Entity::find().all(&app.db).await.unwrap();
+    assert!(
+        queued
+            .iter()
+            .any(|m| m.recipient.starts_with("erste.kraft") && m.text_body.contains("Grundlagen")),
+        "an assignment mail to the person in the unit"
+    );
 
     // Joins a unit below after the assignment was made.
     let newcomer = app.person("Neu Hinzu", "Amt A / Sachgebiet 2", "").await;

@@ -42,6 +42,11 @@ const anonymous = [
   { id: 'sign-in', path: '/login', screenshot: true },
   { id: 'sign-in-failed', open: failedSignIn, status: 422, focus: '.error-summary', screenshot: true },
   { id: 'signed-out', path: '/login?signed_out=1' },
+  { id: 'password-set', path: '/login?password_set=1' },
+  { id: 'password-forgot', path: '/password/forgot', screenshot: true },
+  { id: 'password-forgot-invalid', open: forgotWithBadAddress, status: 422, focus: '.error-summary', screenshot: true },
+  { id: 'password-forgot-sent', path: '/password/forgot?sent=1' },
+  { id: 'password-link-invalid', path: '/invite/abgelaufen', status: 410, screenshot: true },
   { id: 'not-found-signed-out', path: '/gibt-es-nicht', status: 404 },
   { id: 'verify-unknown', path: '/verify/KIWI-2026-0000-0000', status: 404, screenshot: true },
   { id: 'accessibility', path: '/accessibility', screenshot: true },
@@ -118,6 +123,7 @@ export const ROLE_PAGES = {
     { id: 'admin-search-nothing', path: '/admin?q=niemand-heisst-so' },
     { id: 'admin-page', each: adminPages, optional: true },
     { id: 'admin-keys', path: '/admin/keys', screenshot: true },
+    { id: 'admin-mail', path: '/admin/mail', screenshot: true },
     ...certificates,
   ],
 };
@@ -184,6 +190,15 @@ async function failedSignIn(t) {
     await page.fill('#email', 'niemand@musterstadt.example');
     await page.fill('#password', 'ganz-sicher-falsch');
     await page.click('main form[action="/login"] button[type="submit"]');
+  });
+}
+
+async function forgotWithBadAddress(t) {
+  await t.goto('/password/forgot');
+  return t.submit(async (page) => {
+    // The browser accepts an address without a dot in the domain; kiwi does not.
+    await page.fill('#email', 'niemand@musterstadt');
+    await page.click('main form[action="/password/forgot"] button[type="submit"]');
   });
 }
 

@@ -136,7 +136,7 @@ pub async fn run(
 
 enum Writer {
     Csv { out: Vec<u8>, delimiter: u8 },
-    Xlsx(XlsxWriter),
+    Xlsx(Box<XlsxWriter>),
 }
 
 impl Writer {
@@ -151,10 +151,8 @@ impl Writer {
             }
             Format::Xlsx => {
                 let headers: Vec<&str> = export.labels.headers.iter().map(String::as_str).collect();
-                Ok(Writer::Xlsx(XlsxWriter::new(
-                    &export.labels.sheet_name,
-                    &headers,
-                )?))
+                let sheet = XlsxWriter::new(&export.labels.sheet_name, &headers)?;
+                Ok(Writer::Xlsx(Box::new(sheet)))
             }
         }
     }

@@ -90,7 +90,9 @@ pub async fn seed(
     let mut units: Vec<org_unit::ActiveModel> = Vec::new();
     let mut leaves: Vec<(Uuid, String)> = Vec::new();
     let mut heads: Vec<(Uuid, String, usize)> = Vec::new(); // unit, path, depth
-    let mut level: Vec<(Option<(Uuid, String, String)>, String)> = vec![(None, String::new())];
+    // (parent: id, path, lineage; number), one level at a time.
+    type Parent = Option<(Uuid, String, String)>;
+    let mut level: Vec<(Parent, String)> = vec![(None, String::new())];
     for (depth, fan_out) in FAN_OUT.iter().enumerate() {
         let mut next = Vec::new();
         for (parent, number) in &level {
@@ -166,7 +168,12 @@ pub async fn seed(
             email: Set(email(n)),
             email_normalized: Set(email(n)),
             org_unit_id: Set(unit),
-            language: Set(if random % 10 == 0 { "en" } else { "de" }.to_owned()),
+            language: Set(if random.is_multiple_of(10) {
+                "en"
+            } else {
+                "de"
+            }
+            .to_owned()),
             status: Set(user::STATUS_ACTIVE.to_owned()),
             password_hash: Set(is_head.then(|| password_hash.to_owned())),
             is_manager: Set(is_head),

@@ -98,18 +98,15 @@ pub fn query(
     unit: Option<&org_unit::Model>,
     course: Option<&str>,
 ) -> RecordQuery {
-    let units = match unit.or(visible.top.as_ref()) {
-        // The whole administration: no filter at all.
-        None => None,
-        Some(top) => Some(
-            visible
-                .units
-                .iter()
-                .filter(|u| u.lineage.starts_with(&top.lineage))
-                .map(|u| u.id)
-                .collect(),
-        ),
-    };
+    // No unit and no top: the whole administration, no filter at all.
+    let units = unit.or(visible.top.as_ref()).map(|top| {
+        visible
+            .units
+            .iter()
+            .filter(|u| u.lineage.starts_with(&top.lineage))
+            .map(|u| u.id)
+            .collect()
+    });
     RecordQuery {
         units,
         courses: catalog

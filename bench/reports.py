@@ -173,15 +173,14 @@ def line(label, figure, target=""):
     print(f"  {label:<58} {figure:>16}   {target}")
 
 
-def run_backend(args, backend, tmp):
+def run_backend(args, backend, tmp, people, parts):
     binary = args.kiwi
-    data = os.path.join(tmp, backend)
+    data = os.path.join(tmp, f"{backend}-{people}")
     os.makedirs(data, exist_ok=True)
     port = free_port()
     env = dict(os.environ, KIWI_DATA_DIR=data, KIWI_BIND=f"127.0.0.1:{port}",
                KIWI_LOG="warn")
     db_url = None
-    people = args.people if backend == "sqlite" else args.pg_people
     if backend == "postgres":
         admin = args.pg_admin_url
         pg(admin, f"DROP DATABASE IF EXISTS {args.pg_db}")
@@ -197,6 +196,17 @@ def run_backend(args, backend, tmp):
     head_email, head_unit = head.group(1), head.group(2)
 
     log_path = os.path.join(data, "kiwi.log")
+    if "reports" in parts:
+        reports(args, backend, env, port, binary, log_path, head_email, head_unit, people)
+    if backend == "postgres" and "statements" in parts:
+        statements(env, port, binary, data, head_email)
+    if backend == "postgres" and "export" in parts:
+        export_part(args, env, port, binary, log_path, db_url)
+    if backend == "postgres" and not args.keep:
+        pg(args.pg_admin_url, f"DROP DATABASE IF EXISTS {args.pg_db}")
+
+
+def reports(args, backend, env, port, binary, log_path, head_email, head_unit, people):
     with open(log_path, "ab") as log:
         server = start(binary, env, port, log)
         try:
@@ -219,10 +229,10 @@ def run_backend(args, backend, tmp):
             server.terminate()
             server.wait()
 
-    if backend != "postgres":
-        return
-    # Statements per report: the statement log of one team report request.
-    env_log = dict(env, KIWI_LOG="warn,sqlx::query=debug")
+
+def statements(env, port, binary, data, head_email):
+    """The SQL statements of one team report request, from kiwi's statement log."""
+    env_log = dict(env, KIWI_LOG="info,sqlx::query=debug")
     sql_log = os.path.join(data, "statements.log")
     with open(sql_log, "wb") as log:
         server = start(binary, env_log, port, log)
@@ -237,12 +247,22 @@ def run_backend(args, backend, tmp):
     with open(sql_log, "rb") as f:
         f.seek(marker)
         text = f.read().decode("utf-8", "replace")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     statements = [l for l in text.splitlines() if "sqlx::query" in l and "http.target=/team" in l]
-    session = [l for l in statements if "sessions" in l]
+    # Signing the request in (the session and its person) is not the report's work.
+    session = [l for l in statements
+               if '\\"sessions\\"' in l or 'FROM \\"users\\" WHERE \\"users\\".\\"id\\"' in l]
+    for statement in statements:
+        summary = re.search(r'summary="((?:[^"\\]|\\.)*)"', statement)
+        text = (summary.group(1) if summary else statement).replace('\\"', '"')
+        kind = "session" if statement in session else "report"
+        print(f"    {kind:<8} {text[:84]}")
     line("SQL statements of one team report (besides the session)",
          f"{len(statements) - len(session)}", "at most 3")
 
-    # The export against COPY of the same SELECT.
+
+def export_part(args, env, port, binary, log_path, db_url):
+    """The CSV export of every record against psql's COPY of the same SELECT."""
     with open(log_path, "ab") as log:
         server = start(binary, env, port, log)
         try:
@@ -283,7 +303,7 @@ def run_backend(args, backend, tmp):
             while True:
                 running = pg(db_url, "SELECT count(*) FROM pg_stat_activity WHERE "
                              f"datname = '{args.pg_db}' AND state <> 'idle' AND "
-                             "query LIKE '%FETCH%records%'")
+                             "pid <> pg_backend_pid() AND query LIKE '%FETCH%records%'")
                 if running == "0" or time.perf_counter() - t > 10:
                     break
                 time.sleep(0.02)
@@ -292,17 +312,15 @@ def run_backend(args, backend, tmp):
         finally:
             server.terminate()
             server.wait()
-    if not args.keep:
-        pg(args.pg_admin_url, f"DROP DATABASE IF EXISTS {args.pg_db}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--people", type=int, default=50_000,
-                        help="generated people on SQLite (default 50,000)")
+                        help="generated people for the reports (default 50,000)")
     parser.add_argument("--pg-people", type=int, default=166_667,
-                        help="generated people on PostgreSQL: x3 courses = 500,000 records")
+                        help="generated people for the PostgreSQL export: x3 courses = 500,000 records")
     parser.add_argument("--team-requests", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--kiwi", default=os.path.join(
@@ -316,7 +334,11 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kiwi-bench-reports-")
     try:
         for backend in args.backends.split(","):
-            run_backend(args, backend, tmp)
+            if backend == "sqlite":
+                run_backend(args, "sqlite", tmp, args.people, {"reports"})
+            else:
+                run_backend(args, "postgres", tmp, args.people, {"reports", "statements"})
+                run_backend(args, "postgres", tmp, args.pg_people, {"export"})
     finally:
         if args.keep:
             print(f"\nkept {tmp}")

@@ -45,6 +45,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Reports read many rows: let SQLite's worker thread run ahead of the reader
+                // instead of handing rows over one by one, and read pages through mmap.
+                .row_buffer_size(1024)
+                .pragma("mmap_size", "268435456")
         });
     } else {
         options.max_connections(16);

@@ -6,7 +6,7 @@
 //! Seeded in bulk (multi-row inserts in one transaction), deterministically from `N`.
 
 use chrono::{Duration, Months, NaiveDate, Utc};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::content::Content;
@@ -265,6 +265,8 @@ pub async fn seed(
     )
     .await?;
     txn.commit().await?;
+    // Fresh statistics, so the query planner knows the tables are no longer small.
+    db.execute_unprepared("ANALYZE").await?;
     Ok(fachbereiche)
 }
 

@@ -101,6 +101,10 @@ pub async fn run(
     chunks: mpsc::Sender<Chunk>,
 ) -> Result<(), ExportError> {
     let mut writer = Writer::new(&export)?;
+    // The header goes out at once: the download starts before the database answers.
+    if chunks.send(Ok(writer.take())).await.is_err() {
+        return Ok(());
+    }
     let mut failure: Option<ExportError> = None;
     db::records::for_each_batch(db, &export.query, |batch| {
         let step = writer.rows(&export, &batch, now);

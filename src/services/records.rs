@@ -98,30 +98,34 @@ impl StatusFilter {
 /// Earliest open due dates: a person's own assignments and those of their unit or any unit
 /// above it (so people who join a unit later get its assignments too).
 pub struct Dues {
-    by_person: HashMap<(Uuid, String), NaiveDate>,
-    by_unit: HashMap<(Uuid, String), NaiveDate>,
+    /// Course id → person → due date.
+    by_person: HashMap<String, HashMap<Uuid, NaiveDate>>,
+    /// Course id → unit → due date.
+    by_unit: HashMap<String, HashMap<Uuid, NaiveDate>>,
 }
 
 impl Dues {
     /// `units`: every unit whose people are looked at.
     pub fn new(assignments: &[OpenAssignment], units: &[org_unit::Model]) -> Dues {
-        let mut by_person: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
-        let mut by_unit: HashMap<(Uuid, String), NaiveDate> = HashMap::new();
-        let earliest = |map: &mut HashMap<_, NaiveDate>, key, due: NaiveDate| {
+        let mut by_person: HashMap<String, HashMap<Uuid, NaiveDate>> = HashMap::new();
+        let mut by_unit: HashMap<String, HashMap<Uuid, NaiveDate>> = HashMap::new();
+        let earliest = |map: &mut HashMap<Uuid, NaiveDate>, key: Uuid, due: NaiveDate| {
             map.entry(key)
-                .and_modify(|d: &mut NaiveDate| *d = (*d).min(due))
+                .and_modify(|d| *d = (*d).min(due))
                 .or_insert(due);
         };
         for a in assignments {
             if let Some(user) = a.user_id {
-                earliest(&mut by_person, (user, a.course_id.clone()), a.due_on);
+                let course = by_person.entry(a.course_id.clone()).or_default();
+                earliest(course, user, a.due_on);
             }
             if let Some(lineage) = &a.unit_lineage {
+                let course = by_unit.entry(a.course_id.clone()).or_default();
                 for unit in units
                     .iter()
                     .filter(|u| u.lineage.starts_with(lineage.as_str()))
                 {
-                    earliest(&mut by_unit, (unit.id, a.course_id.clone()), a.due_on);
+                    earliest(course, unit.id, a.due_on);
                 }
             }
         }
@@ -129,11 +133,14 @@ impl Dues {
     }
 
     pub fn of(&self, row: &RecordRow) -> Option<NaiveDate> {
-        if self.by_person.is_empty() && self.by_unit.is_empty() {
-            return None;
-        }
-        let person = self.by_person.get(&(row.user_id, row.course_id.clone()));
-        let unit = self.by_unit.get(&(row.org_unit_id, row.course_id.clone()));
+        let person = self
+            .by_person
+            .get(&row.course_id)
+            .and_then(|people| people.get(&row.user_id));
+        let unit = self
+            .by_unit
+            .get(&row.course_id)
+            .and_then(|units| units.get(&row.org_unit_id));
         match (person, unit) {
             (Some(a), Some(b)) => Some(*a.min(b)),
             (a, b) => a.or(b).copied(),

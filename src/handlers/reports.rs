@@ -259,7 +259,7 @@ async fn show(
         .map(|p| PersonView {
             name: p.name,
             email: p.email,
-            unit: p.org_unit_path,
+            unit: relative_path(&p.org_unit_path, filters.unit.map(|u| u.path.as_str())),
             cells: p
                 .courses
                 .into_iter()
@@ -347,6 +347,24 @@ async fn show(
         chosen_status: filters.status.map(|s| s.as_str()).unwrap_or("").to_owned(),
     };
     render(state, &person.visitor, "reports/report.html", &page)
+}
+
+/// A unit's path below the viewed unit ("Abteilung 2 / Sachgebiet 1"), or its own name if
+/// it is the viewed unit: the rows stay short, the heading says where they are.
+fn relative_path(path: &str, viewed: Option<&str>) -> String {
+    match viewed {
+        Some(viewed) if path == viewed => path
+            .rsplit(crate::services::org_units::PATH_SEPARATOR)
+            .next()
+            .unwrap_or(path)
+            .to_owned(),
+        Some(viewed) => path
+            .strip_prefix(viewed)
+            .and_then(|rest| rest.strip_prefix(crate::services::org_units::PATH_SEPARATOR))
+            .unwrap_or(path)
+            .to_owned(),
+        None => path.to_owned(),
+    }
 }
 
 /// The stacked bar of a course: one segment per status with people in it.

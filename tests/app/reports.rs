@@ -86,6 +86,24 @@ fn csv_rows_with<'a>(csv: &'a str, needle: &str) -> Vec<Vec<&'a str>> {
         .collect()
 }
 
+/// Submits the assignment form: the fixture course for `target` ("unit" or "person", with
+/// its value) due on `due`.
+async fn assign(browser: &Browser, target: (&str, &str), due: &str) -> reqwest::Response {
+    let (kind, value) = target;
+    browser
+        .submit(
+            "/assignments",
+            "/assignments",
+            &[
+                ("course", "grundlagen"),
+                ("target", kind),
+                (kind, value),
+                ("due_on", due),
+            ],
+        )
+        .await
+}
+
 async fn download(browser: &Browser, path: &str) -> (StatusCode, Vec<u8>) {
     let response = browser.get(path).await;
     let status = response.status();
@@ -198,18 +216,7 @@ async fn a_new_hire_inherits_the_units_open_assignment_until_it_is_withdrawn() {
     let hr = app.signed_in(&hr_person).await;
     let amt_a = unit_id(&app, "Amt A").await.to_string();
     let due = (Utc::now().date_naive() + Duration::days(30)).to_string();
-    let response = hr
-        .submit(
-            "/assignments",
-            "/assignments",
-            &[
-                ("course", "grundlagen"),
-                ("target", "unit"),
-                ("unit", &amt_a),
-                ("due_on", &due),
-            ],
-        )
-        .await;
+    let response = assign(&hr, ("unit", &amt_a), &due).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // The person already in the unit is told by mail, queued with the assignment.
     let queued = outbox_mail::Entity::find().all(&app.db).await.unwrap();
@@ -267,35 +274,13 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
 
     let due = (Utc::now().date_naive() + Duration::days(10)).to_string();
     let amt_b = unit_id(&app, "Amt B").await.to_string();
-    let response = manager
-        .submit(
-            "/assignments",
-            "/assignments",
-            &[
-                ("course", "grundlagen"),
-                ("target", "unit"),
-                ("unit", &amt_b),
-                ("due_on", &due),
-            ],
-        )
-        .await;
+    let response = assign(&manager, ("unit", &amt_b), &due).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();
     assert!(page.contains("id=\"unit-error\""));
     assert!(page.contains("gehört nicht zu Ihrem Bereich"));
 
-    let response = manager
-        .submit(
-            "/assignments",
-            "/assignments",
-            &[
-                ("course", "grundlagen"),
-                ("target", "person"),
-                ("person", &outsider.email),
-                ("due_on", &due),
-            ],
-        )
-        .await;
+    let response = assign(&manager, ("person", &outsider.email), &due).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         response
@@ -307,18 +292,7 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
 
     let yesterday = (Utc::now().date_naive() - Duration::days(1)).to_string();
     let sub = unit_id(&app, "Amt A / Sachgebiet 1").await.to_string();
-    let response = manager
-        .submit(
-            "/assignments",
-            "/assignments",
-            &[
-                ("course", "grundlagen"),
-                ("target", "unit"),
-                ("unit", &sub),
-                ("due_on", &yesterday),
-            ],
-        )
-        .await;
+    let response = assign(&manager, ("unit", &sub), &yesterday).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         response
@@ -332,18 +306,7 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
         0
     );
 
-    let response = manager
-        .submit(
-            "/assignments",
-            "/assignments",
-            &[
-                ("course", "grundlagen"),
-                ("target", "unit"),
-                ("unit", &sub),
-                ("due_on", &due),
-            ],
-        )
-        .await;
+    let response = assign(&manager, ("unit", &sub), &due).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         assignment::Entity::find().all(&app.db).await.unwrap().len(),

@@ -317,7 +317,6 @@ record-status-overdue = Überfällig
 record-status-expired = Abgelaufen
 record-status-in_progress = Begonnen
 record-status-not_started = Nicht begonnen
-report-download-hint = Die Exporte enthalten je Person und Kurs eine Zeile.
 export-sheet-name = Schulungsnachweise
 export-column-personnel_number = Personalnummer
 export-column-name = Name

@@ -317,7 +317,6 @@ record-status-overdue = Overdue
 record-status-expired = Expired
 record-status-in_progress = In progress
 record-status-not_started = Not started
-report-download-hint = The exports hold one row per person and course.
 export-sheet-name = Training records
 export-column-personnel_number = Personnel number
 export-column-name = Name

@@ -170,8 +170,8 @@ async fn export(
 ) -> Result<(), String> {
     use std::io::Write;
 
-    use crate::services::exports::{self, Chunk, Export, Format, Labels};
-    use crate::services::records::{Status, StatusFilter};
+    use crate::services::exports::{self, Chunk, Format};
+    use crate::services::records::StatusFilter;
 
     let format = match (args.format.as_str(), args.delimiter.as_str()) {
         ("csv", "comma") => Format::Csv { delimiter: b',' },
@@ -213,65 +213,27 @@ async fn export(
     };
     let units = db::org_units::all(db).await.map_err(|e| e.to_string())?;
     let everything = crate::services::reports::Visible { top: None, units };
-    let mut query = crate::services::reports::query(
-        &content.catalog,
-        &everything,
-        unit.as_ref(),
-        args.course.as_deref(),
-    );
-    query.ordered = true;
-    query.completed_from =
-        day(&args.from, "from")?.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
-    query.completed_until = day(&args.to, "to")?.map(|d| {
-        (d + chrono::Duration::days(1))
-            .and_time(chrono::NaiveTime::MIN)
-            .and_utc()
-    });
+    let request = exports::Request {
+        actor: None,
+        visible: &everything,
+        unit: unit.as_ref(),
+        course: args.course.as_deref(),
+        status,
+        from: day(&args.from, "from")?,
+        to: day(&args.to, "to")?,
+        format,
+        language,
+    };
     if args.sql {
-        println!(
-            "{}",
-            db::records::statement(db.get_database_backend(), &query)
-        );
+        let query = exports::query(&content.catalog, &request);
+        let statement = db::records::statement(db.get_database_backend(), &query);
+        println!("{statement}");
         return Ok(());
     }
     let translations = Translations::load().map_err(|e| e.to_string())?;
-    let text = |id: String| {
-        translations
-            .text(language, &id, &[])
-            .map_err(|e| e.to_string())
-    };
-    let labels = Labels {
-        headers: exports::COLUMNS
-            .iter()
-            .map(|c| text(format!("export-column-{c}")))
-            .collect::<Result<_, _>>()?,
-        statuses: Status::ALL
-            .iter()
-            .map(|s| Ok((*s, text(format!("record-status-{}", s.as_str()))?)))
-            .collect::<Result<_, String>>()?,
-        course_titles: content
-            .catalog
-            .courses()
-            .iter()
-            .map(|c| (c.id.clone(), c.title(language).to_owned()))
-            .collect(),
-        sheet_name: text("export-sheet-name".into())?,
-    };
-    let dues = crate::services::reports::dues(db, &everything.units)
+    let export = exports::prepare(db, &content.catalog, &translations, request)
         .await
         .map_err(|e| e.to_string())?;
-    let export = Export {
-        query,
-        unit_paths: everything
-            .units
-            .iter()
-            .map(|u| (u.id, u.path.clone()))
-            .collect(),
-        dues,
-        status,
-        format,
-        labels,
-    };
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(4);
     let db = db.clone();
     let producer =

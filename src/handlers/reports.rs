@@ -11,7 +11,7 @@ use crate::entities::org_unit;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
-use crate::services::exports::{self, Chunk, Export, Format, Labels};
+use crate::services::exports::{self, Chunk, Format, Request};
 use crate::services::records::{Counts, Status, StatusFilter};
 use crate::services::reports::{self, Audience, Visible};
 use crate::state::AppState;
@@ -442,44 +442,20 @@ async fn export(
 ) -> Result<HttpResponse, AppError> {
     let visible = visible(&state, &person, audience).await?;
     let filters = params.resolve(&state, &visible)?;
-    let mut query = reports::query(
-        &state.catalog,
-        &visible,
-        filters.unit,
-        filters.course.as_deref(),
-    );
-    query.ordered = true;
-    query.completed_from = ReportParams::date(params.from.as_deref())?.map(start_of_day);
-    query.completed_until = ReportParams::date(params.to.as_deref())?
-        .map(|day| start_of_day(day + chrono::Duration::days(1)));
-    let language = person.visitor.language;
-    let export = Export {
-        query,
-        unit_paths: visible
-            .units
-            .iter()
-            .map(|u| (u.id, u.path.clone()))
-            .collect(),
-        dues: reports::dues(&state.db, &visible.units).await?,
+    let request = Request {
+        actor: Some(person.user.id),
+        visible: &visible,
+        unit: filters.unit,
+        course: filters.course.as_deref(),
         status: filters.status,
+        from: ReportParams::date(params.from.as_deref())?,
+        to: ReportParams::date(params.to.as_deref())?,
         format,
-        labels: labels(&state, language)?,
+        language: person.visitor.language,
     };
-    crate::db::audit::record(
-        &state.db,
-        Some(person.user.id),
-        "records.exported",
-        &format!(
-            "{} unit={} course={} status={} from={} to={}",
-            format.extension(),
-            filters.unit.map(|u| u.id.to_string()).unwrap_or_default(),
-            filters.course.as_deref().unwrap_or(""),
-            filters.status.map(|s| s.as_str()).unwrap_or(""),
-            params.from.as_deref().unwrap_or(""),
-            params.to.as_deref().unwrap_or(""),
-        ),
-    )
-    .await?;
+    let export = exports::prepare(&state.db, &state.catalog, &state.translations, request)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let (sender, receiver) = mpsc::channel::<Chunk>(4);
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -507,37 +483,6 @@ async fn export(
         ))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .streaming(body))
-}
-
-fn start_of_day(day: NaiveDate) -> chrono::DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc()
-}
-
-/// Headers, statuses and course titles in the requester's language.
-pub fn labels(state: &AppState, language: Language) -> Result<Labels, AppError> {
-    let text = |id: &str| {
-        state
-            .translations
-            .text(language, id, &[])
-            .map_err(|e| AppError::Internal(e.to_string()))
-    };
-    Ok(Labels {
-        headers: exports::COLUMNS
-            .iter()
-            .map(|column| text(&format!("export-column-{column}")))
-            .collect::<Result<_, _>>()?,
-        statuses: Status::ALL
-            .iter()
-            .map(|s| Ok((*s, text(&format!("record-status-{}", s.as_str()))?)))
-            .collect::<Result<_, AppError>>()?,
-        course_titles: state
-            .catalog
-            .courses()
-            .iter()
-            .map(|c| (c.id.clone(), c.title(language).to_owned()))
-            .collect(),
-        sheet_name: text("export-sheet-name")?,
-    })
 }
 
 #[derive(Serialize)]

@@ -4,14 +4,19 @@
 use std::collections::HashMap;
 
 use actix_web::web::Bytes;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use crate::courses::Catalog;
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
+use crate::domain::Language;
+use crate::entities::org_unit;
+use crate::i18n::{TranslationError, Translations};
 use crate::services::records::{self, Dues, Status, StatusFilter};
+use crate::services::reports::{self, Visible};
 use crate::xlsx::{self, Cell, XlsxError, XlsxWriter};
 
 /// The CSV header, exactly: auditors' scripts rely on these names.
@@ -72,6 +77,99 @@ pub struct Labels {
     pub sheet_name: String,
 }
 
+impl Labels {
+    /// The words of `language`, and the course titles in it.
+    pub fn new(
+        translations: &Translations,
+        catalog: &Catalog,
+        language: Language,
+    ) -> Result<Labels, TranslationError> {
+        let text = |id: &str| translations.text(language, id, &[]);
+        Ok(Labels {
+            headers: COLUMNS
+                .iter()
+                .map(|column| text(&format!("export-column-{column}")))
+                .collect::<Result<_, _>>()?,
+            statuses: Status::ALL
+                .iter()
+                .map(|s| Ok((*s, text(&format!("record-status-{}", s.as_str()))?)))
+                .collect::<Result<_, TranslationError>>()?,
+            course_titles: catalog
+                .courses()
+                .iter()
+                .map(|c| (c.id.clone(), c.title(language).to_owned()))
+                .collect(),
+            sheet_name: text("export-sheet-name")?,
+        })
+    }
+}
+
+/// What someone asked to export, already checked against what they may see.
+pub struct Request<'a> {
+    /// Who asks (recorded in the audit log); `None` on the command line.
+    pub actor: Option<Uuid>,
+    pub visible: &'a Visible,
+    pub unit: Option<&'a org_unit::Model>,
+    pub course: Option<&'a str>,
+    pub status: Option<StatusFilter>,
+    /// Certificates issued on or after `from` and on or before `to`.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub format: Format,
+    pub language: Language,
+}
+
+/// The records an export reads: ordered by personnel number, certificates issued in the
+/// chosen days.
+pub fn query(catalog: &Catalog, request: &Request<'_>) -> RecordQuery {
+    let start_of = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+    let mut query = reports::query(catalog, request.visible, request.unit, request.course);
+    query.ordered = true;
+    query.completed_from = request.from.map(start_of);
+    query.completed_until = request.to.map(|day| start_of(day + Duration::days(1)));
+    query
+}
+
+/// Prepares an export and records in the audit log who exported what: one statement for
+/// the open assignments, one for the record; the rows are read by `run`.
+pub async fn prepare(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    translations: &Translations,
+    request: Request<'_>,
+) -> Result<Export, ExportError> {
+    let export = Export {
+        query: query(catalog, &request),
+        unit_paths: request
+            .visible
+            .units
+            .iter()
+            .map(|u| (u.id, u.path.clone()))
+            .collect(),
+        dues: reports::dues(db, &request.visible.units).await?,
+        status: request.status,
+        format: request.format,
+        labels: Labels::new(translations, catalog, request.language)?,
+    };
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    db::audit::record(
+        db,
+        request.actor,
+        "records.exported",
+        &format!(
+            "{} unit={} course={} status={} from={} to={}",
+            request.format.extension(),
+            request.unit.map(|u| u.id.to_string()).unwrap_or_default(),
+            request.course.unwrap_or(""),
+            request.status.map(|s| s.as_str()).unwrap_or(""),
+            day(request.from),
+            day(request.to),
+        ),
+    )
+    .await?;
+    Ok(export)
+}
+
 pub struct Export {
     pub query: RecordQuery,
     /// Unit paths by id, for the `org_unit` column.
@@ -90,6 +188,8 @@ pub enum ExportError {
     Xlsx(#[from] XlsxError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Translation(#[from] TranslationError),
 }
 
 /// Writes the export into `chunks` until done or until the receiver goes away (a client

@@ -117,6 +117,14 @@ impl Language {
             Language::En => "en",
         }
     }
+
+    /// A day as people who read this language write it: 26.11.2026 or 2026-11-26.
+    pub fn format_date(self, day: chrono::NaiveDate) -> String {
+        match self {
+            Language::De => day.format("%d.%m.%Y").to_string(),
+            Language::En => day.format("%Y-%m-%d").to_string(),
+        }
+    }
 }
 
 /// A password as typed; checked for length only (BSI and NIST advise length over rules).

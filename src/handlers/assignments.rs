@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::handlers::identity::CsrfForm;
 use crate::handlers::identity::CurrentUser;
-use crate::handlers::reports::{format_day, visible};
+use crate::handlers::reports::visible;
 use crate::handlers::{render_with_status, see_other};
 use crate::services::assignments::{self, AssignError, NewAssignment, Target, WithdrawError};
 use crate::services::reports::{Audience, Visible};
@@ -138,7 +138,7 @@ async fn show(
                 course_lang: lang,
                 is_unit: a.org_unit_id.is_some(),
                 target,
-                due_on: format_day(a.due_on, language),
+                due_on: language.format_date(a.due_on),
             }
         })
         .collect();

@@ -90,12 +90,9 @@ fn insert_language(context: &mut Context, language: Language) {
     context.insert("other_lang", other.code());
 }
 
-/// A date as people in `language` write it: 26.11.2026 or 2026-11-26.
+/// The day of a moment (UTC) as people in `language` write it.
 pub fn format_date(at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
-    match language {
-        Language::De => at.format("%d.%m.%Y").to_string(),
-        Language::En => at.format("%Y-%m-%d").to_string(),
-    }
+    language.format_date(at.date_naive())
 }
 
 /// A redirect after a successful POST, so reloading does not send the form again.

@@ -11,7 +11,6 @@ use crate::error::AppError;
 use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
-use crate::handlers::reports::format_day;
 use crate::services::learning;
 use crate::services::progress::CourseStatus;
 use crate::state::AppState;
@@ -56,7 +55,7 @@ pub async fn home(
             if progress.status != CourseStatus::Completed
                 && let Some(due_on) = due.get(&course.id)
             {
-                card.due_on = Some(format_day(*due_on, language));
+                card.due_on = Some(language.format_date(*due_on));
                 card.overdue = *due_on < today;
             }
             card

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::domain::Language;
 use crate::entities::org_unit;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
@@ -265,8 +264,8 @@ async fn show(
                 .into_iter()
                 .map(|c| CellView {
                     status: c.status.as_str(),
-                    valid_until: c.valid_until.map(|d| format_day(d, language)),
-                    due_on: c.due_on.map(|d| format_day(d, language)),
+                    valid_until: c.valid_until.map(|d| language.format_date(d)),
+                    due_on: c.due_on.map(|d| language.format_date(d)),
                 })
                 .collect(),
         })
@@ -385,14 +384,6 @@ fn bar(counts: &Counts) -> Vec<Segment> {
             segment
         })
         .collect()
-}
-
-/// A day as people in `language` write it.
-pub fn format_day(day: NaiveDate, language: Language) -> String {
-    match language {
-        Language::De => day.format("%d.%m.%Y").to_string(),
-        Language::En => day.format("%Y-%m-%d").to_string(),
-    }
 }
 
 /// `GET /team/export.csv`: the team report's records as CSV.

@@ -245,7 +245,7 @@ impl Composer {
                 l,
                 "mail-invitation-note",
                 &[
-                    ("date", format_date(expires_at.date_naive(), l)),
+                    ("date", l.format_date(expires_at.date_naive())),
                     ("email", to.email.clone()),
                 ],
             )?],
@@ -349,7 +349,7 @@ impl Composer {
                     &[
                         ("name", row.name.clone()),
                         ("course", row.course.clone()),
-                        ("date", format_date(row.due_on, l)),
+                        ("date", l.format_date(row.due_on)),
                     ],
                 )
             })
@@ -518,7 +518,7 @@ impl Composer {
 fn course_args(course: &Course, due_on: NaiveDate, l: Language) -> Vec<(&'static str, String)> {
     vec![
         ("course", course.title(l).to_owned()),
-        ("date", format_date(due_on, l)),
+        ("date", l.format_date(due_on)),
     ]
 }
 
@@ -531,14 +531,6 @@ fn certificate_args(
     vec![
         ("course", course_title.to_owned()),
         ("serial", serial.to_owned()),
-        ("date", format_date(valid_until.date_naive(), l)),
+        ("date", l.format_date(valid_until.date_naive())),
     ]
-}
-
-/// A date as people in `language` write it: 26.11.2026 or 2026-11-26.
-pub fn format_date(date: NaiveDate, language: Language) -> String {
-    match language {
-        Language::De => date.format("%d.%m.%Y").to_string(),
-        Language::En => date.format("%Y-%m-%d").to_string(),
-    }
 }

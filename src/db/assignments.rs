@@ -2,8 +2,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Statement,
 };
 use uuid::Uuid;
 
@@ -43,40 +43,6 @@ pub async fn withdraw(db: &impl ConnectionTrait, id: Uuid, by: Uuid) -> Result<b
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-#[derive(Debug, FromQueryResult)]
-pub struct DueDate {
-    pub course_id: String,
-    pub due_on: NaiveDate,
-}
-
-/// A person's earliest open due date per course: assigned to them, or to their unit or a
-/// unit above it (`lineage` is their unit's), so people who join later get them too.
-pub async fn due_dates_for(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    lineage: &str,
-) -> Result<Vec<DueDate>, DbErr> {
-    let backend = db.get_database_backend();
-    let (p1, p2) = if backend == DatabaseBackend::Postgres {
-        ("$1", "$2")
-    } else {
-        ("?", "?")
-    };
-    DueDate::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "SELECT a.course_id, MIN(a.due_on) AS due_on FROM assignments a \
-             LEFT JOIN org_units ao ON ao.id = a.org_unit_id \
-             WHERE a.withdrawn_at IS NULL \
-               AND (a.user_id = {p1} OR substr({p2}, 1, length(ao.lineage)) = ao.lineage) \
-             GROUP BY a.course_id"
-        ),
-        [user_id.into(), lineage.to_owned().into()],
-    ))
-    .all(db)
-    .await
 }
 
 /// An open assignment with the lineage of the unit it names (if it names one).

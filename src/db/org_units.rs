@@ -58,18 +58,6 @@ pub async fn insert(
     .await
 }
 
-/// A unit and every unit below it, ordered by path.
-pub async fn subtree(
-    db: &impl ConnectionTrait,
-    lineage: &str,
-) -> Result<Vec<org_unit::Model>, DbErr> {
-    org_unit::Entity::find()
-        .filter(org_unit::Column::Lineage.starts_with(lineage))
-        .order_by_asc(org_unit::Column::Path)
-        .all(db)
-        .await
-}
-
 /// Number of people per unit, for the admin overview.
 pub async fn member_counts(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, i64)>, DbErr> {
     use crate::entities::user;

@@ -131,29 +131,6 @@ pub async fn mark_left(
     .map(|_| ())
 }
 
-/// Active people in any of the units of a subtree (by lineage prefix), ordered by name.
-pub async fn active_in_subtree(
-    db: &impl ConnectionTrait,
-    lineage: &str,
-) -> Result<Vec<user::Model>, DbErr> {
-    use crate::entities::org_unit;
-    use sea_orm::sea_query::Query;
-    user::Entity::find()
-        .filter(user::Column::Status.eq(STATUS_ACTIVE))
-        .filter(
-            user::Column::OrgUnitId.in_subquery(
-                Query::select()
-                    .column(org_unit::Column::Id)
-                    .from(org_unit::Entity)
-                    .and_where(org_unit::Column::Lineage.starts_with(lineage))
-                    .to_owned(),
-            ),
-        )
-        .order_by_asc(user::Column::Name)
-        .all(db)
-        .await
-}
-
 /// The people with these ids.
 pub async fn by_ids(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<user::Model>, DbErr> {
     if ids.is_empty() {

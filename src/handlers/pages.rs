@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
-use crate::services::learning;
 use crate::services::progress::CourseStatus;
+use crate::services::{learning, reports};
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -27,14 +27,16 @@ pub async fn home(
     person: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let unit = db::org_units::by_id(&state.db, person.user.org_unit_id).await?;
-    let due: HashMap<String, NaiveDate> = match &unit {
-        Some(unit) => db::assignments::due_dates_for(&state.db, person.user.id, &unit.lineage)
-            .await?
-            .into_iter()
-            .map(|d| (d.course_id, d.due_on))
-            .collect(),
-        None => HashMap::new(),
-    };
+    let dues = reports::dues(&state.db, unit.as_slice()).await?;
+    let due: HashMap<String, NaiveDate> = state
+        .catalog
+        .courses()
+        .iter()
+        .filter_map(|course| {
+            let due = dues.for_person(person.user.id, person.user.org_unit_id, &course.id)?;
+            Some((course.id.clone(), due))
+        })
+        .collect();
     let org_unit = unit.map(|unit| unit.path).unwrap_or_default();
     let language = person.visitor.language;
     let today = Utc::now().date_naive();

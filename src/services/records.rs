@@ -133,14 +133,16 @@ impl Dues {
     }
 
     pub fn of(&self, row: &RecordRow) -> Option<NaiveDate> {
+        self.for_person(row.user_id, row.org_unit_id, &row.course_id)
+    }
+
+    /// The earliest due date of `course` for a person in `unit`.
+    pub fn for_person(&self, person: Uuid, unit: Uuid, course: &str) -> Option<NaiveDate> {
         let person = self
             .by_person
-            .get(&row.course_id)
-            .and_then(|people| people.get(&row.user_id));
-        let unit = self
-            .by_unit
-            .get(&row.course_id)
-            .and_then(|units| units.get(&row.org_unit_id));
+            .get(course)
+            .and_then(|people| people.get(&person));
+        let unit = self.by_unit.get(course).and_then(|units| units.get(&unit));
         match (person, unit) {
             (Some(a), Some(b)) => Some(*a.min(b)),
             (a, b) => a.or(b).copied(),

@@ -11,10 +11,9 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::handlers::identity::CsrfForm;
 use crate::handlers::identity::CurrentUser;
-use crate::handlers::reports::visible;
 use crate::handlers::{render_with_status, see_other};
 use crate::services::assignments::{self, AssignError, NewAssignment, Target, WithdrawError};
-use crate::services::reports::{Audience, Visible};
+use crate::services::reports::{self, Visible};
 use crate::state::AppState;
 
 #[derive(Serialize, Default)]
@@ -67,14 +66,11 @@ pub struct Done {
     withdrawn: Option<String>,
 }
 
-/// HR sees and assigns everywhere; a department head within their own subtree.
+/// The units `person` may assign to, or 403.
 async fn scope(state: &AppState, person: &CurrentUser) -> Result<Visible, AppError> {
-    let audience = if person.user.is_hr {
-        Audience::Hr
-    } else {
-        Audience::Manager
-    };
-    visible(state, person, audience).await
+    reports::assignable_units(&state.db, &person.user)
+        .await?
+        .ok_or(AppError::Forbidden)
 }
 
 /// `GET /assignments`

@@ -544,16 +544,7 @@ pub async fn evidence(
     let query = reports::query(&state.catalog, &visible, filters.unit, None);
     let dues = reports::dues(&state.db, &visible.units).await?;
     let rows = crate::db::records::all(&state.db, &query).await?;
-    let in_scope: Vec<org_unit::Model> = visible
-        .units
-        .iter()
-        .filter(|u| {
-            filters
-                .unit
-                .is_none_or(|top| u.lineage.starts_with(&top.lineage))
-        })
-        .cloned()
-        .collect();
+    let in_scope: Vec<org_unit::Model> = visible.subtree(filters.unit).cloned().collect();
     let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, &dues, now);
     drop(rows);
     let policy = match &state.policy {

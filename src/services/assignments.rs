@@ -134,7 +134,7 @@ pub async fn withdraw(
     let assignment = db::assignments::by_id(db, id)
         .await?
         .ok_or(WithdrawError::NotFound)?;
-    let people = people_units(db, std::slice::from_ref(&assignment)).await?;
+    let people = people_named(db, std::slice::from_ref(&assignment)).await?;
     if !covers(visible, &assignment, &people) {
         return Err(WithdrawError::NotFound);
     }
@@ -156,7 +156,7 @@ pub struct Listed {
 /// The open assignments whose target lies within `visible`.
 pub async fn open_within(db: &DatabaseConnection, visible: &Visible) -> Result<Vec<Listed>, DbErr> {
     let open = db::assignments::open(db).await?;
-    let people = people_units(db, &open).await?;
+    let people = people_named(db, &open).await?;
     Ok(open
         .into_iter()
         .filter(|a| covers(visible, a, &people))
@@ -168,7 +168,7 @@ pub async fn open_within(db: &DatabaseConnection, visible: &Visible) -> Result<V
 }
 
 /// The people that assignments name, by id.
-async fn people_units(
+async fn people_named(
     db: &DatabaseConnection,
     assignments: &[assignment::Model],
 ) -> Result<HashMap<Uuid, user::Model>, DbErr> {

@@ -43,6 +43,18 @@ impl Visible {
         }
     }
 
+    /// `unit` (`None`: the top of the view) and every unit below it that the person may see;
+    /// everything for HR without a unit.
+    pub fn subtree<'a>(
+        &'a self,
+        unit: Option<&'a org_unit::Model>,
+    ) -> impl Iterator<Item = &'a org_unit::Model> {
+        let top = unit.or(self.top.as_ref());
+        self.units
+            .iter()
+            .filter(move |u| top.is_none_or(|top| u.lineage.starts_with(&top.lineage)))
+    }
+
     /// The units from the top of the view down to `unit`, for breadcrumbs.
     pub fn trail(&self, unit: Option<&org_unit::Model>) -> Vec<&org_unit::Model> {
         let Some(unit) = unit else {
@@ -90,6 +102,20 @@ pub async fn visible_units(
     }
 }
 
+/// Where `person` may assign courses: HR everywhere, a department head within their own
+/// unit and below; `None` for everyone else.
+pub async fn assignable_units(
+    db: &impl ConnectionTrait,
+    person: &user::Model,
+) -> Result<Option<Visible>, DbErr> {
+    let audience = if person.is_hr {
+        Audience::Hr
+    } else {
+        Audience::Manager
+    };
+    visible_units(db, person, audience).await
+}
+
 /// The records query for `unit` and every unit below it (`None`: the top of what `visible`
 /// holds) and the chosen course (or all courses).
 pub fn query(
@@ -99,14 +125,9 @@ pub fn query(
     course: Option<&str>,
 ) -> RecordQuery {
     // No unit and no top: the whole administration, no filter at all.
-    let units = unit.or(visible.top.as_ref()).map(|top| {
-        visible
-            .units
-            .iter()
-            .filter(|u| u.lineage.starts_with(&top.lineage))
-            .map(|u| u.id)
-            .collect()
-    });
+    let units = unit
+        .or(visible.top.as_ref())
+        .map(|_| visible.subtree(unit).map(|u| u.id).collect());
     RecordQuery {
         units,
         courses: catalog

@@ -280,16 +280,8 @@ impl Composer {
         course: &Course,
         due_on: NaiveDate,
     ) -> Result<NewMail, MailError> {
-        let l = to.language;
-        let args = course_args(course, due_on, l);
-        let letter = self.letter(
-            to,
-            self.text(l, "mail-assignment-subject", &args)?,
-            vec![self.text(l, "mail-assignment-body", &args)?],
-            Some(self.course_action(l, course)?),
-            vec![],
-        )?;
-        self.mail(MailKind::Assignment, to, letter)
+        let args = course_args(course, due_on, to.language);
+        self.due_mail(MailKind::Assignment, "mail-assignment", to, course, args)
     }
 
     /// A reminder `days` days before an assignment is due.
@@ -300,17 +292,9 @@ impl Composer {
         due_on: NaiveDate,
         days: i64,
     ) -> Result<NewMail, MailError> {
-        let l = to.language;
-        let mut args = course_args(course, due_on, l);
+        let mut args = course_args(course, due_on, to.language);
         args.push(("days", days.to_string()));
-        let letter = self.letter(
-            to,
-            self.text(l, "mail-reminder-subject", &args)?,
-            vec![self.text(l, "mail-reminder-body", &args)?],
-            Some(self.course_action(l, course)?),
-            vec![],
-        )?;
-        self.mail(MailKind::Reminder, to, letter)
+        self.due_mail(MailKind::Reminder, "mail-reminder", to, course, args)
     }
 
     /// The notice the day after an assignment was due.
@@ -320,16 +304,29 @@ impl Composer {
         course: &Course,
         due_on: NaiveDate,
     ) -> Result<NewMail, MailError> {
+        let args = course_args(course, due_on, to.language);
+        self.due_mail(MailKind::Overdue, "mail-overdue", to, course, args)
+    }
+
+    /// A mail about an assigned course: `{prefix}-subject` and `{prefix}-body`, with a
+    /// button to the course.
+    fn due_mail(
+        &self,
+        kind: MailKind,
+        prefix: &str,
+        to: &Recipient,
+        course: &Course,
+        args: Vec<(&'static str, String)>,
+    ) -> Result<NewMail, MailError> {
         let l = to.language;
-        let args = course_args(course, due_on, l);
         let letter = self.letter(
             to,
-            self.text(l, "mail-overdue-subject", &args)?,
-            vec![self.text(l, "mail-overdue-body", &args)?],
+            self.text(l, &format!("{prefix}-subject"), &args)?,
+            vec![self.text(l, &format!("{prefix}-body"), &args)?],
             Some(self.course_action(l, course)?),
             vec![],
         )?;
-        self.mail(MailKind::Overdue, to, letter)
+        self.mail(kind, to, letter)
     }
 
     /// A department head's weekly list of the overdue people in their unit and below.

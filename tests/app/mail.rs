@@ -78,6 +78,14 @@ fn to<'a>(mails: &'a [Received], address: &str) -> Vec<&'a Received> {
         .collect()
 }
 
+/// The "tool closed" mails to `address`.
+fn tool_closed<'a>(mails: &'a [Received], address: &str) -> Vec<&'a Received> {
+    to(mails, address)
+        .into_iter()
+        .filter(|m| m.subject.contains("gesperrt"))
+        .collect()
+}
+
 async fn run_scheduler(app: &TestApp, now: chrono::DateTime<Utc>) -> reminders::Queued {
     reminders::run_once(
         &app.db,
@@ -586,10 +594,7 @@ async fn certificates_issued_ending_and_ended_are_announced_once() {
     run_scheduler(&app, Utc::now()).await;
     run_scheduler(&app, Utc::now()).await;
     let mails = smtp.settled(3).await;
-    let closed: Vec<_> = to(&mails, &clara.email)
-        .into_iter()
-        .filter(|m| m.subject.contains("gesperrt"))
-        .collect();
+    let closed = tool_closed(&mails, &clara.email);
     assert_eq!(closed.len(), 1, "{mails:?}");
     assert_eq!(closed[0].subject, "Testbot ist für Sie gesperrt");
     assert!(closed[0].text.contains("abgelaufen"));
@@ -618,10 +623,7 @@ async fn a_revocation_that_closes_a_tool_tells_the_holder() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let mails = smtp.settled(2).await;
-    let closed: Vec<_> = to(&mails, &clara.email)
-        .into_iter()
-        .filter(|m| m.subject.contains("gesperrt"))
-        .collect();
+    let closed = tool_closed(&mails, &clara.email);
     // Testbot requires the course; the other tool only the policy, and stays open.
     assert_eq!(closed.len(), 1, "{mails:?}");
     assert_eq!(closed[0].subject, "Testbot ist für Sie gesperrt");

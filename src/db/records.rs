@@ -153,16 +153,17 @@ pub async fn all(db: &impl ConnectionTrait, query: &RecordQuery) -> Result<Vec<R
 const BATCH: usize = 1000;
 
 /// Hands the records to `sink` batch by batch, never holding the whole result. `sink`
-/// returns `false` to stop early (a client went away); the query is then ended at once:
+/// returns `Ok(false)` to stop early (a client went away); the query is then ended at once:
 /// on PostgreSQL by closing the cursor's transaction, on SQLite by dropping the statement.
-pub async fn for_each_batch<F, Fut>(
+pub async fn for_each_batch<F, Fut, E>(
     db: &DatabaseConnection,
     query: &RecordQuery,
     mut sink: F,
-) -> Result<(), DbErr>
+) -> Result<(), E>
 where
     F: FnMut(Vec<RecordRow>) -> Fut,
-    Fut: Future<Output = bool>,
+    Fut: Future<Output = Result<bool, E>>,
+    E: From<DbErr>,
 {
     let backend = db.get_database_backend();
     let statement = statement(backend, query);
@@ -188,23 +189,24 @@ where
                 .iter()
                 .map(|row| RecordRow::from_query_result(row, ""))
                 .collect::<Result<Vec<_>, _>>()?;
-            if !sink(batch).await {
+            if !sink(batch).await? {
                 break;
             }
         }
-        // Read-only: rolling back ends the cursor and the query behind it.
-        txn.rollback().await
+        // Read-only: rolling back ends the cursor and the query behind it (dropping the
+        // transaction on an error does the same).
+        Ok(txn.rollback().await?)
     } else {
         let mut stream = db.stream_raw(statement).await?;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = stream.next().await {
             batch.push(RecordRow::from_query_result(&row?, "")?);
-            if batch.len() == BATCH && !sink(std::mem::take(&mut batch)).await {
+            if batch.len() == BATCH && !sink(std::mem::take(&mut batch)).await? {
                 return Ok(());
             }
         }
         if !batch.is_empty() {
-            sink(batch).await;
+            sink(batch).await?;
         }
         Ok(())
     }

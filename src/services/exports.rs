@@ -205,33 +205,20 @@ pub async fn run(
     if chunks.send(Ok(writer.take())).await.is_err() {
         return Ok(());
     }
-    let mut failure: Option<ExportError> = None;
     db::records::for_each_batch(db, &export.query, |batch| {
-        let step = writer.rows(&export, &batch, now);
-        let chunk = match step {
-            Ok(()) if writer.pending() >= CHUNK_BYTES => Some(writer.take()),
-            Ok(()) => None,
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
-        };
+        let chunk = writer
+            .rows(&export, &batch, now)
+            .map(|()| (writer.pending() >= CHUNK_BYTES).then(|| writer.take()));
         let chunks = chunks.clone();
-        let failed = failure.is_some();
         async move {
-            if failed {
-                return false;
-            }
-            match chunk {
+            Ok::<_, ExportError>(match chunk? {
+                // A receiver that has gone away (a client that aborted) stops the query.
                 Some(bytes) => chunks.send(Ok(bytes)).await.is_ok(),
                 None => true,
-            }
+            })
         }
     })
     .await?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
     let last = writer.finish()?;
     // A receiver that has gone away needs nothing more.
     let _ = chunks.send(Ok(last)).await;

@@ -134,8 +134,17 @@ struct CourseSummaryView {
     title: String,
     lang: &'static str,
     counts: Counts,
+    /// Every status with its icon and how many people stand there.
+    statuses: Vec<StatusCount>,
     /// Stacked bar segments in status order: (status, start %, width %).
     bar: Vec<Segment>,
+}
+
+#[derive(Serialize)]
+struct StatusCount {
+    status: &'static str,
+    icon: &'static str,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -171,6 +180,7 @@ struct PersonView {
 #[derive(Serialize)]
 struct CellView {
     status: &'static str,
+    icon: &'static str,
     valid_until: Option<String>,
     due_on: Option<String>,
 }
@@ -264,6 +274,7 @@ async fn show(
                 .into_iter()
                 .map(|c| CellView {
                     status: c.status.as_str(),
+                    icon: icon(c.status),
                     valid_until: c.valid_until.map(|d| language.format_date(d)),
                     due_on: c.due_on.map(|d| language.format_date(d)),
                 })
@@ -303,6 +314,14 @@ async fn show(
                     title: name.title,
                     lang: name.lang,
                     bar: bar(&counts),
+                    statuses: Status::ALL
+                        .iter()
+                        .map(|s| StatusCount {
+                            status: s.as_str(),
+                            icon: icon(*s),
+                            count: counts.of(*s),
+                        })
+                        .collect(),
                     counts,
                 }
             })
@@ -363,6 +382,18 @@ fn relative_path(path: &str, viewed: Option<&str>) -> String {
             .unwrap_or(path)
             .to_owned(),
         None => path.to_owned(),
+    }
+}
+
+/// The sign shown (to sighted people only) beside a status, which is always written too.
+fn icon(status: Status) -> &'static str {
+    match status {
+        Status::Valid => "✔",
+        Status::Expiring => "↻",
+        Status::Overdue => "⚠",
+        Status::Expired => "✖",
+        Status::InProgress => "◐",
+        Status::NotStarted => "○",
     }
 }
 

@@ -30,12 +30,19 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .configure(routes::configure)
-            .default_service(web::to(handlers::not_found))
-            .wrap(from_fn(identity::origin_and_cookies))
-            .wrap(ErrorHandlers::new().default_handler(render_error_page))
-            .wrap(security_headers(state.settings.secure_cookies()))
-            .wrap(TracingLogger::default())
+            // Tools ask on every request they get: the access check answers outside the
+            // middleware of the pages (request span, error pages, origin check, page
+            // headers), which would cost more than the check itself.
+            .configure(routes::access_check)
+            .service(
+                web::scope("")
+                    .configure(routes::configure)
+                    .default_service(web::to(handlers::not_found))
+                    .wrap(from_fn(identity::origin_and_cookies))
+                    .wrap(ErrorHandlers::new().default_handler(render_error_page))
+                    .wrap(security_headers(state.settings.secure_cookies()))
+                    .wrap(TracingLogger::default()),
+            )
     })
     .listen(listener)?
     .run();
@@ -123,6 +130,7 @@ fn spawn_background_work(state: web::Data<AppState>) {
             if let Err(error) = sessions::purge_stale(&state.db).await {
                 tracing::warn!(%error, "purging stale sessions failed");
             }
+            state.access.forget_idle_sessions(chrono::Utc::now());
             let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
             if let Err(error) = crate::db::access_changes::purge(&state.db, day_ago).await {
                 tracing::warn!(%error, "purging the access change feed failed");

@@ -7,6 +7,13 @@ use crate::handlers::{
     reports, setup, sign_in, system, tools,
 };
 
+/// AI tools asking whether a person may use them; served without the pages' middleware.
+pub fn access_check(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/access", web::get().to(access::api))
+        .route("/auth/verify", web::get().to(access::forward));
+}
+
+/// Everything else: pages, forms and downloads.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg
         // Everyone
@@ -32,9 +39,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/verify/{serial}", web::get().to(certificates::verify))
         .route("/accessibility", web::get().to(pages::accessibility))
-        // AI tools asking whether a person may use them
-        .route("/api/v1/access", web::get().to(access::api))
-        .route("/auth/verify", web::get().to(access::forward))
         // Signed-in people
         .route("/", web::get().to(pages::home))
         .route("/profile", web::get().to(profile::show))

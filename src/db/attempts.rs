@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -42,12 +42,18 @@ pub async fn of_module(
 }
 
 /// Every attempt of a person (for their own progress overview).
-pub async fn of_user(
+/// The courses (id and version) a person started an attempt in, each once.
+pub async fn courses_of_user(
     db: &impl ConnectionTrait,
     user: Uuid,
-) -> Result<Vec<quiz_attempt::Model>, DbErr> {
+) -> Result<Vec<(String, String)>, DbErr> {
     quiz_attempt::Entity::find()
+        .select_only()
+        .column(quiz_attempt::Column::CourseId)
+        .column(quiz_attempt::Column::CourseVersion)
+        .distinct()
         .filter(quiz_attempt::Column::UserId.eq(user))
+        .into_tuple()
         .all(db)
         .await
 }

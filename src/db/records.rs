@@ -140,13 +140,86 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
 }
 
 /// Every record at once: for reports, which aggregate a unit's records in memory.
+///
+/// The database folds the rows into one JSON array and kiwi reads that one value: handing
+/// thousands of rows over one by one (on SQLite, each from the driver's worker thread) costs
+/// several times what the query itself does.
 pub async fn all(db: &impl ConnectionTrait, query: &RecordQuery) -> Result<Vec<RecordRow>, DbErr> {
-    let rows = db
-        .query_all_raw(statement(db.get_database_backend(), query))
-        .await?;
-    rows.iter()
-        .map(|row| RecordRow::from_query_result(row, ""))
-        .collect()
+    let backend = db.get_database_backend();
+    let records = statement(backend, query);
+    let sql = match backend {
+        DatabaseBackend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array(r.user_id, r.personnel_number, r.name, \
+                 r.email, r.org_unit_id, r.course_id, r.certificate_serial, \
+                 r.certificate_version, r.issued_at, r.valid_until, r.started::int)), '[]') \
+             FROM ({}) r",
+            records.sql
+        ),
+        _ => format!(
+            "SELECT json_group_array(json_array(hex(r.user_id), r.personnel_number, r.name, \
+                 r.email, hex(r.org_unit_id), r.course_id, r.certificate_serial, \
+                 r.certificate_version, r.issued_at, r.valid_until, r.started)) \
+             FROM ({}) r",
+            records.sql
+        ),
+    };
+    let folded = Statement { sql, ..records };
+    let Some(row) = db.query_one_raw(folded).await? else {
+        return Ok(Vec::new());
+    };
+    // PostgreSQL answers a json value, SQLite text.
+    let json: String = match backend {
+        DatabaseBackend::Postgres => row.try_get_by_index::<serde_json::Value>(0)?.to_string(),
+        _ => row.try_get_by_index(0)?,
+    };
+    let records: Vec<JsonRecord> =
+        serde_json::from_str(&json).map_err(|e| DbErr::Custom(format!("records: {e}")))?;
+    records.into_iter().map(RecordRow::try_from).collect()
+}
+
+/// A record as the JSON array of `all`: ids as text (hex on SQLite), times as RFC 3339.
+#[derive(serde::Deserialize)]
+struct JsonRecord(
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    u8,
+);
+
+impl TryFrom<JsonRecord> for RecordRow {
+    type Error = DbErr;
+
+    fn try_from(r: JsonRecord) -> Result<Self, DbErr> {
+        let id = |s: &str| Uuid::parse_str(s).map_err(|e| DbErr::Custom(format!("records: {e}")));
+        let time = |s: Option<String>| {
+            s.map(|s| {
+                DateTime::parse_from_rfc3339(&s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| DbErr::Custom(format!("records: {e}")))
+            })
+            .transpose()
+        };
+        Ok(RecordRow {
+            user_id: id(&r.0)?,
+            personnel_number: r.1,
+            name: r.2,
+            email: r.3,
+            org_unit_id: id(&r.4)?,
+            course_id: r.5,
+            certificate_serial: r.6,
+            certificate_version: r.7,
+            issued_at: time(r.8)?,
+            valid_until: time(r.9)?,
+            started: r.10 != 0,
+        })
+    }
 }
 
 /// How many rows a cursor fetch returns: small enough to keep memory flat.

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 use crate::handlers::identity::SESSION_COOKIE;
 use crate::services::access::{AccessError, Decision, Missing, PersonRef};
 use crate::state::AppState;
@@ -60,15 +59,13 @@ pub async fn api(
         .access
         .decide_for(tool, who, policy, &state.settings.base_url(), Utc::now())
     {
-        Ok(decision) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(AccessAnswer {
-                tool: &tool.id,
-                user: &query.user,
-                allowed: decision.allowed,
-                valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
-                missing: &decision.missing,
-            }),
+        Ok(decision) => answer(StatusCode::OK).json(AccessAnswer {
+            tool: &tool.id,
+            user: &query.user,
+            allowed: decision.allowed,
+            valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
+            missing: &decision.missing,
+        }),
         Err(error) => unavailable(error),
     }
 }
@@ -85,13 +82,13 @@ pub async fn forward(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<VerifyQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> HttpResponse {
     let base = state.settings.base_url();
     let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
-        return Ok(plain(StatusCode::NOT_FOUND, "unknown tool").finish());
+        return plain(StatusCode::NOT_FOUND).body("unknown tool\n");
     };
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
-        return Ok(sign_in_required(&base));
+        return sign_in_required(&base);
     };
     let now = Utc::now();
     let person = match state
@@ -100,8 +97,8 @@ pub async fn forward(
         .await
     {
         Ok(Some(person)) => person,
-        Ok(None) => return Ok(sign_in_required(&base)),
-        Err(error) => return Ok(unavailable(error)),
+        Ok(None) => return sign_in_required(&base),
+        Err(error) => return unavailable(error),
     };
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
     let Decision {
@@ -110,44 +107,49 @@ pub async fn forward(
         .access
         .decide_person(tool, &person, policy, &base, now);
     if allowed {
-        return Ok(HttpResponse::Ok()
+        return answer(StatusCode::OK)
             .insert_header(("X-Kiwi-User", person.email.as_str()))
             .insert_header(("X-Kiwi-Name", header_safe(&person.name)))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .finish());
+            .finish();
     }
     let reasons: Vec<String> = missing
         .iter()
         .map(|m| format!("{}:{}", m.kind.as_str(), m.id))
         .collect();
-    Ok(plain(StatusCode::FORBIDDEN, "")
+    plain(StatusCode::FORBIDDEN)
         .insert_header(("X-Kiwi-Missing", reasons.join(",")))
         .insert_header(("X-Kiwi-Location", format!("{base}/tools")))
         .body(format!(
             "Access to {} needs: {}. See {base}/tools\n",
             tool.name,
             reasons.join(", ")
-        )))
+        ))
 }
 
 fn sign_in_required(base: &str) -> HttpResponse {
-    plain(StatusCode::UNAUTHORIZED, "")
+    plain(StatusCode::UNAUTHORIZED)
         .insert_header(("X-Kiwi-Location", format!("{base}/login")))
         .body("sign in to kiwi first\n")
 }
 
-fn plain(status: StatusCode, _: &str) -> actix_web::HttpResponseBuilder {
+/// Every answer of the access check: never cached, never sniffed. (These routes run
+/// without the pages' middleware, which adds such headers elsewhere.)
+fn answer(status: StatusCode) -> actix_web::HttpResponseBuilder {
     let mut builder = HttpResponse::build(status);
     builder
-        .content_type("text/plain; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"));
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    builder
+}
+
+fn plain(status: StatusCode) -> actix_web::HttpResponseBuilder {
+    let mut builder = answer(status);
+    builder.content_type("text/plain; charset=utf-8");
     builder
 }
 
 fn json_error(status: StatusCode, error: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(serde_json::json!({ "error": error }))
+    answer(status).json(serde_json::json!({ "error": error }))
 }
 
 fn unavailable(error: AccessError) -> HttpResponse {

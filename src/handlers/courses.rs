@@ -171,7 +171,7 @@ pub async fn module(
     let (course_id, module_id) = path.into_inner();
     let (course, module) = find(&state, &course_id, &module_id)?;
     let language = course.language_for(person.visitor.language);
-    let progress = learning::progress_in(&state.db, course, person.user.id).await?;
+    let completed = learning::module_completed(&state.db, course, module, person.user.id).await?;
     let position = course
         .modules
         .iter()
@@ -194,7 +194,7 @@ pub async fn module(
             0 => module.questions.len(),
             n => n.min(module.questions.len()),
         },
-        completed: progress.completed.contains(&module.id),
+        completed,
         previous: position
             .checked_sub(1)
             .map(|i| course.modules[i].id.clone()),

@@ -49,8 +49,16 @@ impl FromRequest for Visitor {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+            let now = Utc::now();
             let session = match req.cookie(SESSION_COOKIE) {
-                Some(cookie) => sessions::resolve(&state.db, cookie.value(), Utc::now()).await?,
+                // Reading a page may use the session as confirmed within the last minute;
+                // a form is checked against the database itself.
+                Some(cookie) if req.method().is_safe() => state
+                    .access
+                    .session(&state.db, cookie.value(), now)
+                    .await?
+                    .map(|session| (*session).clone()),
+                Some(cookie) => sessions::resolve(&state.db, cookie.value(), now).await?,
                 None => None,
             };
             let language = match &session {
@@ -213,8 +221,9 @@ pub fn client_address(state: &AppState, req: &HttpRequest) -> String {
     address.unwrap_or("unknown").to_owned()
 }
 
-/// Middleware: refuses state-changing requests sent by a page of another origin, and sets
-/// the CSRF cookie for visitors who got a new token.
+/// Middleware: refuses state-changing requests sent by a page of another origin, sets
+/// the CSRF cookie for visitors who got a new token, and tells the session cache after a
+/// request that may have changed something.
 pub async fn origin_and_cookies<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
@@ -222,8 +231,12 @@ pub async fn origin_and_cookies<B: MessageBody + 'static>(
     if !req.method().is_safe() && !same_origin(&req) {
         return Ok(req.error_response(AppError::Csrf).map_into_right_body());
     }
+    let changes = !req.method().is_safe();
     let mut response = next.call(req).await?.map_into_left_body();
     let request = response.request().clone();
+    if changes && let Some(state) = request.app_data::<web::Data<AppState>>() {
+        state.access.note_local_change();
+    }
     let pending = request.extensions().get::<PendingCsrfCookie>().cloned();
     if let (Some(PendingCsrfCookie(token)), Some(state)) =
         (pending, request.app_data::<web::Data<AppState>>())

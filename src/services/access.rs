@@ -2,7 +2,8 @@
 //! every request of a tool without a database round trip.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -12,7 +13,8 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::entities::{access_change, certificate, user};
-use crate::services::{secrets, sessions};
+use crate::services::secrets;
+use crate::services::sessions::{self, ActiveSession};
 use crate::tools::Tool;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,12 +188,19 @@ pub async fn entitlements_of(
     })
 }
 
-/// A signed-in session as the forward-auth check knows it.
+/// A signed-in session as the database last confirmed it, for pages and forward auth.
 #[derive(Debug, Clone)]
 struct CachedSession {
-    user_id: Uuid,
-    expires_at: DateTime<Utc>,
-    last_seen_at: DateTime<Utc>,
+    active: Arc<ActiveSession>,
+    checked_at: DateTime<Utc>,
+}
+
+impl CachedSession {
+    /// Answered from memory for a minute after the database confirmed it; the next look
+    /// at the database also keeps the session alive.
+    fn is_fresh(&self, now: DateTime<Utc>) -> bool {
+        self.active.expires_at > now && self.checked_at + sessions::TOUCH_INTERVAL > now
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +218,9 @@ struct CacheState {
     by_personnel_number: HashMap<String, Uuid>,
     keys: HashMap<String, CachedKey>,
     sessions: HashMap<String, CachedSession>,
+    /// Counts the times sessions were forgotten, so that a session resolved from the
+    /// database while a change was applied is not cached over that change.
+    session_generation: u64,
 }
 
 /// Everything the access check reads, in memory: people, their certificates and policy
@@ -217,6 +229,10 @@ struct CacheState {
 #[derive(Default)]
 pub struct AccessCache {
     state: RwLock<CacheState>,
+    /// Set after this instance handled a request that may have changed something; the next
+    /// session look-up reads the change feed first, so such a change (a sign-out, someone
+    /// marked as left) counts here at once rather than at the next sync.
+    local_change: AtomicBool,
     /// The tools and policy version, to audit grants and denials that a change causes.
     tools: Vec<Tool>,
     policy_version: Option<String>,
@@ -244,6 +260,7 @@ impl AccessCache {
     pub fn new(tools: Vec<Tool>, policy_version: Option<String>) -> AccessCache {
         AccessCache {
             state: RwLock::default(),
+            local_change: AtomicBool::new(false),
             tools,
             policy_version,
         }
@@ -288,7 +305,9 @@ impl AccessCache {
         }
         state.keys = load_keys(db).await?;
         state.ready = true;
-        *self.state.write().unwrap_or_else(|e| e.into_inner()) = state;
+        let mut current = self.write();
+        state.session_generation = current.session_generation + 1;
+        *current = state;
         Ok(())
     }
 
@@ -322,7 +341,7 @@ impl AccessCache {
             None
         };
         self.audit_transitions(db, &loaded, last).await?;
-        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.write();
         for (person, entitlements) in loaded {
             state.by_email.retain(|_, id| *id != person.id);
             state.by_personnel_number.retain(|_, id| *id != person.id);
@@ -335,7 +354,12 @@ impl AccessCache {
             state.people.insert(person.id, entitlements);
         }
         // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
-        state.sessions.retain(|_, s| !people.contains(&s.user_id));
+        if !people.is_empty() {
+            state
+                .sessions
+                .retain(|_, s| !people.contains(&s.active.user.id));
+            state.session_generation += 1;
+        }
         if let Some(new_keys) = new_keys {
             state.keys = new_keys;
         }
@@ -393,6 +417,10 @@ impl AccessCache {
         self.state.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, CacheState> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn is_ready(&self) -> bool {
         self.read().ready
     }
@@ -431,62 +459,85 @@ impl AccessCache {
         Ok(decide(tool, person, policy, base_url, now))
     }
 
-    /// Resolves a session cookie to a person, from memory after the first request. Returns
-    /// the person's entitlements, or None for no valid session.
+    /// Notes that this instance handled a request that may have changed something.
+    pub fn note_local_change(&self) {
+        self.local_change.store(true, Ordering::Release);
+    }
+
+    /// Resolves a session cookie: from memory while the database confirmed it less than a
+    /// minute ago, else from the database. Sign-out, a password change and leaving reach
+    /// the cache through the change feed; changes made by this instance are read before the
+    /// next look-up. Works (from the database) while the cache is not loaded.
+    pub async fn session(
+        &self,
+        db: &DatabaseConnection,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
+        if self.local_change.swap(false, Ordering::AcqRel)
+            && self.is_ready()
+            && let Err(error) = self.sync(db).await
+        {
+            self.note_local_change();
+            return Err(error);
+        }
+        let id_hash = secrets::hash_token(token);
+        let generation = {
+            let state = self.read();
+            if let Some(cached) = state.sessions.get(&id_hash).filter(|s| s.is_fresh(now)) {
+                return Ok(Some(cached.active.clone()));
+            }
+            state.session_generation
+        };
+        let resolved = sessions::resolve(db, token, now).await?.map(Arc::new);
+        let mut state = self.write();
+        if state.ready && state.session_generation == generation {
+            match &resolved {
+                Some(active) => {
+                    let cached = CachedSession {
+                        active: active.clone(),
+                        checked_at: now,
+                    };
+                    state.sessions.insert(id_hash, cached);
+                }
+                None => {
+                    state.sessions.remove(&id_hash);
+                }
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// Forgets sessions not confirmed for longer than the idle timeout.
+    pub fn forget_idle_sessions(&self, now: DateTime<Utc>) {
+        self.write()
+            .sessions
+            .retain(|_, s| s.checked_at + sessions::IDLE_TIMEOUT > now);
+    }
+
+    /// Resolves a session cookie to the person's entitlements, or None for no valid session.
     pub async fn session_person(
         &self,
         db: &DatabaseConnection,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Entitlements>, AccessError> {
-        let id_hash = secrets::hash_token(token);
-        let cached = {
-            let state = self.read();
-            if !state.ready {
-                return Err(AccessError::NotReady);
-            }
-            state.sessions.get(&id_hash).cloned()
+        if !self.is_ready() {
+            return Err(AccessError::NotReady);
+        }
+        let Some(session) = self.session(db, token, now).await? else {
+            return Ok(None);
         };
-        let session = match cached {
-            // Within a minute of the last look: answer from memory.
-            Some(s) if s.expires_at > now && s.last_seen_at + sessions::TOUCH_INTERVAL > now => s,
-            _ => {
-                // First request of this session here, or a minute later: ask the database,
-                // which also keeps the session alive while the person works in the tool.
-                let Some(active) = sessions::resolve(db, token, now).await? else {
-                    self.state
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .sessions
-                        .remove(&id_hash);
-                    return Ok(None);
-                };
-                let fresh = CachedSession {
-                    user_id: active.user.id,
-                    expires_at: active.expires_at,
-                    last_seen_at: now,
-                };
-                self.state
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .sessions
-                    .insert(id_hash, fresh.clone());
-                fresh
-            }
-        };
-        if let Some(person) = self.read().people.get(&session.user_id).cloned() {
+        let user_id = session.user.id;
+        if let Some(person) = self.read().people.get(&user_id).cloned() {
             return Ok(Some(person));
         }
         // Someone the cache has not heard of yet (just added): load them once.
-        let Some(person) = db::users::by_id(db, session.user_id).await? else {
+        let Some(person) = db::users::by_id(db, user_id).await? else {
             return Ok(None);
         };
         let entitlements = entitlements_of(db, &person).await?;
-        self.state
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .people
-            .insert(person.id, entitlements.clone());
+        self.write().people.insert(person.id, entitlements.clone());
         Ok(Some(entitlements))
     }
 

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{DatabaseConnection, DbErr, Set};
 use uuid::Uuid;
 
-use crate::courses::{Catalog, Course};
+use crate::courses::{Catalog, Course, Module};
 use crate::db;
 use crate::entities::module_completion;
 use crate::services::certification;
@@ -28,14 +28,14 @@ pub async fn overview<'c>(
     user: Uuid,
 ) -> Result<Vec<(&'c Course, CourseProgress)>, DbErr> {
     let completions = db::completions::of_user(db, user).await?;
-    let attempts = db::attempts::of_user(db, user).await?;
+    let attempted_in = db::attempts::courses_of_user(db, user).await?;
     Ok(catalog
         .courses()
         .iter()
         .map(|course| {
-            let attempted = attempts
+            let attempted = attempted_in
                 .iter()
-                .any(|a| a.course_id == course.id && a.course_version == course.version);
+                .any(|(id, version)| *id == course.id && *version == course.version);
             (course, progress_of(course, &completions, attempted))
         })
         .collect())
@@ -48,11 +48,21 @@ pub async fn progress_in(
     user: Uuid,
 ) -> Result<CourseProgress, DbErr> {
     let completions = db::completions::of_user(db, user).await?;
-    let attempted = db::attempts::of_user(db, user)
+    let attempted = db::attempts::courses_of_user(db, user)
         .await?
         .iter()
-        .any(|a| a.course_id == course.id && a.course_version == course.version);
+        .any(|(id, version)| *id == course.id && *version == course.version);
     Ok(progress_of(course, &completions, attempted))
+}
+
+/// Whether a person completed one module on the course's current version.
+pub async fn module_completed(
+    db: &DatabaseConnection,
+    course: &Course,
+    module: &Module,
+    user: Uuid,
+) -> Result<bool, DbErr> {
+    db::completions::exists(db, user, &course.id, &course.version, &module.id).await
 }
 
 /// A module without quiz is completed by confirming it was read; confirming twice changes

@@ -154,13 +154,16 @@ pub async fn change_password(
     Ok(session)
 }
 
-/// Stores the language a person reads kiwi in.
+/// Stores the language a person reads kiwi in; every instance reads the person afresh.
 pub async fn set_language(
     db: &DatabaseConnection,
     person: &user::Model,
     language: Language,
 ) -> Result<(), DbErr> {
-    db::users::set_language(db, person.id, language.code()).await
+    let txn = db::begin_write(db).await?;
+    db::users::set_language(&txn, person.id, language.code()).await?;
+    db::access_changes::record(&txn, access_change::KIND_PERSON, Some(person.id)).await?;
+    txn.commit().await
 }
 
 /// The roles stored for a person.

@@ -43,6 +43,8 @@ pub struct RecordRow {
     pub certificate_version: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
+    /// Whether they started the course. Only asked (and only true) for someone without a
+    /// certificate of it: with one, starting no longer tells anything.
     pub started: bool,
 }
 
@@ -87,10 +89,10 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
     if let Some(until) = query.completed_until {
         conditions.push(format!("c.issued_at < {}", bind(Value::from(until))));
     }
-    // Per person and course: the latest certificate not revoked, and whether they started.
-    // Both are index look-ups per row. PostgreSQL is told so with LATERAL joins (otherwise it
-    // may hash whole tables for a report of a few hundred people); SQLite, which has no
-    // LATERAL, plans the correlated subqueries as look-ups by itself.
+    // Per person and course: the latest certificate not revoked, and (only without one)
+    // whether they started. Both are index look-ups per row. PostgreSQL is told so with
+    // LATERAL joins (otherwise it may hash whole tables for a report of a few hundred people);
+    // SQLite, which has no LATERAL, plans the correlated subqueries as look-ups by itself.
     let (started, joins) = if backend == DatabaseBackend::Postgres {
         (
             "(sm.one IS NOT NULL OR sq.one IS NOT NULL) AS started",
@@ -102,17 +104,22 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
                  ORDER BY c2.sequence DESC LIMIT 1) c ON TRUE \
              LEFT JOIN LATERAL ( \
                  SELECT 1 AS one FROM module_completions m \
-                 WHERE m.user_id = u.id AND m.course_id = k.course_id LIMIT 1) sm ON TRUE \
+                 WHERE c.serial IS NULL \
+                   AND m.user_id = u.id AND m.course_id = k.course_id LIMIT 1) sm ON TRUE \
              LEFT JOIN LATERAL ( \
                  SELECT 1 AS one FROM quiz_attempts q \
-                 WHERE q.user_id = u.id AND q.course_id = k.course_id LIMIT 1) sq ON TRUE",
+                 WHERE c.serial IS NULL AND sm.one IS NULL \
+                   AND q.user_id = u.id AND q.course_id = k.course_id LIMIT 1) sq ON TRUE",
         )
     } else {
         (
-            "(EXISTS (SELECT 1 FROM module_completions m \
-                      WHERE m.user_id = u.id AND m.course_id = k.course_id) \
-              OR EXISTS (SELECT 1 FROM quiz_attempts q \
-                         WHERE q.user_id = u.id AND q.course_id = k.course_id)) AS started",
+            // CASE evaluates lazily: the two look-ups run only for rows without a certificate.
+            "CASE WHEN c.id IS NOT NULL THEN 0 \
+                  ELSE EXISTS (SELECT 1 FROM module_completions m \
+                               WHERE m.user_id = u.id AND m.course_id = k.course_id) \
+                    OR EXISTS (SELECT 1 FROM quiz_attempts q \
+                               WHERE q.user_id = u.id AND q.course_id = k.course_id) \
+             END AS started",
             "LEFT JOIN certificates c ON c.id = ( \
                  SELECT c2.id FROM certificates c2 \
                  WHERE c2.user_id = u.id AND c2.course_id = k.course_id \
@@ -141,43 +148,39 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
 
 /// Every record at once: for reports, which aggregate a unit's records in memory.
 ///
-/// The database folds the rows into one JSON array and kiwi reads that one value: handing
-/// thousands of rows over one by one (on SQLite, each from the driver's worker thread) costs
-/// several times what the query itself does.
+/// On SQLite the database folds the rows into one JSON array and kiwi reads that one value:
+/// the driver hands rows over one by one from its worker thread, which for thousands of rows
+/// costs several times what the query does. PostgreSQL's rows arrive in bulk as they are.
 pub async fn all(db: &impl ConnectionTrait, query: &RecordQuery) -> Result<Vec<RecordRow>, DbErr> {
     let backend = db.get_database_backend();
     let records = statement(backend, query);
-    let sql = match backend {
-        DatabaseBackend::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_array(r.user_id, r.personnel_number, r.name, \
-                 r.email, r.org_unit_id, r.course_id, r.certificate_serial, \
-                 r.certificate_version, r.issued_at, r.valid_until, r.started::int)), '[]') \
-             FROM ({}) r",
-            records.sql
-        ),
-        _ => format!(
+    if backend == DatabaseBackend::Postgres {
+        let rows = db.query_all_raw(records).await?;
+        return rows
+            .iter()
+            .map(|row| RecordRow::from_query_result(row, ""))
+            .collect();
+    }
+    let folded = Statement {
+        sql: format!(
             "SELECT json_group_array(json_array(hex(r.user_id), r.personnel_number, r.name, \
                  r.email, hex(r.org_unit_id), r.course_id, r.certificate_serial, \
                  r.certificate_version, r.issued_at, r.valid_until, r.started)) \
              FROM ({}) r",
             records.sql
         ),
+        ..records
     };
-    let folded = Statement { sql, ..records };
     let Some(row) = db.query_one_raw(folded).await? else {
         return Ok(Vec::new());
     };
-    // PostgreSQL answers a json value, SQLite text.
-    let json: String = match backend {
-        DatabaseBackend::Postgres => row.try_get_by_index::<serde_json::Value>(0)?.to_string(),
-        _ => row.try_get_by_index(0)?,
-    };
+    let json: String = row.try_get_by_index(0)?;
     let records: Vec<JsonRecord> =
         serde_json::from_str(&json).map_err(|e| DbErr::Custom(format!("records: {e}")))?;
     records.into_iter().map(RecordRow::try_from).collect()
 }
 
-/// A record as the JSON array of `all`: ids as text (hex on SQLite), times as RFC 3339.
+/// A record as the JSON array of `all` on SQLite: ids in hex, times as RFC 3339.
 #[derive(serde::Deserialize)]
 struct JsonRecord(
     String,

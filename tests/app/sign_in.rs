@@ -3,7 +3,9 @@
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 
-use crate::helpers::{PASSWORD, cookie_header, location, set_cookie_value, spawn_app};
+use crate::helpers::{
+    PASSWORD, TestConfig, cookie_header, location, set_cookie_value, spawn_app, spawn_app_with,
+};
 use kiwi::entities::user;
 
 #[tokio::test]
@@ -99,6 +101,52 @@ async fn signing_out_makes_the_old_session_cookie_useless() {
         .unwrap();
     assert_eq!(after.status(), StatusCode::SEE_OTHER);
     assert!(location(&after).starts_with("/login"));
+}
+
+/// Pages resolve sessions from memory; a sign-out elsewhere must still end them everywhere.
+#[tokio::test]
+async fn a_sign_out_ends_the_session_on_every_instance_within_a_second() {
+    let app = spawn_app().await;
+    let second = spawn_app_with(TestConfig {
+        database_url: Some(app.database_url.clone()),
+        ..Default::default()
+    })
+    .await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.browser();
+    let response = browser.sign_in(&anna.email, PASSWORD).await;
+    let session = set_cookie_value(&response, "kiwi_session").expect("a session cookie");
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let profile_on_second = || {
+        replay
+            .get(format!("{}/profile", second.address))
+            .headers(cookie_header("kiwi_session", &session))
+            .send()
+    };
+    // Twice: the second answer comes from the other instance's memory.
+    for _ in 0..2 {
+        assert_eq!(profile_on_second().await.unwrap().status(), StatusCode::OK);
+    }
+
+    let signed_out = browser.submit("/", "/logout", &[]).await;
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+
+    let started = std::time::Instant::now();
+    loop {
+        let after = profile_on_second().await.unwrap();
+        if after.status() == StatusCode::SEE_OTHER {
+            assert!(location(&after).starts_with("/login"));
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "the other instance still knew the session after 1 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]

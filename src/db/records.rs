@@ -31,7 +31,7 @@ pub struct RecordQuery {
 }
 
 /// One person and one course.
-#[derive(Clone, Debug, FromQueryResult)]
+#[derive(Clone, Debug, PartialEq, FromQueryResult)]
 pub struct RecordRow {
     pub user_id: Uuid,
     pub personnel_number: String,
@@ -223,6 +223,55 @@ impl TryFrom<JsonRecord> for RecordRow {
             started: r.10 != 0,
         })
     }
+}
+
+/// The courses people started (an attempt or a completed module, on any version), each
+/// pair once: of one person, or of everyone.
+pub async fn started_courses(
+    db: &impl ConnectionTrait,
+    user: Option<Uuid>,
+) -> Result<Vec<(Uuid, String)>, DbErr> {
+    let backend = db.get_database_backend();
+    let (filter, values) = match user {
+        Some(user) => (
+            " WHERE user_id = ?",
+            vec![Value::from(user), Value::from(user)],
+        ),
+        None => ("", Vec::new()),
+    };
+    let sql = format!(
+        "SELECT user_id, course_id FROM module_completions{filter} \
+         UNION SELECT user_id, course_id FROM quiz_attempts{filter}"
+    );
+    db.query_all_raw(crate::db::statement(backend, &sql, values))
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
+}
+
+/// Whether a person started a course before (see `started_courses`).
+pub async fn has_started(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    course: &str,
+) -> Result<bool, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "SELECT EXISTS (SELECT 1 FROM module_completions WHERE user_id = ? AND course_id = ?) \
+               OR EXISTS (SELECT 1 FROM quiz_attempts WHERE user_id = ? AND course_id = ?)";
+    let values = vec![
+        Value::from(user),
+        Value::from(course),
+        Value::from(user),
+        Value::from(course),
+    ];
+    let row = db
+        .query_one_raw(crate::db::statement(backend, sql, values))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get_by_index::<bool>(0)?,
+        None => false,
+    })
 }
 
 /// How many rows a cursor fetch returns: small enough to keep memory flat.

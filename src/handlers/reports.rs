@@ -213,6 +213,7 @@ async fn show(
     let filters = params.resolve(state, &visible)?;
     let report = reports::report(
         &state.db,
+        &state.access,
         &state.catalog,
         &visible,
         filters.unit,
@@ -574,7 +575,7 @@ pub async fn evidence(
     let now = Utc::now();
     let query = reports::query(&state.catalog, &visible, filters.unit, None);
     let dues = reports::dues(&state.db, &visible.units).await?;
-    let rows = crate::db::records::all(&state.db, &query).await?;
+    let rows = reports::records_of(&state.db, &state.access, &query).await?;
     let in_scope: Vec<org_unit::Model> = visible.subtree(filters.unit).cloned().collect();
     let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, &dues, now);
     drop(rows);

@@ -12,6 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db;
+use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, certificate, user};
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
@@ -53,20 +54,43 @@ pub struct Decision {
     pub missing: Vec<Missing>,
 }
 
-/// What the access rule needs to know about a person.
+/// What the access rule needs to know about a person, and what the training records
+/// (reports) read: where they work and which courses they started.
 #[derive(Debug, Clone, Default)]
 pub struct Entitlements {
     pub user_id: Uuid,
+    pub personnel_number: String,
     pub email: String,
     pub name: String,
+    pub org_unit_id: Uuid,
     pub active: bool,
     pub certificates: Vec<CertificateFact>,
     pub acknowledged: HashSet<String>,
+    /// Courses with an attempt or a completed module, on any version.
+    pub started: HashSet<String>,
+}
+
+impl Entitlements {
+    fn of(person: &user::Model) -> Entitlements {
+        Entitlements {
+            user_id: person.id,
+            personnel_number: person.personnel_number.clone(),
+            email: person.email.clone(),
+            name: person.name.clone(),
+            org_unit_id: person.org_unit_id,
+            active: person.status == user::STATUS_ACTIVE,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct CertificateFact {
     pub course_id: String,
+    pub serial: String,
+    pub course_version: String,
+    pub sequence: i32,
+    pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
     pub revoked: bool,
@@ -76,6 +100,10 @@ impl From<&certificate::Model> for CertificateFact {
     fn from(c: &certificate::Model) -> Self {
         CertificateFact {
             course_id: c.course_id.clone(),
+            serial: c.serial.clone(),
+            course_version: c.course_version.clone(),
+            sequence: c.sequence,
+            issued_at: c.issued_at,
             valid_from: c.valid_from,
             valid_until: c.valid_until,
             revoked: c.revoked_at.is_some(),
@@ -178,13 +206,12 @@ pub async fn entitlements_of(
 ) -> Result<Entitlements, DbErr> {
     let certificates = db::certificates::of_user(db, person.id).await?;
     let acknowledged = db::policy_acknowledgements::of_user(db, person.id).await?;
+    let started = db::records::started_courses(db, Some(person.id)).await?;
     Ok(Entitlements {
-        user_id: person.id,
-        email: person.email.clone(),
-        name: person.name.clone(),
-        active: person.status == user::STATUS_ACTIVE,
         certificates: certificates.iter().map(CertificateFact::from).collect(),
         acknowledged: acknowledged.into_iter().map(|a| a.policy_version).collect(),
+        started: started.into_iter().map(|(_, course)| course).collect(),
+        ..Entitlements::of(person)
     })
 }
 
@@ -276,16 +303,7 @@ impl AccessCache {
             ..Default::default()
         };
         for person in &people {
-            state.people.insert(
-                person.id,
-                Entitlements {
-                    user_id: person.id,
-                    email: person.email.clone(),
-                    name: person.name.clone(),
-                    active: person.status == user::STATUS_ACTIVE,
-                    ..Default::default()
-                },
-            );
+            state.people.insert(person.id, Entitlements::of(person));
             state
                 .by_email
                 .insert(person.email_normalized.clone(), person.id);
@@ -296,6 +314,11 @@ impl AccessCache {
         for certificate in &certificates {
             if let Some(entry) = state.people.get_mut(&certificate.user_id) {
                 entry.certificates.push(CertificateFact::from(certificate));
+            }
+        }
+        for (user_id, course) in db::records::started_courses(db, None).await? {
+            if let Some(entry) = state.people.get_mut(&user_id) {
+                entry.started.insert(course);
             }
         }
         for acknowledgement in db::policy_acknowledgements::all(db).await? {
@@ -457,6 +480,59 @@ impl AccessCache {
         };
         let person = id.and_then(|id| state.people.get(id));
         Ok(decide(tool, person, policy, base_url, now))
+    }
+
+    /// The training records of `query` from memory, the same rows as `db::records::all`
+    /// reads from the database (unordered); None while the cache is not loaded.
+    pub fn records(&self, query: &RecordQuery) -> Option<Vec<RecordRow>> {
+        let state = self.read();
+        if !state.ready {
+            return None;
+        }
+        let units: Option<HashSet<Uuid>> =
+            query.units.as_ref().map(|u| u.iter().copied().collect());
+        let mut rows = Vec::new();
+        for person in state.people.values() {
+            if !person.active
+                || units
+                    .as_ref()
+                    .is_some_and(|u| !u.contains(&person.org_unit_id))
+            {
+                continue;
+            }
+            for course in &query.courses {
+                let certificate = person
+                    .certificates
+                    .iter()
+                    .filter(|c| &c.course_id == course && !c.revoked)
+                    .max_by_key(|c| c.sequence);
+                let issued_at = certificate.map(|c| c.issued_at);
+                let within =
+                    |bound: Option<DateTime<Utc>>,
+                     check: fn(DateTime<Utc>, DateTime<Utc>) -> bool| {
+                        bound.is_none_or(|bound| issued_at.is_some_and(|at| check(at, bound)))
+                    };
+                if !within(query.completed_from, |at, from| at >= from)
+                    || !within(query.completed_until, |at, until| at < until)
+                {
+                    continue;
+                }
+                rows.push(RecordRow {
+                    user_id: person.user_id,
+                    personnel_number: person.personnel_number.clone(),
+                    name: person.name.clone(),
+                    email: person.email.clone(),
+                    org_unit_id: person.org_unit_id,
+                    course_id: course.clone(),
+                    certificate_serial: certificate.map(|c| c.serial.clone()),
+                    certificate_version: certificate.map(|c| c.course_version.clone()),
+                    issued_at,
+                    valid_until: certificate.map(|c| c.valid_until),
+                    started: certificate.is_none() && person.started.contains(course),
+                });
+            }
+        }
+        Some(rows)
     }
 
     /// Notes that this instance handled a request that may have changed something.

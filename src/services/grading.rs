@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::courses::{Course, Module, QuestionKey};
 use crate::db;
-use crate::entities::{module_completion, quiz_attempt};
+use crate::entities::{access_change, module_completion, quiz_attempt};
 use crate::services::certification;
 use crate::services::mails::Composer;
 
@@ -140,8 +140,11 @@ async fn insert_attempt(
     user: Uuid,
     draw: Vec<DrawnQuestion>,
 ) -> Result<quiz_attempt::Model, QuizError> {
+    let txn = db::begin_write(db).await?;
+    // The first attempt in a course makes it "in progress" in every report.
+    let first = !db::records::has_started(&txn, user, &course.id).await?;
     let inserted = db::attempts::insert(
-        db,
+        &txn,
         quiz_attempt::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user),
@@ -159,9 +162,16 @@ async fn insert_attempt(
     )
     .await;
     match inserted {
-        Ok(attempt) => Ok(attempt),
+        Ok(attempt) => {
+            if first {
+                db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
+            }
+            txn.commit().await?;
+            Ok(attempt)
+        }
         // A second click won the race: both get the attempt it opened.
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            drop(txn);
             db::attempts::of_module(db, user, &course.id, &course.version, module_id)
                 .await?
                 .into_iter()

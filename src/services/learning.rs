@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::courses::{Catalog, Course, Module};
 use crate::db;
-use crate::entities::module_completion;
+use crate::entities::{access_change, module_completion};
 use crate::services::certification;
 use crate::services::mails::Composer;
 use crate::services::progress::{CourseProgress, progress_of};
@@ -80,6 +80,10 @@ pub async fn confirm_read(
     }
     let now = Utc::now();
     let txn = db::begin_write(db).await?;
+    // The first module read in a course makes it "in progress" in every report.
+    if !db::records::has_started(&txn, user, &course.id).await? {
+        db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
+    }
     db::completions::insert_once(
         &txn,
         module_completion::ActiveModel {

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::courses::Catalog;
 use crate::db;
-use crate::db::records::RecordQuery;
+use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{org_unit, user};
+use crate::services::access::AccessCache;
 use crate::services::records::{self, Dues, Report, StatusFilter};
 
 /// Which area asks: "Mein Team" (a department head's subtree) or HR (everything).
@@ -140,10 +141,11 @@ pub fn query(
     }
 }
 
-/// The report on `unit` within `visible`: two statements, the open assignments and the
-/// records (the units are in `visible` already).
+/// The report on `unit` within `visible`: one statement for the open assignments (the units
+/// are in `visible` already), the records from memory.
 pub async fn report(
     db: &impl ConnectionTrait,
+    access: &AccessCache,
     catalog: &Catalog,
     visible: &Visible,
     unit: Option<&org_unit::Model>,
@@ -153,7 +155,7 @@ pub async fn report(
 ) -> Result<Report, DbErr> {
     let query = query(catalog, visible, unit, course);
     let dues = dues(db, &visible.units).await?;
-    let rows = db::records::all(db, &query).await?;
+    let rows = records_of(db, access, &query).await?;
     Ok(records::report(
         rows,
         &query.courses,
@@ -163,6 +165,20 @@ pub async fn report(
         filter,
         now,
     ))
+}
+
+/// The records of `query` for reports: from the access cache, which holds every person
+/// with their certificates and started courses and follows every change; from the database
+/// while the cache is not loaded. (Exports stream from the database.)
+pub async fn records_of(
+    db: &impl ConnectionTrait,
+    access: &AccessCache,
+    query: &RecordQuery,
+) -> Result<Vec<RecordRow>, DbErr> {
+    match access.records(query) {
+        Some(rows) => Ok(rows),
+        None => db::records::all(db, query).await,
+    }
 }
 
 /// The open due dates for the people of `units`.

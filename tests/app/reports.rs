@@ -10,7 +10,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::helpers::{Browser, TestApp, fixture_courses, spawn_app};
-use kiwi::entities::{assignment, certificate, org_unit, outbox_mail, quiz_attempt, user};
+use kiwi::entities::{
+    access_change, assignment, certificate, org_unit, outbox_mail, quiz_attempt, user,
+};
 
 async fn unit_id(app: &TestApp, path: &str) -> Uuid {
     org_unit::Entity::find()
@@ -32,17 +34,19 @@ async fn user_id(app: &TestApp, email: &str) -> Uuid {
         .id
 }
 
-/// A certificate of the fixture course ending `days` from now (negative: ended).
+/// A certificate of the fixture course ending `days` from now (negative: ended), recorded
+/// in the change feed like every certificate kiwi issues, so that reports see it.
 async fn certificate_ending_in(app: &TestApp, email: &str, days: i64) {
     let until = Utc::now() + Duration::days(days);
     let from = until - Months::new(12);
+    let holder = user_id(app, email).await;
     certificate::ActiveModel {
         id: Set(Uuid::now_v7()),
         serial: Set(format!(
             "KIWI-2026-T{}",
             &Uuid::now_v7().simple().to_string()[24..]
         )),
-        user_id: Set(user_id(app, email).await),
+        user_id: Set(holder),
         course_id: Set("grundlagen".into()),
         course_version: Set("1".into()),
         sequence: Set(1),
@@ -57,6 +61,10 @@ async fn certificate_ending_in(app: &TestApp, email: &str, days: i64) {
     .insert(&app.db)
     .await
     .unwrap();
+    kiwi::db::access_changes::record(&app.db, access_change::KIND_PERSON, Some(holder))
+        .await
+        .unwrap();
+    app.sync_access().await;
 }
 
 /// An assignment of the fixture course to a unit, due `days` from today.
@@ -566,4 +574,88 @@ async fn the_evidence_report_states_versions_policy_tools_and_who_made_it() {
     assert!(page.contains("Petra Personal"));
     assert!(page.contains("bestätigt von 1 von 2 Personen"));
     assert!(page.contains("Testbot"), "the tools and what they require");
+}
+
+/// Reports read the training records from memory, exports from the database: after every
+/// kind of change both must hold the same rows.
+#[tokio::test]
+async fn reports_from_memory_hold_the_same_records_as_the_database() {
+    let app = spawn_app().await;
+    let certified = app.person("Cora Zertifiziert", "Amt A", "").await;
+    let started = app.person("Stefan Begonnen", "Amt A", "").await;
+    let reader = app.person("Rita Gelesen", "Amt B", "").await;
+    let _idle = app.person("Ida Nochnicht", "Amt B", "").await;
+    let revoked = app.person("Rolf Widerrufen", "Amt B", "").await;
+    let hr = app.person("Petra Hoff", "Personal", "hr").await;
+
+    app.complete_course(&app.signed_in(&certified).await).await;
+    app.signed_in(&started)
+        .await
+        .start_quiz("grundlagen", "erste-schritte")
+        .await;
+    app.signed_in(&reader)
+        .await
+        .submit(
+            "/courses/grundlagen/modules/lesen",
+            "/courses/grundlagen/modules/lesen/read",
+            &[],
+        )
+        .await;
+    app.complete_course(&app.signed_in(&revoked).await).await;
+    let serial = certificate::Entity::find()
+        .filter(certificate::Column::UserId.eq(user_id(&app, &revoked.email).await))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .serial;
+    app.signed_in(&hr)
+        .await
+        .submit(
+            "/hr/certificates/revoke",
+            "/hr/certificates/revoke",
+            &[("serial", &serial), ("reason", "Test")],
+        )
+        .await;
+    app.sync_access().await;
+
+    let amt_b = unit_id(&app, "Amt B").await;
+    for query in [
+        kiwi::db::records::RecordQuery {
+            courses: vec!["grundlagen".into()],
+            ..Default::default()
+        },
+        kiwi::db::records::RecordQuery {
+            units: Some(vec![amt_b]),
+            courses: vec!["grundlagen".into()],
+            ..Default::default()
+        },
+        kiwi::db::records::RecordQuery {
+            courses: vec!["grundlagen".into()],
+            completed_from: Some(Utc::now() - Duration::hours(1)),
+            ..Default::default()
+        },
+    ] {
+        let sorted = |mut rows: Vec<kiwi::db::records::RecordRow>| {
+            rows.sort_by_key(|r| (r.user_id, r.course_id.clone()));
+            rows
+        };
+        let from_memory = sorted(app.access.records(&query).expect("the cache is loaded"));
+        let from_database = sorted(kiwi::db::records::all(&app.db, &query).await.unwrap());
+        assert_eq!(from_memory, from_database);
+        assert!(!from_memory.is_empty());
+    }
+    let everyone = app
+        .access
+        .records(&kiwi::db::records::RecordQuery {
+            courses: vec!["grundlagen".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let of = |name: &str| everyone.iter().find(|r| r.name == name).unwrap();
+    assert!(of("Cora Zertifiziert").certificate_serial.is_some());
+    assert!(of("Stefan Begonnen").started);
+    assert!(of("Rita Gelesen").started);
+    assert!(!of("Ida Nochnicht").started);
+    assert!(of("Rolf Widerrufen").certificate_serial.is_none());
 }

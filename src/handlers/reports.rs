@@ -12,7 +12,7 @@ use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
 use crate::services::exports::{self, Chunk, Format, Request};
 use crate::services::records::{Counts, Status, StatusFilter};
-use crate::services::reports::{self, Audience, Visible};
+use crate::services::reports::{self, Audience, Filters, Visible};
 use crate::state::AppState;
 
 /// People listed per page of the report.
@@ -28,13 +28,6 @@ pub struct ReportParams {
     pub from: Option<String>,
     pub to: Option<String>,
     pub delimiter: Option<String>,
-}
-
-/// The filters after checking them against what the person may see.
-pub struct Filters<'a> {
-    pub unit: Option<&'a org_unit::Model>,
-    pub course: Option<String>,
-    pub status: Option<StatusFilter>,
 }
 
 impl ReportParams {
@@ -216,9 +209,7 @@ async fn show(
         &state.access,
         &state.catalog,
         &visible,
-        filters.unit,
-        filters.course.as_deref(),
-        filters.status,
+        &filters,
         Utc::now(),
     )
     .await?;

@@ -141,28 +141,33 @@ pub fn query(
     }
 }
 
-/// The report on `unit` within `visible`: one statement for the open assignments (the units
-/// are in `visible` already), the records from memory.
+/// What a report is narrowed to, within what the person may see.
+pub struct Filters<'a> {
+    pub unit: Option<&'a org_unit::Model>,
+    pub course: Option<String>,
+    pub status: Option<StatusFilter>,
+}
+
+/// The report within `visible`: one statement for the open assignments (the units are in
+/// `visible` already), the records from memory.
 pub async fn report(
     db: &impl ConnectionTrait,
     access: &AccessCache,
     catalog: &Catalog,
     visible: &Visible,
-    unit: Option<&org_unit::Model>,
-    course: Option<&str>,
-    filter: Option<StatusFilter>,
+    filters: &Filters<'_>,
     now: DateTime<Utc>,
 ) -> Result<Report, DbErr> {
-    let query = query(catalog, visible, unit, course);
+    let query = query(catalog, visible, filters.unit, filters.course.as_deref());
     let dues = dues(db, &visible.units).await?;
     let rows = records_of(db, access, &query).await?;
     Ok(records::report(
         rows,
         &query.courses,
-        unit,
+        filters.unit,
         &visible.units,
         &dues,
-        filter,
+        filters.status,
         now,
     ))
 }

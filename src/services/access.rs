@@ -241,6 +241,8 @@ struct CacheState {
     ready: bool,
     last_change: i64,
     people: HashMap<Uuid, Entitlements>,
+    /// The people of each unit, so that a unit's report reads only its own people.
+    members: HashMap<Uuid, HashSet<Uuid>>,
     by_email: HashMap<String, Uuid>,
     by_personnel_number: HashMap<String, Uuid>,
     keys: HashMap<String, CachedKey>,
@@ -248,6 +250,23 @@ struct CacheState {
     /// Counts the times sessions were forgotten, so that a session resolved from the
     /// database while a change was applied is not cached over that change.
     session_generation: u64,
+}
+
+impl CacheState {
+    /// Adds or replaces a person, keeping the index of units' members.
+    fn put_person(&mut self, person: Entitlements) {
+        if let Some(before) = self.people.get(&person.user_id)
+            && before.org_unit_id != person.org_unit_id
+            && let Some(members) = self.members.get_mut(&before.org_unit_id)
+        {
+            members.remove(&person.user_id);
+        }
+        self.members
+            .entry(person.org_unit_id)
+            .or_default()
+            .insert(person.user_id);
+        self.people.insert(person.user_id, person);
+    }
 }
 
 /// Everything the access check reads, in memory: people, their certificates and policy
@@ -303,7 +322,7 @@ impl AccessCache {
             ..Default::default()
         };
         for person in &people {
-            state.people.insert(person.id, Entitlements::of(person));
+            state.put_person(Entitlements::of(person));
             state
                 .by_email
                 .insert(person.email_normalized.clone(), person.id);
@@ -374,7 +393,7 @@ impl AccessCache {
             state
                 .by_personnel_number
                 .insert(person.personnel_number.clone(), person.id);
-            state.people.insert(person.id, entitlements);
+            state.put_person(entitlements);
         }
         // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
         if !people.is_empty() {
@@ -489,17 +508,18 @@ impl AccessCache {
         if !state.ready {
             return None;
         }
-        let units: Option<HashSet<Uuid>> =
-            query.units.as_ref().map(|u| u.iter().copied().collect());
+        let people: Box<dyn Iterator<Item = &Entitlements>> = match &query.units {
+            Some(units) => Box::new(
+                units
+                    .iter()
+                    .filter_map(|unit| state.members.get(unit))
+                    .flatten()
+                    .filter_map(|id| state.people.get(id)),
+            ),
+            None => Box::new(state.people.values()),
+        };
         let mut rows = Vec::new();
-        for person in state.people.values() {
-            if !person.active
-                || units
-                    .as_ref()
-                    .is_some_and(|u| !u.contains(&person.org_unit_id))
-            {
-                continue;
-            }
+        for person in people.filter(|p| p.active) {
             for course in &query.courses {
                 let certificate = person
                     .certificates
@@ -613,7 +633,7 @@ impl AccessCache {
             return Ok(None);
         };
         let entitlements = entitlements_of(db, &person).await?;
-        self.write().people.insert(person.id, entitlements.clone());
+        self.write().put_person(entitlements.clone());
         Ok(Some(entitlements))
     }
 

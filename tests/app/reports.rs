@@ -609,14 +609,26 @@ async fn reports_from_memory_hold_the_same_records_as_the_database() {
         .unwrap()
         .unwrap()
         .serial;
-    app.signed_in(&hr)
-        .await
+    let hr_browser = app.signed_in(&hr).await;
+    hr_browser
         .submit(
             "/hr/certificates/revoke",
             "/hr/certificates/revoke",
             &[("serial", &serial), ("reason", "Test")],
         )
         .await;
+    // Rita moves from Amt B to Amt A.
+    let rita = user::Entity::find_by_id(user_id(&app, &reader.email).await)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let file = format!(
+        "personnel_number,name,email,org_unit,roles\n{},Rita Gelesen,{},Amt A,\n",
+        rita.personnel_number, rita.email
+    );
+    let (status, html) = hr_browser.upload_import(&file, false).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
     app.sync_access().await;
 
     let amt_b = unit_id(&app, "Amt B").await;
@@ -658,4 +670,5 @@ async fn reports_from_memory_hold_the_same_records_as_the_database() {
     assert!(of("Rita Gelesen").started);
     assert!(!of("Ida Nochnicht").started);
     assert!(of("Rolf Widerrufen").certificate_serial.is_none());
+    assert_eq!(of("Rita Gelesen").org_unit_id, unit_id(&app, "Amt A").await);
 }

@@ -240,7 +240,8 @@ struct CachedKey {
 struct CacheState {
     ready: bool,
     last_change: i64,
-    people: HashMap<Uuid, Entitlements>,
+    /// Shared, so that a check can hold a person without copying them.
+    people: HashMap<Uuid, Arc<Entitlements>>,
     /// The people of each unit, so that a unit's report reads only its own people.
     members: HashMap<Uuid, HashSet<Uuid>>,
     by_email: HashMap<String, Uuid>,
@@ -254,7 +255,7 @@ struct CacheState {
 
 impl CacheState {
     /// Adds or replaces a person, keeping the index of units' members.
-    fn put_person(&mut self, person: Entitlements) {
+    fn put_person(&mut self, person: Arc<Entitlements>) {
         if let Some(before) = self.people.get(&person.user_id)
             && before.org_unit_id != person.org_unit_id
             && let Some(members) = self.members.get_mut(&before.org_unit_id)
@@ -322,7 +323,7 @@ impl AccessCache {
             ..Default::default()
         };
         for person in &people {
-            state.put_person(Entitlements::of(person));
+            state.put_person(Arc::new(Entitlements::of(person)));
             state
                 .by_email
                 .insert(person.email_normalized.clone(), person.id);
@@ -331,17 +332,25 @@ impl AccessCache {
                 .insert(person.personnel_number.clone(), person.id);
         }
         for certificate in &certificates {
-            if let Some(entry) = state.people.get_mut(&certificate.user_id) {
+            if let Some(entry) = state
+                .people
+                .get_mut(&certificate.user_id)
+                .map(Arc::make_mut)
+            {
                 entry.certificates.push(CertificateFact::from(certificate));
             }
         }
         for (user_id, course) in db::records::started_courses(db, None).await? {
-            if let Some(entry) = state.people.get_mut(&user_id) {
+            if let Some(entry) = state.people.get_mut(&user_id).map(Arc::make_mut) {
                 entry.started.insert(course);
             }
         }
         for acknowledgement in db::policy_acknowledgements::all(db).await? {
-            if let Some(entry) = state.people.get_mut(&acknowledgement.user_id) {
+            if let Some(entry) = state
+                .people
+                .get_mut(&acknowledgement.user_id)
+                .map(Arc::make_mut)
+            {
                 entry.acknowledged.insert(acknowledgement.policy_version);
             }
         }
@@ -393,7 +402,7 @@ impl AccessCache {
             state
                 .by_personnel_number
                 .insert(person.personnel_number.clone(), person.id);
-            state.put_person(entitlements);
+            state.put_person(Arc::new(entitlements));
         }
         // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
         if !people.is_empty() {
@@ -425,7 +434,7 @@ impl AccessCache {
             for (person, after) in loaded {
                 let before = state.people.get(&person.id);
                 for tool in &self.tools {
-                    let was = decide(tool, before, policy, "", now).allowed;
+                    let was = decide(tool, before.map(Arc::as_ref), policy, "", now).allowed;
                     let is = decide(tool, Some(after), policy, "", now).allowed;
                     if was != is {
                         transitions.push((
@@ -498,7 +507,7 @@ impl AccessCache {
             PersonRef::PersonnelNumber(number) => state.by_personnel_number.get(number.trim()),
         };
         let person = id.and_then(|id| state.people.get(id));
-        Ok(decide(tool, person, policy, base_url, now))
+        Ok(decide(tool, person.map(Arc::as_ref), policy, base_url, now))
     }
 
     /// The training records of `query` from memory, the same rows as `db::records::all`
@@ -508,7 +517,7 @@ impl AccessCache {
         if !state.ready {
             return None;
         }
-        let people: Box<dyn Iterator<Item = &Entitlements>> = match &query.units {
+        let people: Box<dyn Iterator<Item = &Arc<Entitlements>>> = match &query.units {
             Some(units) => Box::new(
                 units
                     .iter()
@@ -617,7 +626,7 @@ impl AccessCache {
         db: &DatabaseConnection,
         token: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<Entitlements>, AccessError> {
+    ) -> Result<Option<Arc<Entitlements>>, AccessError> {
         if !self.is_ready() {
             return Err(AccessError::NotReady);
         }
@@ -633,6 +642,7 @@ impl AccessCache {
             return Ok(None);
         };
         let entitlements = entitlements_of(db, &person).await?;
+        let entitlements = Arc::new(entitlements);
         self.write().put_person(entitlements.clone());
         Ok(Some(entitlements))
     }

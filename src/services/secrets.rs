@@ -24,6 +24,28 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Lower-case hex; hashed on every session and API key look-up, so without formatting
+/// machinery.
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored session and key hashes must keep matching: SHA-256 as lower-case hex.
+    #[test]
+    fn tokens_hash_to_lower_case_hex_sha256() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

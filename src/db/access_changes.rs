@@ -1,5 +1,7 @@
 //! The feed of access changes every kiwi instance follows.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -9,11 +11,20 @@ use uuid::Uuid;
 
 use crate::entities::access_change;
 
+/// How many changes this process has recorded: a request that raised it made a change
+/// that this instance's cache should read before its next look-up.
+static RECORDED: AtomicU64 = AtomicU64::new(0);
+
+pub fn recorded_count() -> u64 {
+    RECORDED.load(Ordering::Acquire)
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     kind: &str,
     user: Option<Uuid>,
 ) -> Result<(), DbErr> {
+    RECORDED.fetch_add(1, Ordering::AcqRel);
     access_change::ActiveModel {
         kind: Set(kind.to_owned()),
         user_id: Set(user),

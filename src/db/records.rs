@@ -226,18 +226,24 @@ impl TryFrom<JsonRecord> for RecordRow {
 }
 
 /// The courses people started (an attempt or a completed module, on any version), each
-/// pair once: of one person, or of everyone.
+/// pair once: of the people given, or of everyone.
 pub async fn started_courses(
     db: &impl ConnectionTrait,
-    user: Option<Uuid>,
+    users: Option<&[Uuid]>,
 ) -> Result<Vec<(Uuid, String)>, DbErr> {
     let backend = db.get_database_backend();
-    let (filter, values) = match user {
-        Some(user) => (
-            " WHERE user_id = ?",
-            vec![Value::from(user), Value::from(user)],
-        ),
-        None => ("", Vec::new()),
+    let mut values = Vec::new();
+    let filter = match users {
+        Some([]) => return Ok(Vec::new()),
+        Some(users) => {
+            let marks = vec!["?"; users.len()].join(", ");
+            // Once for each half of the UNION.
+            for _ in 0..2 {
+                values.extend(users.iter().map(|u| Value::from(*u)));
+            }
+            format!(" WHERE user_id IN ({marks})")
+        }
+        None => String::new(),
     };
     let sql = format!(
         "SELECT user_id, course_id FROM module_completions{filter} \

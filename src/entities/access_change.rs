@@ -19,3 +19,6 @@ impl ActiveModelBehavior for ActiveModel {}
 
 pub const KIND_PERSON: &str = "person";
 pub const KIND_KEYS: &str = "keys";
+/// A person started a course (a first attempt or module read in it): only their started
+/// courses are read again.
+pub const KIND_STARTED: &str = "started";

@@ -11,6 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::db;
 use crate::domain::{Language, Role};
 use crate::entities::user;
 use crate::error::AppError;
@@ -50,15 +51,14 @@ impl FromRequest for Visitor {
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| AppError::Internal("application state missing".into()))?;
             let now = Utc::now();
+            // The session as the database confirmed it within the last minute; a sign-out
+            // or a person leaving counts at once on this instance, within a second elsewhere.
             let session = match req.cookie(SESSION_COOKIE) {
-                // Reading a page may use the session as confirmed within the last minute;
-                // a form is checked against the database itself.
-                Some(cookie) if req.method().is_safe() => state
+                Some(cookie) => state
                     .access
                     .session(&state.db, cookie.value(), now)
                     .await?
                     .map(|session| (*session).clone()),
-                Some(cookie) => sessions::resolve(&state.db, cookie.value(), now).await?,
                 None => None,
             };
             let language = match &session {
@@ -222,8 +222,8 @@ pub fn client_address(state: &AppState, req: &HttpRequest) -> String {
 }
 
 /// Middleware: refuses state-changing requests sent by a page of another origin, sets
-/// the CSRF cookie for visitors who got a new token, and tells the session cache after a
-/// request that may have changed something.
+/// the CSRF cookie for visitors who got a new token, and tells the cache after a request
+/// that recorded a change (a sign-out, someone leaving), so it counts here at once.
 pub async fn origin_and_cookies<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
@@ -231,10 +231,12 @@ pub async fn origin_and_cookies<B: MessageBody + 'static>(
     if !req.method().is_safe() && !same_origin(&req) {
         return Ok(req.error_response(AppError::Csrf).map_into_right_body());
     }
-    let changes = !req.method().is_safe();
+    let recorded_before = db::access_changes::recorded_count();
     let mut response = next.call(req).await?.map_into_left_body();
     let request = response.request().clone();
-    if changes && let Some(state) = request.app_data::<web::Data<AppState>>() {
+    if db::access_changes::recorded_count() != recorded_before
+        && let Some(state) = request.app_data::<web::Data<AppState>>()
+    {
         state.access.note_local_change();
     }
     let pending = request.extensions().get::<PendingCsrfCookie>().cloned();

@@ -61,6 +61,8 @@ pub struct Entitlements {
     pub user_id: Uuid,
     pub personnel_number: String,
     pub email: String,
+    /// The key the API looks the email address up by.
+    pub email_normalized: String,
     pub name: String,
     pub org_unit_id: Uuid,
     pub active: bool,
@@ -76,6 +78,7 @@ impl Entitlements {
             user_id: person.id,
             personnel_number: person.personnel_number.clone(),
             email: person.email.clone(),
+            email_normalized: person.email_normalized.clone(),
             name: person.name.clone(),
             org_unit_id: person.org_unit_id,
             active: person.status == user::STATUS_ACTIVE,
@@ -206,7 +209,7 @@ pub async fn entitlements_of(
 ) -> Result<Entitlements, DbErr> {
     let certificates = db::certificates::of_user(db, person.id).await?;
     let acknowledged = db::policy_acknowledgements::of_user(db, person.id).await?;
-    let started = db::records::started_courses(db, Some(person.id)).await?;
+    let started = db::records::started_courses(db, Some(&[person.id])).await?;
     Ok(Entitlements {
         certificates: certificates.iter().map(CertificateFact::from).collect(),
         acknowledged: acknowledged.into_iter().map(|a| a.policy_version).collect(),
@@ -370,11 +373,15 @@ impl AccessCache {
             return Ok(0);
         };
         let mut people: HashSet<Uuid> = HashSet::new();
+        let mut starters: HashSet<Uuid> = HashSet::new();
         let mut keys = false;
         for change in &changes {
             match (change.kind.as_str(), change.user_id) {
                 (access_change::KIND_PERSON, Some(user)) => {
                     people.insert(user);
+                }
+                (access_change::KIND_STARTED, Some(user)) => {
+                    starters.insert(user);
                 }
                 (access_change::KIND_KEYS, _) => keys = true,
                 _ => {}
@@ -386,6 +393,13 @@ impl AccessCache {
                 loaded.push((person.clone(), entitlements_of(db, &person).await?));
             }
         }
+        // People who only started a course: their started courses, in one statement.
+        starters.retain(|id| !people.contains(id));
+        let starters: Vec<Uuid> = starters.into_iter().collect();
+        let mut started: HashMap<Uuid, HashSet<String>> = HashMap::new();
+        for (user, course) in db::records::started_courses(db, Some(&starters)).await? {
+            started.entry(user).or_default().insert(course);
+        }
         let new_keys = if keys {
             Some(load_keys(db).await?)
         } else {
@@ -394,8 +408,10 @@ impl AccessCache {
         self.audit_transitions(db, &loaded, last).await?;
         let mut state = self.write();
         for (person, entitlements) in loaded {
-            state.by_email.retain(|_, id| *id != person.id);
-            state.by_personnel_number.retain(|_, id| *id != person.id);
+            if let Some(before) = state.people.get(&person.id).cloned() {
+                state.by_email.remove(&before.email_normalized);
+                state.by_personnel_number.remove(&before.personnel_number);
+            }
             state
                 .by_email
                 .insert(person.email_normalized.clone(), person.id);
@@ -403,6 +419,11 @@ impl AccessCache {
                 .by_personnel_number
                 .insert(person.personnel_number.clone(), person.id);
             state.put_person(Arc::new(entitlements));
+        }
+        for (user, courses) in started {
+            if let Some(person) = state.people.get_mut(&user) {
+                Arc::make_mut(person).started = courses;
+            }
         }
         // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
         if !people.is_empty() {

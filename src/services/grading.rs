@@ -164,7 +164,7 @@ async fn insert_attempt(
     match inserted {
         Ok(attempt) => {
             if first {
-                db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
+                db::access_changes::record(&txn, access_change::KIND_STARTED, Some(user)).await?;
             }
             txn.commit().await?;
             Ok(attempt)
@@ -309,7 +309,8 @@ pub async fn submit(
 
     let txn = db::begin_write(db).await?;
     let recorded =
-        db::attempts::submit_if_open(&txn, attempt.id, now, answers_json, score, passed).await?;
+        db::attempts::submit_if_open(&txn, attempt.id, now, answers_json.clone(), score, passed)
+            .await?;
     if recorded && passed && attempt.module_id == REFRESHER {
         certification::renew(&txn, mail, course, attempt.user_id, now).await?;
     } else if recorded && passed {
@@ -330,6 +331,16 @@ pub async fn submit(
         certification::certify_if_complete(&txn, mail, course, attempt.user_id, now).await?;
     }
     txn.commit().await?;
+    if recorded {
+        return Ok(quiz_attempt::Model {
+            submitted_at: Some(now),
+            answers: Some(answers_json),
+            score_percent: Some(score),
+            passed: Some(passed),
+            ..attempt
+        });
+    }
+    // Submitted before (a double click, another tab): the result stored then.
     db::attempts::by_id(db, attempt.id)
         .await?
         .ok_or(QuizError::NotFound)

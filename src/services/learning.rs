@@ -82,7 +82,7 @@ pub async fn confirm_read(
     let txn = db::begin_write(db).await?;
     // The first module read in a course makes it "in progress" in every report.
     if !db::records::has_started(&txn, user, &course.id).await? {
-        db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
+        db::access_changes::record(&txn, access_change::KIND_STARTED, Some(user)).await?;
     }
     db::completions::insert_once(
         &txn,

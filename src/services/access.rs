@@ -1,5 +1,6 @@
 //! May this person use this tool now? The rule, and the in-memory cache that answers it on
-//! every request of a tool without a database round trip.
+//! every request of a tool without a database round trip. The same cache resolves sessions
+//! for every page and holds the training records that reports are computed from.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -273,15 +274,16 @@ impl CacheState {
     }
 }
 
-/// Everything the access check reads, in memory: people, their certificates and policy
-/// acknowledgements, the tools' keys and resolved sessions. Every instance follows the
-/// `access_changes` feed, so a change made anywhere reaches it within a fraction of a second.
+/// Everything the access check reads, in memory: people (with their unit and the courses
+/// they started), their certificates and policy acknowledgements, the tools' keys and
+/// resolved sessions. Every instance follows the `access_changes` feed, so a change made
+/// anywhere reaches it within a fraction of a second.
 #[derive(Default)]
 pub struct AccessCache {
     state: RwLock<CacheState>,
-    /// Set after this instance handled a request that may have changed something; the next
-    /// session look-up reads the change feed first, so such a change (a sign-out, someone
-    /// marked as left) counts here at once rather than at the next sync.
+    /// Set after this instance handled a request that recorded a change; the next session
+    /// look-up reads the change feed first, so such a change (a sign-out, someone marked as
+    /// left) counts here at once rather than at the next sync.
     local_change: AtomicBool,
     /// The tools and policy version, to audit grants and denials that a change causes.
     tools: Vec<Tool>,
@@ -557,14 +559,15 @@ impl AccessCache {
                     .filter(|c| &c.course_id == course && !c.revoked)
                     .max_by_key(|c| c.sequence);
                 let issued_at = certificate.map(|c| c.issued_at);
-                let within =
-                    |bound: Option<DateTime<Utc>>,
-                     check: fn(DateTime<Utc>, DateTime<Utc>) -> bool| {
-                        bound.is_none_or(|bound| issued_at.is_some_and(|at| check(at, bound)))
-                    };
-                if !within(query.completed_from, |at, from| at >= from)
-                    || !within(query.completed_until, |at, until| at < until)
-                {
+                // A date range keeps only certificates issued within it, as the query does.
+                let in_range = match issued_at {
+                    Some(at) => {
+                        query.completed_from.is_none_or(|from| at >= from)
+                            && query.completed_until.is_none_or(|until| at < until)
+                    }
+                    None => query.completed_from.is_none() && query.completed_until.is_none(),
+                };
+                if !in_range {
                     continue;
                 }
                 rows.push(RecordRow {
@@ -585,7 +588,7 @@ impl AccessCache {
         Some(rows)
     }
 
-    /// Notes that this instance handled a request that may have changed something.
+    /// Notes that this instance handled a request that recorded a change.
     pub fn note_local_change(&self) {
         self.local_change.store(true, Ordering::Release);
     }

@@ -143,6 +143,15 @@ async fn fresh_postgres_database(server: &str) -> String {
 }
 
 impl TestApp {
+    /// A second kiwi instance on this one's database.
+    pub async fn second_instance(&self) -> TestApp {
+        spawn_app_with(TestConfig {
+            database_url: Some(self.database_url.clone()),
+            ..Default::default()
+        })
+        .await
+    }
+
     /// Adds a person with `PASSWORD` in the given unit path and roles (";"-separated).
     pub async fn person(&self, name: &str, unit: &str, roles: &str) -> Person {
         let local: String = name

@@ -3,9 +3,7 @@
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 
-use crate::helpers::{
-    PASSWORD, TestConfig, cookie_header, location, set_cookie_value, spawn_app, spawn_app_with,
-};
+use crate::helpers::{Browser, PASSWORD, cookie_header, location, set_cookie_value, spawn_app};
 use kiwi::entities::user;
 
 #[tokio::test]
@@ -71,17 +69,24 @@ async fn the_stored_password_is_an_argon2id_hash() {
     assert!(!hash.contains(PASSWORD));
 }
 
-#[tokio::test]
-async fn signing_out_makes_the_old_session_cookie_useless() {
-    let app = spawn_app().await;
-    let anna = app.person("Anna Beck", "Dezernat I", "").await;
-    let browser = app.browser();
-    let response = browser.sign_in(&anna.email, PASSWORD).await;
+/// Signs in with `browser`; returns the session token and a client that sends it by hand
+/// and does not follow redirects.
+async fn session_and_replay(browser: &Browser, email: &str) -> (String, reqwest::Client) {
+    let response = browser.sign_in(email, PASSWORD).await;
     let session = set_cookie_value(&response, "kiwi_session").expect("a session cookie");
     let replay = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    (session, replay)
+}
+
+#[tokio::test]
+async fn signing_out_makes_the_old_session_cookie_useless() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.browser();
+    let (session, replay) = session_and_replay(&browser, &anna.email).await;
     let before = replay
         .get(browser.url("/profile"))
         .headers(cookie_header("kiwi_session", &session))
@@ -107,19 +112,10 @@ async fn signing_out_makes_the_old_session_cookie_useless() {
 #[tokio::test]
 async fn a_sign_out_ends_the_session_on_every_instance_within_a_second() {
     let app = spawn_app().await;
-    let second = spawn_app_with(TestConfig {
-        database_url: Some(app.database_url.clone()),
-        ..Default::default()
-    })
-    .await;
+    let second = app.second_instance().await;
     let anna = app.person("Anna Beck", "Dezernat I", "").await;
     let browser = app.browser();
-    let response = browser.sign_in(&anna.email, PASSWORD).await;
-    let session = set_cookie_value(&response, "kiwi_session").expect("a session cookie");
-    let replay = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let (session, replay) = session_and_replay(&browser, &anna.email).await;
     let profile_on_second = || {
         replay
             .get(format!("{}/profile", second.address))

@@ -151,11 +151,7 @@ async fn access_ends_at_the_second_the_certificate_expires_without_any_write() {
 #[tokio::test]
 async fn revocation_closes_access_at_once_and_on_every_instance_within_a_second() {
     let app = spawn_app().await;
-    let second = spawn_app_with(TestConfig {
-        database_url: Some(app.database_url.clone()),
-        ..Default::default()
-    })
-    .await;
+    let second = app.second_instance().await;
     let (anna, browser) = app.certified_person("Anna Beck").await;
     let key = app.api_key("testbot").await;
     second.sync_access().await;
@@ -325,11 +321,7 @@ async fn grants_and_denials_caused_by_a_change_are_audited_once() {
     use kiwi::entities::audit_log;
     use sea_orm::{ColumnTrait, QueryFilter};
     let app = spawn_app().await;
-    let second = spawn_app_with(TestConfig {
-        database_url: Some(app.database_url.clone()),
-        ..Default::default()
-    })
-    .await;
+    let second = app.second_instance().await;
     let (_, _) = app.certified_person("Anna Beck").await;
     second.sync_access().await;
     let granted = audit_log::Entity::find()

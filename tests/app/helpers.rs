@@ -177,6 +177,9 @@ impl TestApp {
         people::set_password(&self.db, &email, NewPassword::parse(PASSWORD).unwrap())
             .await
             .expect("password set");
+        // Added beside the server, as by the command line: its cache reads the change feed
+        // within 0.2 s; tests look at once.
+        self.sync_access().await;
         Person {
             email: email.to_string(),
         }

@@ -41,7 +41,6 @@ pub async fn of_module(
         .await
 }
 
-/// Every attempt of a person (for their own progress overview).
 /// The courses (id and version) a person started an attempt in, each once.
 pub async fn courses_of_user(
     db: &impl ConnectionTrait,

@@ -146,83 +146,15 @@ pub fn statement(backend: DatabaseBackend, query: &RecordQuery) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// Every record at once: for reports, which aggregate a unit's records in memory.
-///
-/// On SQLite the database folds the rows into one JSON array and kiwi reads that one value:
-/// the driver hands rows over one by one from its worker thread, which for thousands of rows
-/// costs several times what the query does. PostgreSQL's rows arrive in bulk as they are.
+/// Every record at once: for reports while the access cache is not loaded (reports read
+/// the same rows from memory otherwise).
 pub async fn all(db: &impl ConnectionTrait, query: &RecordQuery) -> Result<Vec<RecordRow>, DbErr> {
-    let backend = db.get_database_backend();
-    let records = statement(backend, query);
-    if backend == DatabaseBackend::Postgres {
-        let rows = db.query_all_raw(records).await?;
-        return rows
-            .iter()
-            .map(|row| RecordRow::from_query_result(row, ""))
-            .collect();
-    }
-    let folded = Statement {
-        sql: format!(
-            "SELECT json_group_array(json_array(hex(r.user_id), r.personnel_number, r.name, \
-                 r.email, hex(r.org_unit_id), r.course_id, r.certificate_serial, \
-                 r.certificate_version, r.issued_at, r.valid_until, r.started)) \
-             FROM ({}) r",
-            records.sql
-        ),
-        ..records
-    };
-    let Some(row) = db.query_one_raw(folded).await? else {
-        return Ok(Vec::new());
-    };
-    let json: String = row.try_get_by_index(0)?;
-    let records: Vec<JsonRecord> =
-        serde_json::from_str(&json).map_err(|e| DbErr::Custom(format!("records: {e}")))?;
-    records.into_iter().map(RecordRow::try_from).collect()
-}
-
-/// A record as the JSON array of `all` on SQLite: ids in hex, times as RFC 3339.
-#[derive(serde::Deserialize)]
-struct JsonRecord(
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    u8,
-);
-
-impl TryFrom<JsonRecord> for RecordRow {
-    type Error = DbErr;
-
-    fn try_from(r: JsonRecord) -> Result<Self, DbErr> {
-        let id = |s: &str| Uuid::parse_str(s).map_err(|e| DbErr::Custom(format!("records: {e}")));
-        let time = |s: Option<String>| {
-            s.map(|s| {
-                DateTime::parse_from_rfc3339(&s)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|e| DbErr::Custom(format!("records: {e}")))
-            })
-            .transpose()
-        };
-        Ok(RecordRow {
-            user_id: id(&r.0)?,
-            personnel_number: r.1,
-            name: r.2,
-            email: r.3,
-            org_unit_id: id(&r.4)?,
-            course_id: r.5,
-            certificate_serial: r.6,
-            certificate_version: r.7,
-            issued_at: time(r.8)?,
-            valid_until: time(r.9)?,
-            started: r.10 != 0,
-        })
-    }
+    let rows = db
+        .query_all_raw(statement(db.get_database_backend(), query))
+        .await?;
+    rows.iter()
+        .map(|row| RecordRow::from_query_result(row, ""))
+        .collect()
 }
 
 /// The courses people started (an attempt or a completed module, on any version), each

@@ -33,9 +33,7 @@ pub async fn overview<'c>(
         .courses()
         .iter()
         .map(|course| {
-            let attempted = attempted_in
-                .iter()
-                .any(|(id, version)| *id == course.id && *version == course.version);
+            let attempted = attempted_on_current_version(&attempted_in, course);
             (course, progress_of(course, &completions, attempted))
         })
         .collect())
@@ -48,11 +46,16 @@ pub async fn progress_in(
     user: Uuid,
 ) -> Result<CourseProgress, DbErr> {
     let completions = db::completions::of_user(db, user).await?;
-    let attempted = db::attempts::courses_of_user(db, user)
-        .await?
-        .iter()
-        .any(|(id, version)| *id == course.id && *version == course.version);
+    let attempted_in = db::attempts::courses_of_user(db, user).await?;
+    let attempted = attempted_on_current_version(&attempted_in, course);
     Ok(progress_of(course, &completions, attempted))
+}
+
+/// Whether `course`'s current version is among the (course, version) pairs attempted.
+fn attempted_on_current_version(attempted_in: &[(String, String)], course: &Course) -> bool {
+    attempted_in
+        .iter()
+        .any(|(id, version)| *id == course.id && *version == course.version)
 }
 
 /// Whether a person completed one module on the course's current version.

@@ -93,14 +93,21 @@ pub struct Recipient {
     pub language: Language,
 }
 
+impl Recipient {
+    /// A person as stored: their language code falls back to the default if unknown.
+    pub fn new(user_id: Uuid, name: &str, email: &str, language: &str) -> Recipient {
+        Recipient {
+            user_id,
+            name: name.to_owned(),
+            email: email.to_owned(),
+            language: Language::parse(language).unwrap_or_default(),
+        }
+    }
+}
+
 impl From<&user::Model> for Recipient {
     fn from(person: &user::Model) -> Self {
-        Recipient {
-            user_id: person.id,
-            name: person.name.clone(),
-            email: person.email.clone(),
-            language: Language::parse(&person.language).unwrap_or_default(),
-        }
+        Recipient::new(person.id, &person.name, &person.email, &person.language)
     }
 }
 

@@ -14,7 +14,6 @@ use crate::config::Settings;
 use crate::courses::Catalog;
 use crate::db;
 use crate::db::reminders::Assignee;
-use crate::domain::Language;
 use crate::entities::assignment;
 use crate::services::access::{self, CertificateFact, Entitlements};
 use crate::services::mails::{ClosedBecause, Composer, MailError, NewMail, OverdueRow, Recipient};
@@ -254,12 +253,7 @@ async fn queue_expiry_notices(
         if existing.contains(&key) {
             continue;
         }
-        let to = Recipient {
-            user_id: c.user_id,
-            name: c.name.clone(),
-            email: c.email.clone(),
-            language: Language::parse(&c.language).unwrap_or_default(),
-        };
+        let to = Recipient::new(c.user_id, &c.name, &c.email, &c.language);
         let mut new = mail.certificate_expiring(&to, course, &c.serial, c.valid_until)?;
         new.dedupe_key = Some(key);
         mails.push(new);
@@ -344,12 +338,7 @@ async fn queue_tools_closed_by_expiry(
         if existing.contains(&key) {
             continue;
         }
-        let to = Recipient {
-            user_id: c.user_id,
-            name: c.name.clone(),
-            email: c.email.clone(),
-            language: Language::parse(&c.language).unwrap_or_default(),
-        };
+        let to = Recipient::new(c.user_id, &c.name, &c.email, &c.language);
         let mut new = mail.access_lost(&to, tool, &c.course_id, ClosedBecause::Expired)?;
         new.dedupe_key = Some(key);
         mails.push(new);
@@ -422,12 +411,7 @@ async fn queue_digests(
             continue;
         }
         let head = &heads[index];
-        let to = Recipient {
-            user_id: head.user_id,
-            name: head.name.clone(),
-            email: head.email.clone(),
-            language: Language::parse(&head.language).unwrap_or_default(),
-        };
+        let to = Recipient::new(head.user_id, &head.name, &head.email, &head.language);
         let rows: Vec<OverdueRow> = rows
             .into_iter()
             .map(|row| OverdueRow {
@@ -447,12 +431,7 @@ async fn queue_digests(
 }
 
 fn recipient(row: &Assignee) -> Recipient {
-    Recipient {
-        user_id: row.user_id,
-        name: row.name.clone(),
-        email: row.email.clone(),
-        language: Language::parse(&row.language).unwrap_or_default(),
-    }
+    Recipient::new(row.user_id, &row.name, &row.email, &row.language)
 }
 
 #[cfg(test)]

@@ -138,17 +138,9 @@ pub async fn mark_sent(
     at: DateTime<Utc>,
     erase_text: bool,
 ) -> Result<(), DbErr> {
-    let mut update = outbox_mail::Entity::update_many()
+    let mut update = release_claim(id, worker)
         .col_expr(outbox_mail::Column::Status, Expr::value(STATUS_SENT))
         .col_expr(outbox_mail::Column::SentAt, Expr::value(at))
-        .col_expr(
-            outbox_mail::Column::ClaimedBy,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            outbox_mail::Column::ClaimedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
         .col_expr(
             outbox_mail::Column::LastError,
             Expr::value(Option::<String>::None),
@@ -158,12 +150,7 @@ pub async fn mark_sent(
             .col_expr(outbox_mail::Column::TextBody, Expr::value(""))
             .col_expr(outbox_mail::Column::HtmlBody, Expr::value(""));
     }
-    update
-        .filter(outbox_mail::Column::Id.eq(id))
-        .filter(outbox_mail::Column::ClaimedBy.eq(worker))
-        .exec(db)
-        .await
-        .map(|_| ())
+    update.exec(db).await.map(|_| ())
 }
 
 /// Records a failed try: the next one at `next_try_at`, or none (given up).
@@ -174,11 +161,23 @@ pub async fn mark_failed(
     error: &str,
     next_try_at: Option<DateTime<Utc>>,
 ) -> Result<(), DbErr> {
-    let mut update = outbox_mail::Entity::update_many()
-        .col_expr(
-            outbox_mail::Column::LastError,
-            Expr::value(Some(error.to_owned())),
-        )
+    let mut update = release_claim(id, worker).col_expr(
+        outbox_mail::Column::LastError,
+        Expr::value(Some(error.to_owned())),
+    );
+    update = match next_try_at {
+        Some(at) => update
+            .col_expr(outbox_mail::Column::Status, Expr::value(STATUS_FAILED))
+            .col_expr(outbox_mail::Column::NextTryAt, Expr::value(at)),
+        None => update.col_expr(outbox_mail::Column::Status, Expr::value(STATUS_GAVE_UP)),
+    };
+    update.exec(db).await.map(|_| ())
+}
+
+/// An update of one claimed mail that hands the claim back; it changes nothing unless
+/// `worker` still holds the claim.
+fn release_claim(id: Uuid, worker: &str) -> sea_orm::UpdateMany<outbox_mail::Entity> {
+    outbox_mail::Entity::update_many()
         .col_expr(
             outbox_mail::Column::ClaimedBy,
             Expr::value(Option::<String>::None),
@@ -186,19 +185,9 @@ pub async fn mark_failed(
         .col_expr(
             outbox_mail::Column::ClaimedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
-        );
-    update = match next_try_at {
-        Some(at) => update
-            .col_expr(outbox_mail::Column::Status, Expr::value(STATUS_FAILED))
-            .col_expr(outbox_mail::Column::NextTryAt, Expr::value(at)),
-        None => update.col_expr(outbox_mail::Column::Status, Expr::value(STATUS_GAVE_UP)),
-    };
-    update
+        )
         .filter(outbox_mail::Column::Id.eq(id))
         .filter(outbox_mail::Column::ClaimedBy.eq(worker))
-        .exec(db)
-        .await
-        .map(|_| ())
 }
 
 /// Queues a failed or given-up mail again with a fresh count of tries; false if there is

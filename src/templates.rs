@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 32] = [
+const TEMPLATES: [(&str, &str); 33] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -35,6 +35,10 @@ const TEMPLATES: [(&str, &str); 32] = [
     (
         "form_errors.html",
         include_str!("../templates/form_errors.html"),
+    ),
+    (
+        "new_password_fields.html",
+        include_str!("../templates/new_password_fields.html"),
     ),
     (
         "courses/list.html",

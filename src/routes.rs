@@ -13,7 +13,8 @@ pub fn access_check(cfg: &mut web::ServiceConfig) {
         .route("/auth/verify", web::get().to(access::forward));
 }
 
-/// Everything else: pages, forms and downloads.
+/// Everything else: pages, forms and downloads. Paths that share a first segment are in one
+/// scope, so a request is matched against the few patterns of its own area only.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg
         // Everyone
@@ -23,19 +24,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(sign_in::submit))
         .route("/logout", web::post().to(sign_in::sign_out))
         .route("/language", web::post().to(sign_in::choose_language))
-        .route("/setup/{token}", web::get().to(setup::form))
-        .route("/setup/{token}", web::post().to(setup::submit))
-        .route("/password/forgot", web::get().to(passwords::forgot_form))
-        .route("/password/forgot", web::post().to(passwords::forgot))
-        .route(
-            "/password/reset/{token}",
-            web::get().to(passwords::reset_form),
+        .service(
+            web::resource("/setup/{token}")
+                .route(web::get().to(setup::form))
+                .route(web::post().to(setup::submit)),
         )
-        .route("/password/reset/{token}", web::post().to(passwords::reset))
-        .route("/invite/{token}", web::get().to(passwords::invitation_form))
-        .route(
-            "/invite/{token}",
-            web::post().to(passwords::accept_invitation),
+        .service(
+            web::scope("/password")
+                .route("/forgot", web::get().to(passwords::forgot_form))
+                .route("/forgot", web::post().to(passwords::forgot))
+                .service(
+                    web::resource("/reset/{token}")
+                        .route(web::get().to(passwords::reset_form))
+                        .route(web::post().to(passwords::reset)),
+                ),
+        )
+        .service(
+            web::resource("/invite/{token}")
+                .route(web::get().to(passwords::invitation_form))
+                .route(web::post().to(passwords::accept_invitation)),
         )
         .route("/verify/{serial}", web::get().to(certificates::verify))
         .route("/accessibility", web::get().to(pages::accessibility))
@@ -47,35 +54,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(profile::change_password),
         )
         // Learning
-        .route("/courses", web::get().to(courses::catalog))
-        .route("/courses/{course}", web::get().to(courses::show))
-        .route(
-            "/courses/{course}/modules/{module}",
-            web::get().to(courses::module),
+        .service(
+            web::scope("/courses")
+                .route("", web::get().to(courses::catalog))
+                .route("/{course}", web::get().to(courses::show))
+                .route("/{course}/modules/{module}", web::get().to(courses::module))
+                .route(
+                    "/{course}/modules/{module}/read",
+                    web::post().to(courses::confirm_read),
+                )
+                .route(
+                    "/{course}/modules/{module}/attempts",
+                    web::post().to(quizzes::start),
+                )
+                .route(
+                    "/{course}/refresher",
+                    web::post().to(quizzes::start_refresher),
+                )
+                .route("/{course}/files/{path:.*}", web::get().to(courses::file)),
         )
-        .route(
-            "/courses/{course}/modules/{module}/read",
-            web::post().to(courses::confirm_read),
+        .service(
+            web::resource("/attempts/{attempt}")
+                .route(web::get().to(quizzes::show))
+                .route(web::post().to(quizzes::submit)),
         )
-        .route(
-            "/courses/{course}/modules/{module}/attempts",
-            web::post().to(quizzes::start),
-        )
-        .route(
-            "/courses/{course}/refresher",
-            web::post().to(quizzes::start_refresher),
-        )
-        .route(
-            "/courses/{course}/files/{path:.*}",
-            web::get().to(courses::file),
-        )
-        .route("/attempts/{attempt}", web::get().to(quizzes::show))
-        .route("/attempts/{attempt}", web::post().to(quizzes::submit))
-        .route("/certificates", web::get().to(certificates::list))
-        .route("/certificates/{serial}", web::get().to(certificates::show))
-        .route(
-            "/certificates/{serial}/pdf",
-            web::get().to(certificates::pdf),
+        .service(
+            web::scope("/certificates")
+                .route("", web::get().to(certificates::list))
+                .route("/{serial}", web::get().to(certificates::show))
+                .route("/{serial}/pdf", web::get().to(certificates::pdf)),
         )
         .route("/tools", web::get().to(tools::list))
         .route("/policy", web::get().to(tools::policy))
@@ -91,30 +98,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(assignments::withdraw),
         )
         // HR
-        .route("/hr", web::get().to(hr::index))
-        .route("/hr/import", web::post().to(hr::import))
-        .route("/hr/report", web::get().to(reports::hr))
-        .route("/hr/export.csv", web::get().to(reports::hr_export_csv))
-        .route("/hr/export.xlsx", web::get().to(reports::hr_export_xlsx))
-        .route("/hr/evidence", web::get().to(reports::evidence))
-        .route(
-            "/hr/certificates/revoke",
-            web::get().to(certificates::revoke_form),
-        )
-        .route(
-            "/hr/certificates/revoke",
-            web::post().to(certificates::revoke),
+        .service(
+            web::scope("/hr")
+                .route("", web::get().to(hr::index))
+                .route("/import", web::post().to(hr::import))
+                .route("/report", web::get().to(reports::hr))
+                .route("/export.csv", web::get().to(reports::hr_export_csv))
+                .route("/export.xlsx", web::get().to(reports::hr_export_xlsx))
+                .route("/evidence", web::get().to(reports::evidence))
+                .service(
+                    web::resource("/certificates/revoke")
+                        .route(web::get().to(certificates::revoke_form))
+                        .route(web::post().to(certificates::revoke)),
+                ),
         )
         // Administrators
-        .route("/admin", web::get().to(admin::index))
-        .route("/admin/keys", web::get().to(admin::keys))
-        .route(
-            "/admin/keys/{key}/revoke",
-            web::post().to(admin::revoke_key),
-        )
-        .route("/admin/mail", web::get().to(admin::mail))
-        .route(
-            "/admin/mail/{mail}/retry",
-            web::post().to(admin::retry_mail),
+        .service(
+            web::scope("/admin")
+                .route("", web::get().to(admin::index))
+                .route("/keys", web::get().to(admin::keys))
+                .route("/keys/{key}/revoke", web::post().to(admin::revoke_key))
+                .route("/mail", web::get().to(admin::mail))
+                .route("/mail/{mail}/retry", web::post().to(admin::retry_mail)),
         );
 }

@@ -16,7 +16,7 @@ use crate::services::access::AccessCache;
 use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::reminders::Schedule;
-use crate::templates::{RenderError, Templates};
+use crate::templates::{PageCache, RenderError, Templates};
 use crate::tools::Tool;
 
 pub struct AppState {
@@ -28,6 +28,8 @@ pub struct AppState {
     /// Limits look-ups of the public verification page per client address.
     pub verify_limit: RateLimit,
     pub templates: Arc<Templates>,
+    /// Pages rendered once and filled in per person (`handlers::render_shared`).
+    pub pages: PageCache,
     pub translations: Arc<Translations>,
     /// Writes kiwi's mails (for the outbox).
     pub mail: Composer,
@@ -77,6 +79,7 @@ impl AppState {
             access: Arc::new(access),
             verify_limit: RateLimit::new(VERIFY_LOOKUPS_PER_MINUTE, Duration::from_secs(60)),
             templates,
+            pages: PageCache::default(),
             translations,
             mail,
             outbox: outbox::Worker::new(mailer, settings.mail_max_tries),

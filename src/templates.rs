@@ -188,3 +188,148 @@ impl Templates {
             })
     }
 }
+
+/// What differs between two people who see the same page: it goes into a `Skeleton` as a
+/// hole and is filled in, escaped, for each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hole {
+    Name,
+    Email,
+    CsrfToken,
+}
+
+impl Hole {
+    const ALL: [Hole; 3] = [Hole::Name, Hole::Email, Hole::CsrfToken];
+
+    /// The stand-in rendered where the value goes. Private-use characters around a random
+    /// per-process nonce: no lesson, name or translation can contain it.
+    pub fn marker(self) -> String {
+        format!("{MARKER_START}{}{}{MARKER_END}", marker_nonce(), self as u8)
+    }
+}
+
+const MARKER_START: char = '\u{E000}';
+const MARKER_END: char = '\u{E001}';
+
+fn marker_nonce() -> &'static str {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NONCE.get_or_init(crate::services::secrets::new_token)
+}
+
+/// A page rendered once, with markers where each person's own values go: serving it again
+/// is a copy with those values filled in, not a render.
+#[derive(Debug)]
+pub struct Skeleton {
+    pieces: Vec<Piece>,
+    text_len: usize,
+}
+
+#[derive(Debug)]
+enum Piece {
+    Text(Box<str>),
+    Hole(Hole),
+}
+
+impl Skeleton {
+    /// Splits a page rendered with `Hole::marker` values at its markers.
+    pub fn from_rendered(html: &str) -> Skeleton {
+        let prefix = format!("{MARKER_START}{}", marker_nonce());
+        let mut pieces = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find(&prefix) {
+            let after = &rest[start + prefix.len()..];
+            let hole = Hole::ALL
+                .into_iter()
+                .find(|hole| after.starts_with(&format!("{}{MARKER_END}", *hole as u8)));
+            let Some(hole) = hole else { break };
+            pieces.push(Piece::Text(rest[..start].into()));
+            pieces.push(Piece::Hole(hole));
+            rest = &after[1 + MARKER_END.len_utf8()..];
+        }
+        pieces.push(Piece::Text(rest.into()));
+        let text_len = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(text) => text.len(),
+                Piece::Hole(_) => 0,
+            })
+            .sum();
+        Skeleton { pieces, text_len }
+    }
+
+    /// The page with `value` of each hole, HTML-escaped as the template would have done.
+    pub fn fill<'v>(&self, value: impl Fn(Hole) -> &'v str) -> String {
+        let values = Hole::ALL.map(|hole| {
+            let mut escaped = Vec::new();
+            // Writing into a Vec cannot fail.
+            let _ = tera::escape_html(value(hole), &mut escaped);
+            String::from_utf8(escaped).unwrap_or_default()
+        });
+        let mut page = String::with_capacity(self.text_len + 256);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => page.push_str(text),
+                Piece::Hole(hole) => page.push_str(&values[*hole as usize]),
+            }
+        }
+        page
+    }
+}
+
+/// Skeletons of the pages rendered so far, by what makes them differ (template, path,
+/// language, roles, the page's own state). Bounded: when full, it starts afresh.
+#[derive(Default)]
+pub struct PageCache {
+    pages: std::sync::RwLock<std::collections::HashMap<String, Arc<Skeleton>>>,
+}
+
+/// Enough for every module of a large catalog in both languages and both states.
+const PAGE_CACHE_LIMIT: usize = 4096;
+
+impl PageCache {
+    pub fn get(&self, key: &str) -> Option<Arc<Skeleton>> {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        pages.get(key).cloned()
+    }
+
+    pub fn put(&self, key: String, skeleton: Arc<Skeleton>) {
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        if pages.len() >= PAGE_CACHE_LIMIT {
+            pages.clear();
+        }
+        pages.insert(key, skeleton);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skeleton_fills_every_hole_escaped_and_keeps_the_rest() {
+        let html = format!(
+            "<p>{}</p><input value=\"{}\"><a href=\"mailto:{}\">{}</a>",
+            Hole::Name.marker(),
+            Hole::CsrfToken.marker(),
+            Hole::Email.marker(),
+            Hole::Name.marker()
+        );
+        let page = Skeleton::from_rendered(&html).fill(|hole| match hole {
+            Hole::Name => "A & <B>",
+            Hole::Email => "a'b@stadt.example",
+            Hole::CsrfToken => "t\"1",
+        });
+        assert_eq!(
+            page,
+            "<p>A &amp; &lt;B&gt;</p><input value=\"t&quot;1\">\
+             <a href=\"mailto:a&#39;b@stadt.example\">A &amp; &lt;B&gt;</a>"
+        );
+    }
+
+    #[test]
+    fn text_that_only_looks_like_a_marker_stays_as_it_is() {
+        let html = "<p>\u{E000}0\u{E001} and \u{E000}</p>";
+        let page = Skeleton::from_rendered(html).fill(|_| "X");
+        assert_eq!(page, html);
+    }
+}

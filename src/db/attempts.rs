@@ -57,6 +57,25 @@ pub async fn courses_of_user(
         .await
 }
 
+/// Whether a person has an attempt on one course version.
+pub async fn exists_on_version(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    course_id: &str,
+    course_version: &str,
+) -> Result<bool, DbErr> {
+    quiz_attempt::Entity::find()
+        .select_only()
+        .column(quiz_attempt::Column::Id)
+        .filter(quiz_attempt::Column::UserId.eq(user))
+        .filter(quiz_attempt::Column::CourseId.eq(course_id))
+        .filter(quiz_attempt::Column::CourseVersion.eq(course_version))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await
+        .map(|found| found.is_some())
+}
+
 pub async fn count_of_user(db: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
     quiz_attempt::Entity::find()
         .filter(quiz_attempt::Column::UserId.eq(user))

@@ -188,30 +188,6 @@ pub async fn started_courses(
         .collect()
 }
 
-/// Whether a person started a course before (see `started_courses`).
-pub async fn has_started(
-    db: &impl ConnectionTrait,
-    user: Uuid,
-    course: &str,
-) -> Result<bool, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = "SELECT EXISTS (SELECT 1 FROM module_completions WHERE user_id = ? AND course_id = ?) \
-               OR EXISTS (SELECT 1 FROM quiz_attempts WHERE user_id = ? AND course_id = ?)";
-    let values = vec![
-        Value::from(user),
-        Value::from(course),
-        Value::from(user),
-        Value::from(course),
-    ];
-    let row = db
-        .query_one_raw(crate::db::statement(backend, sql, values))
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get_by_index::<bool>(0)?,
-        None => false,
-    })
-}
-
 /// How many rows a cursor fetch returns: small enough to keep memory flat.
 const BATCH: usize = 1000;
 

@@ -19,6 +19,6 @@ impl ActiveModelBehavior for ActiveModel {}
 
 pub const KIND_PERSON: &str = "person";
 pub const KIND_KEYS: &str = "keys";
-/// A person started a course (a first attempt or module read in it): only their started
-/// courses are read again.
-pub const KIND_STARTED: &str = "started";
+/// A person's progress changed (a module completed, a first attempt on a course version):
+/// only their started courses are read again, and the progress pages show is forgotten.
+pub const KIND_PROGRESS: &str = "progress";

@@ -8,7 +8,7 @@ use crate::courses::{Course, Module};
 use crate::domain::Language;
 use crate::error::AppError;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
-use crate::handlers::{format_date, render, see_other};
+use crate::handlers::{format_date, render, render_shared, see_other};
 use crate::services::certification;
 use crate::services::learning;
 use crate::services::progress::{CourseProgress, CourseStatus};
@@ -66,8 +66,9 @@ pub async fn catalog(
     person: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let language = person.visitor.language;
-    let courses = learning::overview(&state.db, &state.catalog, person.user.id)
-        .await?
+    let progress = state.access.progress(&state.db, person.user.id).await?;
+    let courses = progress
+        .overview(&state.catalog)
         .into_iter()
         .map(|(course, progress)| card(course, &progress, language))
         .collect();
@@ -108,7 +109,11 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let course = state.catalog.get(&path).ok_or(AppError::NotFound)?;
     let language = course.language_for(person.visitor.language);
-    let progress = learning::progress_in(&state.db, course, person.user.id).await?;
+    let progress = state
+        .access
+        .progress(&state.db, person.user.id)
+        .await?
+        .in_course(course);
     let modules = course
         .modules
         .iter()
@@ -162,7 +167,8 @@ struct ModulePage {
     next: Option<String>,
 }
 
-/// `GET /courses/{course}/modules/{module}`: the lesson and the next step.
+/// `GET /courses/{course}/modules/{module}`: the lesson and the next step. The page is
+/// the same for everyone who sees it in the same state, so it is rendered once.
 pub async fn module(
     state: web::Data<AppState>,
     person: CurrentUser,
@@ -170,15 +176,31 @@ pub async fn module(
 ) -> Result<HttpResponse, AppError> {
     let (course_id, module_id) = path.into_inner();
     let (course, module) = find(&state, &course_id, &module_id)?;
-    let language = course.language_for(person.visitor.language);
-    let completed = learning::module_completed(&state.db, course, module, person.user.id).await?;
+    let completed = state
+        .access
+        .progress(&state.db, person.user.id)
+        .await?
+        .module_completed(course, module);
+    let key = if completed { "completed" } else { "open" };
+    render_shared(&state, &person.visitor, "courses/module.html", key, || {
+        module_page(course, module, person.visitor.language, completed)
+    })
+}
+
+fn module_page(
+    course: &Course,
+    module: &Module,
+    language: Language,
+    completed: bool,
+) -> ModulePage {
+    let language = course.language_for(language);
     let position = course
         .modules
         .iter()
         .position(|m| m.id == module.id)
         .unwrap_or(0);
     let text = module.text(language);
-    let page = ModulePage {
+    ModulePage {
         course_id: course.id.clone(),
         course_title: course.title(language).to_owned(),
         module_id: module.id.clone(),
@@ -199,8 +221,7 @@ pub async fn module(
             .checked_sub(1)
             .map(|i| course.modules[i].id.clone()),
         next: course.modules.get(position + 1).map(|m| m.id.clone()),
-    };
-    render(&state, &person.visitor, "courses/module.html", &page)
+    }
 }
 
 pub fn find<'a>(

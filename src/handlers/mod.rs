@@ -18,6 +18,8 @@ pub mod system;
 pub mod tools;
 
 use actix_web::http::{StatusCode, header};
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Context;
@@ -26,7 +28,7 @@ use crate::domain::Language;
 use crate::entities::user;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::templates::RenderError;
+use crate::templates::{Hole, RenderError, Skeleton};
 use identity::Visitor;
 
 /// What every page knows about the person looking at it.
@@ -66,6 +68,70 @@ pub fn render_with_status(
     insert_language(&mut context, visitor.language);
     let html = state.templates.render(template, &context)?;
     Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(html))
+}
+
+/// Renders a page that everyone with the same roles and language sees alike at its path,
+/// but for their name, email address and CSRF token; `key` names what else makes it differ.
+/// The first request renders it with markers in those places, later ones fill in a copy of
+/// that skeleton, so `page` is only built then. A path with a query is rendered each time.
+pub fn render_shared<P: Serialize>(
+    state: &AppState,
+    visitor: &Visitor,
+    template: &str,
+    key: &str,
+    page: impl FnOnce() -> P,
+) -> Result<HttpResponse, AppError> {
+    let Some(session) = visitor
+        .session
+        .as_ref()
+        .filter(|_| !visitor.path.contains('?'))
+    else {
+        return render(state, visitor, template, &page());
+    };
+    let user = &session.user;
+    let roles =
+        u8::from(user.is_manager) | u8::from(user.is_hr) << 1 | u8::from(user.is_admin) << 2;
+    let key = format!(
+        "{template} {} {} {roles} {key}",
+        visitor.path,
+        visitor.language.code()
+    );
+    let skeleton = match state.pages.get(&key) {
+        Some(skeleton) => skeleton,
+        None => {
+            let (name, email, csrf_token) = (
+                Hole::Name.marker(),
+                Hole::Email.marker(),
+                Hole::CsrfToken.marker(),
+            );
+            let mut context =
+                Context::from_serialize(&page()).map_err(|e| AppError::Internal(e.to_string()))?;
+            context.insert(
+                "me",
+                &Me {
+                    name: &name,
+                    email: &email,
+                    ..me(user)
+                },
+            );
+            context.insert("csrf_token", &csrf_token);
+            context.insert("path", &visitor.path);
+            insert_language(&mut context, visitor.language);
+            let html = state.templates.render(template, &context)?;
+            let skeleton = Arc::new(Skeleton::from_rendered(&html));
+            state.pages.put(key, skeleton.clone());
+            skeleton
+        }
+    };
+    let html = skeleton.fill(|hole| match hole {
+        Hole::Name => &user.name,
+        Hole::Email => &user.email,
+        Hole::CsrfToken => &visitor.csrf_token,
+    });
+    Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(html))

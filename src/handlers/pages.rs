@@ -12,7 +12,7 @@ use crate::handlers::courses::{CourseCard, card};
 use crate::handlers::identity::{CurrentUser, Visitor};
 use crate::handlers::render;
 use crate::services::progress::CourseStatus;
-use crate::services::{learning, reports};
+use crate::services::reports;
 use crate::state::AppState;
 
 #[derive(Serialize)]
@@ -40,7 +40,8 @@ pub async fn home(
     let org_unit = unit.map(|unit| unit.path).unwrap_or_default();
     let language = person.visitor.language;
     let today = Utc::now().date_naive();
-    let mut overview = learning::overview(&state.db, &state.catalog, person.user.id).await?;
+    let progress = state.access.progress(&state.db, person.user.id).await?;
+    let mut overview = progress.overview(&state.catalog);
     // Assigned and unfinished first, the earliest due date on top; finished courses last.
     overview.sort_by_key(|(course, progress)| {
         let done = progress.status == CourseStatus::Completed;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, certificate, user};
+use crate::services::learning::LearnerProgress;
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
 use crate::tools::Tool;
@@ -255,6 +256,10 @@ struct CacheState {
     /// Counts the times sessions were forgotten, so that a session resolved from the
     /// database while a change was applied is not cached over that change.
     session_generation: u64,
+    /// The progress of people with a session, for the learner's pages.
+    progress: HashMap<Uuid, Arc<LearnerProgress>>,
+    /// Counts the times progress was forgotten, as `session_generation` does for sessions.
+    progress_generation: u64,
 }
 
 impl CacheState {
@@ -363,6 +368,7 @@ impl AccessCache {
         state.ready = true;
         let mut current = self.write();
         state.session_generation = current.session_generation + 1;
+        state.progress_generation = current.progress_generation + 1;
         *current = state;
         Ok(())
     }
@@ -375,15 +381,15 @@ impl AccessCache {
             return Ok(0);
         };
         let mut people: HashSet<Uuid> = HashSet::new();
-        let mut starters: HashSet<Uuid> = HashSet::new();
+        let mut learners: HashSet<Uuid> = HashSet::new();
         let mut keys = false;
         for change in &changes {
             match (change.kind.as_str(), change.user_id) {
                 (access_change::KIND_PERSON, Some(user)) => {
                     people.insert(user);
                 }
-                (access_change::KIND_STARTED, Some(user)) => {
-                    starters.insert(user);
+                (access_change::KIND_PROGRESS, Some(user)) => {
+                    learners.insert(user);
                 }
                 (access_change::KIND_KEYS, _) => keys = true,
                 _ => {}
@@ -395,9 +401,8 @@ impl AccessCache {
                 loaded.push((person.clone(), entitlements_of(db, &person).await?));
             }
         }
-        // People who only started a course: their started courses, in one statement.
-        starters.retain(|id| !people.contains(id));
-        let starters: Vec<Uuid> = starters.into_iter().collect();
+        // People whose progress alone changed: their started courses, in one statement.
+        let starters: Vec<Uuid> = learners.difference(&people).copied().collect();
         let mut started: HashMap<Uuid, HashSet<String>> = HashMap::new();
         for (user, course) in db::records::started_courses(db, Some(&starters)).await? {
             started.entry(user).or_default().insert(course);
@@ -433,6 +438,10 @@ impl AccessCache {
                 .sessions
                 .retain(|_, s| !people.contains(&s.active.user.id));
             state.session_generation += 1;
+        }
+        if !learners.is_empty() {
+            state.progress.retain(|user, _| !learners.contains(user));
+            state.progress_generation += 1;
         }
         if let Some(new_keys) = new_keys {
             state.keys = new_keys;
@@ -637,11 +646,38 @@ impl AccessCache {
         Ok(resolved)
     }
 
-    /// Forgets sessions not confirmed for longer than the idle timeout.
+    /// Forgets sessions not confirmed for longer than the idle timeout, and the progress of
+    /// people left without a session.
     pub fn forget_idle_sessions(&self, now: DateTime<Utc>) {
-        self.write()
+        let mut state = self.write();
+        state
             .sessions
             .retain(|_, s| s.checked_at + sessions::IDLE_TIMEOUT > now);
+        let signed_in: HashSet<Uuid> = state.sessions.values().map(|s| s.active.user.id).collect();
+        state.progress.retain(|user, _| signed_in.contains(user));
+    }
+
+    /// A person's progress for the learner's pages: from memory once read, forgotten when
+    /// the change feed says it changed. A request that changed it and shows it at once
+    /// reads the database instead (`learning::progress_in`).
+    pub async fn progress(
+        &self,
+        db: &DatabaseConnection,
+        user: Uuid,
+    ) -> Result<Arc<LearnerProgress>, DbErr> {
+        let generation = {
+            let state = self.read();
+            if let Some(progress) = state.progress.get(&user) {
+                return Ok(progress.clone());
+            }
+            state.progress_generation
+        };
+        let loaded = Arc::new(LearnerProgress::load(db, user).await?);
+        let mut state = self.write();
+        if state.ready && state.progress_generation == generation {
+            state.progress.insert(user, loaded.clone());
+        }
+        Ok(loaded)
     }
 
     /// Resolves a session cookie to the person's entitlements, or None for no valid session.

@@ -141,8 +141,8 @@ async fn insert_attempt(
     draw: Vec<DrawnQuestion>,
 ) -> Result<quiz_attempt::Model, QuizError> {
     let txn = db::begin_write(db).await?;
-    // The first attempt in a course makes it "in progress" in every report.
-    let first = !db::records::has_started(&txn, user, &course.id).await?;
+    // The first attempt on a course version makes the course "in progress".
+    let first = !db::attempts::exists_on_version(&txn, user, &course.id, &course.version).await?;
     let inserted = db::attempts::insert(
         &txn,
         quiz_attempt::ActiveModel {
@@ -164,7 +164,7 @@ async fn insert_attempt(
     match inserted {
         Ok(attempt) => {
             if first {
-                db::access_changes::record(&txn, access_change::KIND_STARTED, Some(user)).await?;
+                db::access_changes::record(&txn, access_change::KIND_PROGRESS, Some(user)).await?;
             }
             txn.commit().await?;
             Ok(attempt)
@@ -314,7 +314,7 @@ pub async fn submit(
     if recorded && passed && attempt.module_id == REFRESHER {
         certification::renew(&txn, mail, course, attempt.user_id, now).await?;
     } else if recorded && passed {
-        db::completions::insert_once(
+        let completed = db::completions::insert_once(
             &txn,
             module_completion::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -328,6 +328,10 @@ pub async fn submit(
             },
         )
         .await?;
+        if completed {
+            let user = Some(attempt.user_id);
+            db::access_changes::record(&txn, access_change::KIND_PROGRESS, user).await?;
+        }
         certification::certify_if_complete(&txn, mail, course, attempt.user_id, now).await?;
     }
     txn.commit().await?;

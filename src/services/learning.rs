@@ -1,7 +1,7 @@
 //! A person's progress through courses: which modules are done, what comes next.
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, DbErr, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Set};
 use uuid::Uuid;
 
 use crate::courses::{Catalog, Course, Module};
@@ -21,51 +21,59 @@ pub enum LearningError {
     Database(#[from] DbErr),
 }
 
-/// Every course of the catalog with the person's progress, in two queries.
-pub async fn overview<'c>(
-    db: &DatabaseConnection,
-    catalog: &'c Catalog,
-    user: Uuid,
-) -> Result<Vec<(&'c Course, CourseProgress)>, DbErr> {
-    let completions = db::completions::of_user(db, user).await?;
-    let attempted_in = db::attempts::courses_of_user(db, user).await?;
-    Ok(catalog
-        .courses()
-        .iter()
-        .map(|course| {
-            let attempted = attempted_on_current_version(&attempted_in, course);
-            (course, progress_of(course, &completions, attempted))
-        })
-        .collect())
+/// What a person did in every course, on every version: the modules they completed and
+/// the course versions they attempted a quiz in. Pages read it from the access cache.
+#[derive(Debug, Default)]
+pub struct LearnerProgress {
+    completions: Vec<module_completion::Model>,
+    attempted_in: Vec<(String, String)>,
 }
 
-/// The person's progress in one course.
+impl LearnerProgress {
+    /// Reads a person's progress from the database, in two queries.
+    pub async fn load(db: &impl ConnectionTrait, user: Uuid) -> Result<LearnerProgress, DbErr> {
+        Ok(LearnerProgress {
+            completions: db::completions::of_user(db, user).await?,
+            attempted_in: db::attempts::courses_of_user(db, user).await?,
+        })
+    }
+
+    /// The person's progress in one course.
+    pub fn in_course(&self, course: &Course) -> CourseProgress {
+        let attempted = self
+            .attempted_in
+            .iter()
+            .any(|(id, version)| *id == course.id && *version == course.version);
+        progress_of(course, &self.completions, attempted)
+    }
+
+    /// Every course of the catalog with the person's progress.
+    pub fn overview<'c>(&self, catalog: &'c Catalog) -> Vec<(&'c Course, CourseProgress)> {
+        catalog
+            .courses()
+            .iter()
+            .map(|course| (course, self.in_course(course)))
+            .collect()
+    }
+
+    /// Whether the person completed one module on the course's current version.
+    pub fn module_completed(&self, course: &Course, module: &Module) -> bool {
+        self.completions.iter().any(|c| {
+            c.course_id == course.id
+                && c.course_version == course.version
+                && c.module_id == module.id
+        })
+    }
+}
+
+/// The person's progress in one course, read from the database: for the page that follows
+/// a change of it within the same request.
 pub async fn progress_in(
     db: &DatabaseConnection,
     course: &Course,
     user: Uuid,
 ) -> Result<CourseProgress, DbErr> {
-    let completions = db::completions::of_user(db, user).await?;
-    let attempted_in = db::attempts::courses_of_user(db, user).await?;
-    let attempted = attempted_on_current_version(&attempted_in, course);
-    Ok(progress_of(course, &completions, attempted))
-}
-
-/// Whether `course`'s current version is among the (course, version) pairs attempted.
-fn attempted_on_current_version(attempted_in: &[(String, String)], course: &Course) -> bool {
-    attempted_in
-        .iter()
-        .any(|(id, version)| *id == course.id && *version == course.version)
-}
-
-/// Whether a person completed one module on the course's current version.
-pub async fn module_completed(
-    db: &DatabaseConnection,
-    course: &Course,
-    module: &Module,
-    user: Uuid,
-) -> Result<bool, DbErr> {
-    db::completions::exists(db, user, &course.id, &course.version, &module.id).await
+    Ok(LearnerProgress::load(db, user).await?.in_course(course))
 }
 
 /// A module without quiz is completed by confirming it was read; confirming twice changes
@@ -83,11 +91,7 @@ pub async fn confirm_read(
     }
     let now = Utc::now();
     let txn = db::begin_write(db).await?;
-    // The first module read in a course makes it "in progress" in every report.
-    if !db::records::has_started(&txn, user, &course.id).await? {
-        db::access_changes::record(&txn, access_change::KIND_STARTED, Some(user)).await?;
-    }
-    db::completions::insert_once(
+    let inserted = db::completions::insert_once(
         &txn,
         module_completion::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -101,6 +105,9 @@ pub async fn confirm_read(
         },
     )
     .await?;
+    if inserted {
+        db::access_changes::record(&txn, access_change::KIND_PROGRESS, Some(user)).await?;
+    }
     certification::certify_if_complete(&txn, mail, course, user, now).await?;
     txn.commit().await?;
     Ok(())

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{location, spawn_app, spawn_app_with_courses};
+use crate::helpers::{csrf_token_in, location, spawn_app, spawn_app_with_courses};
 
 #[tokio::test]
 async fn the_catalog_shows_each_course_with_the_persons_status() {
@@ -138,4 +138,70 @@ async fn lessons_cannot_run_script_and_only_linked_course_files_are_served() {
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_module_page_rendered_once_still_shows_each_person_their_own_name_token_and_menu() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let ben = app.person("Ben <i>Kurz</i>&Co", "Dezernat I", "").await;
+    let chef = app.person("Carla Chef", "Dezernat I", "manager").await;
+    let page = "/courses/grundlagen/modules/erste-schritte";
+    let mut tokens = Vec::new();
+    for (person, name) in [
+        (&anna, "Anna Beck"),
+        (&ben, "Ben &lt;i&gt;Kurz&lt;/i&gt;&amp;Co"),
+        (&anna, "Anna Beck"),
+        (&chef, "Carla Chef"),
+    ] {
+        let browser = app.signed_in(person).await;
+        let (status, html) = browser.get_text(page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(name), "{name} is not on their page");
+        assert!(!html.contains("<i>Kurz"), "a name is not escaped");
+        // The token of the page's forms is the one of this person's session.
+        let token = csrf_token_in(&html);
+        assert_eq!(token, browser.csrf_token("/profile").await);
+        assert!(!tokens.contains(&token));
+        tokens.push(token);
+        let others = ["Anna Beck", "Ben &lt;i&gt;Kurz", "Carla Chef"];
+        assert_eq!(
+            others.iter().filter(|n| html.contains(*n)).count(),
+            1,
+            "another person's name is on {name}'s page"
+        );
+        assert_eq!(html.contains("Mein Team"), name == "Carla Chef");
+    }
+}
+
+#[tokio::test]
+async fn progress_made_on_one_instance_shows_on_another_within_a_second() {
+    let app = spawn_app().await;
+    let second = app.second_instance().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let here = app.signed_in(&anna).await;
+    let there = second.signed_in(&anna).await;
+    let page = "/courses/grundlagen/modules/lesen";
+    let (_, before) = there.get_text(page).await;
+    assert!(before.contains("Gelesen – Modul abschließen"));
+
+    let read = here.submit(page, &format!("{page}/read"), &[]).await;
+    assert_eq!(read.status(), StatusCode::SEE_OTHER);
+    // At once on the instance that recorded it.
+    let (_, html) = here.get_text(page).await;
+    assert!(!html.contains("Gelesen – Modul abschließen"));
+    let started = std::time::Instant::now();
+    loop {
+        let (_, html) = there.get_text(page).await;
+        if !html.contains("Gelesen – Modul abschließen") {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "the other instance still shows the module as open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (_, course) = there.get_text("/courses/grundlagen").await;
+    assert!(course.contains("1 von 2 Modulen erledigt"));
 }

@@ -224,14 +224,19 @@ echo "forward auth: $code, $(grep -i '^x-kiwi-user:' "$WORK/forward.headers" | t
 # Two nginx, each with one worker on core 0, nothing logged per request:
 # - "front": the reference (return 204); the dummy tool as a static file without auth; the
 #   same file behind auth_request to kiwi (configured like the README's example); and the
-#   same file behind auth_request to "stub";
+#   same file behind auth_request to "stub". Then the tool as the README has it, an
+#   application behind proxy_pass, without auth and behind auth_request to kiwi;
 # - "stub": an auth service that answers 200 at once, the best any auth service on this
-#   core could do. It shows what auth_request itself costs here.
+#   core could do. It shows what auth_request itself costs here. The same nginx serves the
+#   proxied tool (the static file).
 REF_PORT=$(free_port)
 STATIC_PORT=$(free_port)
 GUARDED_PORT=$(free_port)
 STUBBED_PORT=$(free_port)
 STUB_PORT=$(free_port)
+TOOL_PORT=$(free_port)
+PROXIED_PORT=$(free_port)
+PROXIED_GUARDED_PORT=$(free_port)
 mkdir -p "$WORK/nginx/tool" "$WORK/stub"
 printf 'dummy tool\n' >"$WORK/nginx/tool/index.html"
 
@@ -255,7 +260,11 @@ http {
 CONF
 }
 
-# A server with the dummy tool behind auth_request to UPSTREAM: guarded PORT UPSTREAM
+# How the front serves the dummy tool: as a static file, or from the tool's upstream.
+STATIC_TOOL="root $WORK/nginx/tool; try_files /index.html =404;"
+PROXIED_TOOL='proxy_pass http://tool; proxy_http_version 1.1; proxy_set_header Connection "";'
+
+# A server with the dummy tool behind auth_request to UPSTREAM: guarded PORT UPSTREAM TOOL
 guarded() {
     cat <<CONF
     server {
@@ -264,8 +273,7 @@ guarded() {
             auth_request /_auth;
             auth_request_set \$kiwi_user \$upstream_http_x_kiwi_user;
             add_header X-Tool-User \$kiwi_user always;
-            root $WORK/nginx/tool;
-            try_files /index.html =404;
+            $3
         }
         location = /_auth {
             internal;
@@ -285,20 +293,23 @@ CONF
     cat <<CONF
     upstream kiwi { server 127.0.0.1:$KIWI_PORT; keepalive $UPSTREAM_KEEPALIVE; }
     upstream stub { server 127.0.0.1:$STUB_PORT; keepalive $UPSTREAM_KEEPALIVE; }
+    upstream tool { server 127.0.0.1:$TOOL_PORT; keepalive $UPSTREAM_KEEPALIVE; }
     server {
         listen 127.0.0.1:$REF_PORT;
         location / { return 204; }
     }
     server {
         listen 127.0.0.1:$STATIC_PORT;
-        location / {
-            root $WORK/nginx/tool;
-            try_files /index.html =404;
-        }
+        location / { $STATIC_TOOL }
+    }
+    server {
+        listen 127.0.0.1:$PROXIED_PORT;
+        location / { $PROXIED_TOOL }
     }
 CONF
-    guarded "$GUARDED_PORT" kiwi
-    guarded "$STUBBED_PORT" stub
+    guarded "$GUARDED_PORT" kiwi "$STATIC_TOOL"
+    guarded "$STUBBED_PORT" stub "$STATIC_TOOL"
+    guarded "$PROXIED_GUARDED_PORT" kiwi "$PROXIED_TOOL"
     echo "}"
 } >"$WORK/nginx/nginx.conf"
 {
@@ -310,6 +321,10 @@ CONF
             add_header X-Kiwi-User $PERSON;
             return 200;
         }
+    }
+    server {
+        listen 127.0.0.1:$TOOL_PORT;
+        location / { $STATIC_TOOL }
     }
 }
 CONF
@@ -331,6 +346,8 @@ REF_URL="http://127.0.0.1:$REF_PORT/"
 STATIC_URL="http://127.0.0.1:$STATIC_PORT/chat"
 GUARDED_URL="http://127.0.0.1:$GUARDED_PORT/chat"
 STUBBED_URL="http://127.0.0.1:$STUBBED_PORT/chat"
+PROXIED_URL="http://127.0.0.1:$PROXIED_PORT/chat"
+PROXIED_GUARDED_URL="http://127.0.0.1:$PROXIED_GUARDED_PORT/chat"
 wait_for "http://127.0.0.1:$STUB_PORT/" || { cat "$WORK/stub/error.log" >&2; exit 1; }
 wait_for "$REF_URL" || { cat "$WORK/nginx/error.log" >&2; exit 1; }
 { kill -0 "$STUB_PID" && kill -0 "$NGINX_PID"; } 2>/dev/null ||
@@ -351,6 +368,9 @@ grep -qi "^x-tool-user: $PERSON" "$WORK/last.headers" ||
     fail "the page behind auth_request did not learn the person from kiwi"
 expect 401 "$GUARDED_URL"
 expect 200 "$STUBBED_URL" "$COOKIE_HEADER"
+expect 200 "$PROXIED_URL"
+expect 200 "$PROXIED_GUARDED_URL" "$COOKIE_HEADER"
+expect 401 "$PROXIED_GUARDED_URL"
 expect 404 "$FLOOR_URL"
 echo "nginx: reference 204, static page 200; behind auth_request to kiwi 200 with the session, 401 without"
 
@@ -563,6 +583,22 @@ line "auth_request to a stub (nginx 200)" "$stubbed_rps req/s$(rounds "$stubbed_
 line "auth_request to kiwi" "$guarded_rps req/s$(rounds "$guarded_list") = ${guarded_ratio}x without$(rounds "$guarded_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok), ${stub_share}x the stub$(cpu_note guarded)"
 result "3. auth_request: $guarded_rps req/s = ${guarded_ratio}x the unguarded $static_rps (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
 result "3. (auth_request to a stub that answers at once: ${stubbed_ratio}x; kiwi reaches ${stub_share}x the stub)"
+
+echo
+echo "3b. nginx auth_request as in the README: the tool behind proxy_pass (an upstream with keepalive $UPSTREAM_KEEPALIVE)"
+proxied_list="" proxied_guarded_list=""
+for ROUND in $(seq 1 "$ROUNDS"); do
+    wrk_run proxied "$PROXIED_URL"; proxied_list+=" $RPS"
+    wrk_run proxied-guarded "$PROXIED_GUARDED_URL" "$COOKIE_HEADER"; proxied_guarded_list+=" $RPS"
+done
+proxied_ratios=$(ratios "$proxied_guarded_list" "$proxied_list")
+proxied_rps=$(median "$proxied_list" 0)
+proxied_guarded_rps=$(median "$proxied_guarded_list" 0)
+proxied_ratio=$(median "$proxied_ratios" 2)
+proxied_ok=$(verdict at_least "$proxied_ratio" "$TARGET_RATIO_AUTH_REQUEST")
+line "without auth" "$proxied_rps req/s$(rounds "$proxied_list")$(cpu_note proxied)"
+line "auth_request to kiwi" "$proxied_guarded_rps req/s$(rounds "$proxied_guarded_list") = ${proxied_ratio}x without$(rounds "$proxied_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $proxied_ok)$(cpu_note proxied-guarded)"
+result "3b. auth_request, tool behind proxy_pass: $proxied_guarded_rps req/s = ${proxied_ratio}x the unguarded $proxied_rps (>= ${TARGET_RATIO_AUTH_REQUEST}x): $proxied_ok"
 
 # ----------------------------------------------------------------------------- summary
 

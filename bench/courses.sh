@@ -336,7 +336,7 @@ EOF
     read -r ng_p50 ng_p99 <<<"$(awk '$1=="50%"{a=$2} $1=="99%"{b=$2} END{print a, b}' "$WORK/wrk-nginx.txt")"
     read -r kiwi_p50 kiwi_p99 <<<"$(awk '$1=="50%"{a=$2} $1=="99%"{b=$2} END{print a, b}' "$WORK/wrk-kiwi.txt")"
     note "module page, nginx (static file, 1 worker, core 0): $ng_rps requests/s (latency p50 $ng_p50, p99 $ng_p99)"
-    note "module page, kiwi (session, database, template; core 0): $kiwi_rps requests/s (latency p50 $kiwi_p50, p99 $kiwi_p99)"
+    note "module page, kiwi (session, progress, page; core 0): $kiwi_rps requests/s (latency p50 $kiwi_p50, p99 $kiwi_p99)"
     note "module page, ratio kiwi/nginx: $(python3 -c "print(f'{$kiwi_rps / $ng_rps:.2f}')") (target at least 0.5)"
     stop_pid "$NGINX_PID"
     stop_pid "$KIWI_PID"

@@ -283,7 +283,8 @@ pub struct PageCache {
     pages: std::sync::RwLock<std::collections::HashMap<String, Arc<Skeleton>>>,
 }
 
-/// Enough for every module of a large catalog in both languages and both states.
+/// Enough for every module of a large catalog in both languages, both states and the usual
+/// roles; a flood of odd paths costs renders, not memory.
 const PAGE_CACHE_LIMIT: usize = 4096;
 
 impl PageCache {

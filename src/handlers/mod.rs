@@ -17,9 +17,9 @@ pub mod sign_in;
 pub mod system;
 pub mod tools;
 
-use actix_web::http::{StatusCode, header};
 use std::sync::Arc;
 
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Context;

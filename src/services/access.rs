@@ -3,7 +3,7 @@
 //! for every page and holds the training records that reports are computed from.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -286,10 +286,15 @@ impl CacheState {
 #[derive(Default)]
 pub struct AccessCache {
     state: RwLock<CacheState>,
-    /// Set after this instance handled a request that recorded a change; the next session
-    /// look-up reads the change feed first, so such a change (a sign-out, someone marked as
-    /// left) counts here at once rather than at the next sync.
-    local_change: AtomicBool,
+    /// Counts the requests of this instance that recorded a change. The next session look-up
+    /// reads the change feed first, so such a change (a sign-out, someone marked as left, a
+    /// language) counts here at once rather than at the next sync.
+    local_changes: AtomicU64,
+    /// The value of `local_changes` the last completed sync covers.
+    local_synced: AtomicU64,
+    /// One sync (or load) at a time: a sync that started before a change was noted must not
+    /// stand for one after it, and an older sync must not apply over a newer one.
+    sync_turn: tokio::sync::Mutex<()>,
     /// The tools and policy version, to audit grants and denials that a change causes.
     tools: Vec<Tool>,
     policy_version: Option<String>,
@@ -317,7 +322,9 @@ impl AccessCache {
     pub fn new(tools: Vec<Tool>, policy_version: Option<String>) -> AccessCache {
         AccessCache {
             state: RwLock::default(),
-            local_change: AtomicBool::new(false),
+            local_changes: AtomicU64::new(0),
+            local_synced: AtomicU64::new(0),
+            sync_turn: tokio::sync::Mutex::new(()),
             tools,
             policy_version,
         }
@@ -325,6 +332,8 @@ impl AccessCache {
 
     /// Loads everything; until this succeeds every check fails closed.
     pub async fn load(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let _turn = self.sync_turn.lock().await;
+        let covers = self.local_changes.load(Ordering::Acquire);
         let last_change = db::access_changes::latest_id(db).await?;
         let people = db::users::all(db).await?;
         let certificates = db::certificates::all(db).await?;
@@ -370,11 +379,21 @@ impl AccessCache {
         state.session_generation = current.session_generation + 1;
         state.progress_generation = current.progress_generation + 1;
         *current = state;
+        self.local_synced.fetch_max(covers, Ordering::AcqRel);
         Ok(())
     }
 
     /// Applies the changes recorded since the last sync; returns how many it applied.
     pub async fn sync(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+        let _turn = self.sync_turn.lock().await;
+        // Every change noted so far was committed before it was noted: this sync reads it.
+        let covers = self.local_changes.load(Ordering::Acquire);
+        let applied = self.apply_changes(db).await?;
+        self.local_synced.fetch_max(covers, Ordering::AcqRel);
+        Ok(applied)
+    }
+
+    async fn apply_changes(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
         let after = self.read().last_change;
         let changes = db::access_changes::since(db, after, 1000).await?;
         let Some(last) = changes.last().map(|c| c.id) else {
@@ -599,7 +618,7 @@ impl AccessCache {
 
     /// Notes that this instance handled a request that recorded a change.
     pub fn note_local_change(&self) {
-        self.local_change.store(true, Ordering::Release);
+        self.local_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Resolves a session cookie: from memory while the database confirmed it less than a
@@ -612,12 +631,12 @@ impl AccessCache {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
-        if self.local_change.swap(false, Ordering::AcqRel)
+        // A change this instance made counts at once: read the feed first. Requests that
+        // arrive while that sync runs wait for it.
+        if self.local_synced.load(Ordering::Acquire) < self.local_changes.load(Ordering::Acquire)
             && self.is_ready()
-            && let Err(error) = self.sync(db).await
         {
-            self.note_local_change();
-            return Err(error);
+            self.sync(db).await?;
         }
         let id_hash = secrets::hash_token(token);
         let generation = {

@@ -27,6 +27,7 @@ use tera::Context;
 use crate::domain::Language;
 use crate::entities::user;
 use crate::error::AppError;
+use crate::services::people;
 use crate::state::AppState;
 use crate::templates::{Hole, RenderError, Skeleton};
 use identity::Visitor;
@@ -59,18 +60,9 @@ pub fn render_with_status(
     template: &str,
     page: &impl Serialize,
 ) -> Result<HttpResponse, AppError> {
-    let mut context =
-        Context::from_serialize(page).map_err(|e| AppError::Internal(e.to_string()))?;
     let me = visitor.session.as_ref().map(|s| me(&s.user));
-    context.insert("me", &me);
-    context.insert("csrf_token", &visitor.csrf_token);
-    context.insert("path", &visitor.path);
-    insert_language(&mut context, visitor.language);
-    let html = state.templates.render(template, &context)?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html))
+    let html = render_page(state, visitor, template, page, me, &visitor.csrf_token)?;
+    Ok(html_response(status, html))
 }
 
 /// Renders a page that everyone with the same roles and language sees alike at its path,
@@ -92,35 +84,23 @@ pub fn render_shared<P: Serialize>(
         return render(state, visitor, template, &page());
     };
     let user = &session.user;
-    let roles =
-        u8::from(user.is_manager) | u8::from(user.is_hr) << 1 | u8::from(user.is_admin) << 2;
     let key = format!(
-        "{template} {} {} {roles} {key}",
+        "{template} {} {} {:?} {key}",
         visitor.path,
-        visitor.language.code()
+        visitor.language.code(),
+        people::roles_of(user)
     );
     let skeleton = match state.pages.get(&key) {
         Some(skeleton) => skeleton,
         None => {
-            let (name, email, csrf_token) = (
-                Hole::Name.marker(),
-                Hole::Email.marker(),
-                Hole::CsrfToken.marker(),
-            );
-            let mut context =
-                Context::from_serialize(&page()).map_err(|e| AppError::Internal(e.to_string()))?;
-            context.insert(
-                "me",
-                &Me {
-                    name: &name,
-                    email: &email,
-                    ..me(user)
-                },
-            );
-            context.insert("csrf_token", &csrf_token);
-            context.insert("path", &visitor.path);
-            insert_language(&mut context, visitor.language);
-            let html = state.templates.render(template, &context)?;
+            let (name, email) = (Hole::Name.marker(), Hole::Email.marker());
+            let me = Me {
+                name: &name,
+                email: &email,
+                ..me(user)
+            };
+            let csrf_token = Hole::CsrfToken.marker();
+            let html = render_page(state, visitor, template, &page(), Some(me), &csrf_token)?;
             let skeleton = Arc::new(Skeleton::from_rendered(&html));
             state.pages.put(key, skeleton.clone());
             skeleton
@@ -131,10 +111,33 @@ pub fn render_shared<P: Serialize>(
         Hole::Email => &user.email,
         Hole::CsrfToken => &visitor.csrf_token,
     });
-    Ok(HttpResponse::Ok()
+    Ok(html_response(StatusCode::OK, html))
+}
+
+/// `page` in `template`, with what the layout shows of the person and the visitor.
+fn render_page(
+    state: &AppState,
+    visitor: &Visitor,
+    template: &str,
+    page: &impl Serialize,
+    me: Option<Me>,
+    csrf_token: &str,
+) -> Result<String, AppError> {
+    let mut context =
+        Context::from_serialize(page).map_err(|e| AppError::Internal(e.to_string()))?;
+    context.insert("me", &me);
+    context.insert("csrf_token", csrf_token);
+    context.insert("path", &visitor.path);
+    insert_language(&mut context, visitor.language);
+    Ok(state.templates.render(template, &context)?)
+}
+
+/// A page: never stored by a cache, as it shows a person's own data.
+fn html_response(status: StatusCode, html: String) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html))
+        .body(html)
 }
 
 fn me(user: &user::Model) -> Me<'_> {

@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::content::{self, Content};
 use crate::courses::load::load_catalog;
 use crate::db;
-use crate::domain::{Email, Language, NewPassword, Roles};
+use crate::domain::{Actor, Email, Language, NewPassword, Roles, SingleLine};
 use crate::i18n::Translations;
 use crate::mailer::Mailer;
 use crate::services::import::{self, ImportError, ImportOptions};
@@ -423,7 +423,7 @@ async fn users(
             let options = ImportOptions {
                 mark_missing_as_left,
             };
-            match import::import_csv(db, &composer(settings)?, &bytes, options, None).await {
+            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator).await {
                 Ok(report) => {
                     println!(
                         "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",
@@ -488,7 +488,7 @@ async fn users(
         } => {
             let person = NewPerson {
                 personnel_number: non_empty(personnel_number, "personnel number")?,
-                name: non_empty(name, "name")?,
+                name: SingleLine::parse(&name).map_err(|e| format!("the name {e}"))?,
                 email: Email::parse(&email).ok_or("that is not an email address")?,
                 org_unit: org_units::parse_path(&org_unit)
                     .ok_or("the org unit path has an empty level")?,

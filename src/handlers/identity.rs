@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::db;
-use crate::domain::{Language, Role};
+use crate::domain::{Actor, Language, Role};
 use crate::entities::user;
 use crate::error::AppError;
 use crate::services::{people, secrets, sessions};
@@ -128,6 +128,14 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// This person as the author of a change, with the roles they hold.
+    pub fn actor(&self) -> Actor {
+        Actor::Person {
+            id: self.user.id,
+            roles: people::roles_of(&self.user),
+        }
+    }
+
     /// Refuses (403) anyone who does not hold `role`.
     pub fn require(&self, role: Role) -> Result<(), AppError> {
         if people::roles_of(&self.user).has(role) {

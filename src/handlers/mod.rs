@@ -24,7 +24,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use tera::Context;
 
-use crate::domain::Language;
+use crate::domain::{Language, SingleLineError};
 use crate::entities::user;
 use crate::error::AppError;
 use crate::services::people;
@@ -171,13 +171,13 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Accepts only a path on this site as a place to return to (no open redirects).
-pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
+
+/// The translation id of the message for a one-line field that was refused.
+pub fn single_line_error(error: SingleLineError) -> &'static str {
+    match error {
+        SingleLineError::Empty => "error-required",
+        SingleLineError::TooLong => "error-too-long",
+        SingleLineError::ControlCharacter => "error-control-characters",
     }
 }
 

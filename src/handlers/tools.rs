@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ReturnPath;
 use crate::error::AppError;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
-use crate::handlers::{format_date, local_path, render, see_other};
+use crate::handlers::{format_date, render, see_other};
 use crate::services::access::{self, Missing};
 use crate::services::acknowledgements;
 use crate::state::AppState;
@@ -131,7 +132,7 @@ pub async fn policy(
             &policy.version,
         )
         .await?,
-        next: local_path(query.next.as_deref().or(Some("/tools"))),
+        next: ReturnPath::or_home(query.next.as_deref().or(Some("/tools"))).into_string(),
     };
     render(&state, &person.visitor, "tools/policy.html", &page)
 }
@@ -155,5 +156,5 @@ pub async fn acknowledge(
     }
     acknowledgements::acknowledge(&state.db, person.user.id, &policy.version).await?;
     state.access.sync(&state.db).await?;
-    Ok(see_other(&local_path(form.next.as_deref())))
+    Ok(see_other(ReturnPath::or_home(form.next.as_deref()).as_str()))
 }

@@ -29,8 +29,9 @@ pub enum AppError {
     SignInRequired { next: String },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Throttled, or too busy right now; the client may try again after this many seconds.
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests { retry_after_secs: u32 },
     /// A rule said no; the page explains it with this translation id (and a value).
     #[error("refused: {0}")]
     Refused(&'static str, String),
@@ -53,7 +54,7 @@ impl ResponseError for AppError {
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Refused(..) => StatusCode::CONFLICT,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,9 +70,12 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
-        let mut response = HttpResponse::build(self.status_code())
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .finish();
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        let mut response = builder.finish();
         let explanation = match self {
             AppError::Refused(id, value) => Some((*id, value.clone())),
             _ => None,
@@ -116,7 +120,9 @@ impl From<LinkError> for AppError {
     fn from(error: LinkError) -> Self {
         match error {
             LinkError::Invalid | LinkError::UnknownPerson => AppError::NotFound,
-            LinkError::Throttled => AppError::TooManyRequests,
+            LinkError::Throttled => AppError::TooManyRequests {
+                retry_after_secs: THROTTLED_RETRY_SECS,
+            },
             LinkError::Password(e) => e.into(),
             LinkError::Mail(e) => e.into(),
             LinkError::Database(e) => e.into(),
@@ -130,16 +136,26 @@ impl From<MailError> for AppError {
     }
 }
 
+/// What a throttled client is told to wait before it tries again.
+pub const THROTTLED_RETRY_SECS: u32 = 60;
+
 impl From<PasswordError> for AppError {
     fn from(error: PasswordError) -> Self {
-        AppError::Internal(error.to_string())
+        match error {
+            PasswordError::Busy => AppError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            PasswordError::Hash(_) => AppError::Internal(error.to_string()),
+        }
     }
 }
 
 impl From<SignInError> for AppError {
     fn from(error: SignInError) -> Self {
         match error {
-            SignInError::Throttled => AppError::TooManyRequests,
+            SignInError::Throttled => AppError::TooManyRequests {
+                retry_after_secs: THROTTLED_RETRY_SECS,
+            },
             SignInError::InvalidCredentials => AppError::Forbidden,
             SignInError::Password(e) => e.into(),
             SignInError::Database(e) => e.into(),

@@ -186,7 +186,9 @@ pub async fn verify(
         .verify_limit
         .allow(&identity::client_address(&state, &req))
     {
-        return Err(AppError::TooManyRequests);
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 60,
+        });
     }
     let serial = serial.trim().to_uppercase();
     let found = db::certificates::by_serial(&state.db, &serial).await?;

@@ -134,10 +134,18 @@ fn render_page(
 
 /// A page: never stored by a cache, as it shows a person's own data.
 fn html_response(status: StatusCode, html: String) -> HttpResponse {
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html)
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        // A throttled form: people (and scripts) learn when trying again makes sense.
+        response.insert_header((
+            header::RETRY_AFTER,
+            crate::error::THROTTLED_RETRY_SECS.to_string(),
+        ));
+    }
+    response.body(html)
 }
 
 fn me(user: &user::Model) -> Me<'_> {

@@ -35,6 +35,9 @@ pub enum AppError {
     /// A rule said no; the page explains it with this translation id (and a value).
     #[error("refused: {0}")]
     Refused(&'static str, String),
+    /// A rule said no until a moment; the page names it in local time.
+    #[error("refused until {1}: {0}")]
+    RefusedUntil(&'static str, chrono::DateTime<chrono::Utc>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -43,7 +46,15 @@ pub enum AppError {
 /// with the translation id and value that explain a refusal.
 #[derive(Clone)]
 pub struct ErrorPage {
-    pub explanation: Option<(&'static str, String)>,
+    pub explanation: Option<(&'static str, Detail)>,
+}
+
+/// The value a refusal's explanation names.
+#[derive(Clone, Debug)]
+pub enum Detail {
+    Text(String),
+    /// Shown as a local clock time by the page, which knows the time zone.
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 impl ResponseError for AppError {
@@ -53,7 +64,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Refused(..) => StatusCode::CONFLICT,
+            AppError::Refused(..) | AppError::RefusedUntil(..) => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,7 +88,8 @@ impl ResponseError for AppError {
         }
         let mut response = builder.finish();
         let explanation = match self {
-            AppError::Refused(id, value) => Some((*id, value.clone())),
+            AppError::Refused(id, value) => Some((*id, Detail::Text(value.clone()))),
+            AppError::RefusedUntil(id, at) => Some((*id, Detail::Time(*at))),
             _ => None,
         };
         response.extensions_mut().insert(ErrorPage { explanation });
@@ -202,9 +214,7 @@ impl From<QuizError> for AppError {
             QuizError::Corrupt(e) => AppError::Internal(format!("quiz attempt: {e}")),
             QuizError::NoQuiz | QuizError::Unanswered(_) => AppError::BadRequest(error.to_string()),
             QuizError::NoAttemptsLeft => AppError::Refused("quiz-no-attempts-left", String::new()),
-            QuizError::CoolingDown(until) => {
-                AppError::Refused("quiz-cooling-down", until.format("%H:%M").to_string())
-            }
+            QuizError::CoolingDown(until) => AppError::RefusedUntil("quiz-cooling-down", until),
             QuizError::Outdated => AppError::Refused("quiz-outdated", String::new()),
             QuizError::NotRenewable => AppError::Refused("refresher-not-yet", String::new()),
         }

@@ -26,7 +26,7 @@ use tera::Context;
 
 use crate::domain::{Language, SingleLineError};
 use crate::entities::user;
-use crate::error::AppError;
+use crate::error::{AppError, Detail};
 use crate::services::people;
 use crate::state::AppState;
 use crate::templates::{Hole, RenderError, Skeleton};
@@ -167,9 +167,9 @@ fn insert_language(context: &mut Context, language: Language) {
     context.insert("other_lang", other.code());
 }
 
-/// The day of a moment (UTC) as people in `language` write it.
-pub fn format_date(at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
-    language.format_date(at.date_naive())
+/// The local day of a moment as people in `language` write it.
+pub fn format_date(state: &AppState, at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
+    language.format_date(state.settings.local_time().day(at))
 }
 
 /// A redirect after a successful POST, so reloading does not send the form again.
@@ -194,7 +194,7 @@ pub fn error_page(
     state: &AppState,
     req: &HttpRequest,
     status: StatusCode,
-    explanation: Option<(&'static str, String)>,
+    explanation: Option<(&'static str, Detail)>,
 ) -> Result<String, RenderError> {
     let visitor = actix_web::HttpMessage::extensions(req)
         .get::<Visitor>()
@@ -208,7 +208,12 @@ pub fn error_page(
     context.insert("explanation", &explanation.as_ref().map(|(id, _)| *id));
     context.insert(
         "explanation_value",
-        &explanation.map(|(_, value)| value).unwrap_or_default(),
+        &explanation
+            .map(|(_, detail)| match detail {
+                Detail::Text(text) => text,
+                Detail::Time(at) => state.settings.local_time().clock(at),
+            })
+            .unwrap_or_default(),
     );
     context.insert(
         "me",

@@ -58,7 +58,7 @@ pub async fn list(
                 description: tool.description(language).to_owned(),
                 url: tool.url.clone(),
                 allowed: decision.allowed,
-                valid_until: decision.valid_until.map(|d| format_date(d, language)),
+                valid_until: decision.valid_until.map(|d| format_date(&state, d, language)),
                 missing: decision
                     .missing
                     .iter()

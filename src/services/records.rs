@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::db::assignments::OpenAssignment;
 use crate::db::records::RecordRow;
+use crate::domain::LocalTime;
 use crate::entities::org_unit;
 
 /// A certificate that ends within this many days is "expiring": its holder should renew.
@@ -98,6 +99,8 @@ impl StatusFilter {
 /// Earliest open due dates: a person's own assignments and those of their unit or any unit
 /// above it (so people who join a unit later get its assignments too).
 pub struct Dues {
+    /// Where due dates are days: a due date is met until that day ends here.
+    local: LocalTime,
     /// Course id → person → due date.
     by_person: HashMap<String, HashMap<Uuid, NaiveDate>>,
     /// Course id → unit → due date.
@@ -106,7 +109,11 @@ pub struct Dues {
 
 impl Dues {
     /// `units`: every unit whose people are looked at.
-    pub fn new(assignments: &[OpenAssignment], units: &[org_unit::Model]) -> Dues {
+    pub fn new(
+        assignments: &[OpenAssignment],
+        units: &[org_unit::Model],
+        local: LocalTime,
+    ) -> Dues {
         let mut by_person: HashMap<String, HashMap<Uuid, NaiveDate>> = HashMap::new();
         let mut by_unit: HashMap<String, HashMap<Uuid, NaiveDate>> = HashMap::new();
         let earliest = |map: &mut HashMap<Uuid, NaiveDate>, key: Uuid, due: NaiveDate| {
@@ -129,7 +136,16 @@ impl Dues {
                 }
             }
         }
-        Dues { by_person, by_unit }
+        Dues {
+            local,
+            by_person,
+            by_unit,
+        }
+    }
+
+    /// The local day of `now`, against which due dates are met or missed.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        self.local.day(now)
     }
 
     pub fn of(&self, row: &RecordRow) -> Option<NaiveDate> {
@@ -150,9 +166,14 @@ impl Dues {
     }
 }
 
-/// The status of one record at `now`. A due date is met until the end of that day.
-pub fn status(row: &RecordRow, due_on: Option<NaiveDate>, now: DateTime<Utc>) -> Status {
-    let today = now.date_naive();
+/// The status of one record at `now`, when it is `today` where people live. A due date is
+/// met until the end of that day.
+pub fn status(
+    row: &RecordRow,
+    due_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Status {
     match row.valid_until {
         Some(until) if until > now => {
             if until <= now + Duration::days(EXPIRING_WITHIN_DAYS) {
@@ -297,7 +318,7 @@ pub fn report(
             continue;
         };
         let due_on = dues.of(&row);
-        let status = status(&row, due_on, now);
+        let status = status(&row, due_on, now, dues.today(now));
         totals[course].add(status);
         let unit = by_id.get(&row.org_unit_id);
         let child = *child_of_unit.entry(row.org_unit_id).or_insert_with(|| {
@@ -393,7 +414,7 @@ pub fn evidence(
         let Some(&course) = position.get(row.course_id.as_str()) else {
             continue;
         };
-        let status = status(row, dues.of(row), now);
+        let status = status(row, dues.of(row), now, dues.today(now));
         totals[course].add(status);
         let unit = per_unit
             .entry(row.org_unit_id)
@@ -453,7 +474,7 @@ mod tests {
         started: bool,
         now: DateTime<Utc>,
     ) -> Status {
-        status(&row(valid_until, started), due_on, now)
+        status(&row(valid_until, started), due_on, now, now.date_naive())
     }
 
     fn row(valid_until: Option<DateTime<Utc>>, started: bool) -> RecordRow {

@@ -8,8 +8,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 
 use crate::db;
 
-/// Longer than any limit's window or pause: counts older than this are removed.
-pub const LONGEST_WINDOW: Duration = Duration::minutes(30);
+/// As long as the longest window of any limit (reset requests, an hour): counts older than
+/// this are removed.
+pub const LONGEST_WINDOW: Duration = Duration::hours(1);
 
 /// At most `max` events per key within a fixed `window` from the first one.
 #[derive(Debug, Clone, Copy)]

@@ -9,7 +9,7 @@ use kiwi::config::Settings;
 use kiwi::content::Content;
 use kiwi::courses::load::load_catalog;
 use kiwi::db;
-use kiwi::domain::{Email, Language, NewPassword, Roles};
+use kiwi::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use kiwi::services::access::AccessCache;
 use kiwi::services::people::{self, NewPerson};
 use kiwi::state::AppState;
@@ -164,7 +164,7 @@ impl TestApp {
         let email = format!("{local}.{}@stadt.example", &suffix[suffix.len() - 6..]);
         let person = NewPerson {
             personnel_number: format!("P-{}", uuid::Uuid::now_v7().simple()),
-            name: name.to_owned(),
+            name: SingleLine::parse(name).unwrap(),
             email: Email::parse(&email).unwrap(),
             org_unit: unit.split(" / ").map(str::to_owned).collect(),
             roles: Roles::parse_list(roles).unwrap(),

@@ -8,10 +8,10 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::error::ErrorPage;
+use crate::error::{AppError, ErrorPage};
 use crate::handlers::{self, identity};
 use crate::routes;
 use crate::services::{access, outbox, reminders, sessions, throttle};
@@ -30,12 +30,19 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            // Unreadable query strings, paths and forms: the access check answers them in
+            // plain text (tools read it), the pages with kiwi's error page.
+            .app_data(web::QueryConfig::default().error_handler(plain_bad_request))
+            .app_data(web::PathConfig::default().error_handler(plain_bad_request))
             // Tools ask on every request they get: the access check answers outside the
             // middleware of the pages (request span, error pages, origin check, page
             // headers), which would cost more than the check itself.
             .configure(routes::access_check)
             .service(
                 web::scope("")
+                    .app_data(web::QueryConfig::default().error_handler(bad_request_page))
+                    .app_data(web::PathConfig::default().error_handler(bad_request_page))
+                    .app_data(web::FormConfig::default().error_handler(bad_request_page))
                     .configure(routes::configure)
                     .default_service(web::to(handlers::not_found))
                     .wrap(from_fn(identity::origin_and_cookies))
@@ -47,6 +54,24 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// A request whose query, path or form cannot be read, as a page in the visitor's language;
+/// the framework's own text ("Query deserialize error…") is logged, not shown.
+fn bad_request_page(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, "unreadable request");
+    AppError::BadRequest(error.to_string()).into()
+}
+
+/// The same for the access check: plain text that is never cached or sniffed.
+fn plain_bad_request(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, "unreadable access check");
+    let response = HttpResponse::BadRequest()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body("bad request\n");
+    actix_web::error::InternalError::from_response(error.to_string(), response).into()
 }
 
 /// Headers on every response: a CSP without inline script, no framing, no sniffing.
@@ -109,9 +134,11 @@ fn render_error_page<B>(
 /// Follows the access change feed, sends mail, runs the mail scheduler, and tidies up every
 /// ten minutes; each under supervision.
 fn spawn_background_work(state: web::Data<AppState>) {
-    supervise("access change follower", state.clone(), |state| async move {
-        access::follow_changes(&state.access, &state.db).await
-    });
+    supervise(
+        "access change follower",
+        state.clone(),
+        |state| async move { access::follow_changes(&state.access, &state.db).await },
+    );
     supervise("mail worker", state.clone(), |state| async move {
         outbox::run(&state.outbox, &state.db).await
     });

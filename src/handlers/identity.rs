@@ -268,7 +268,9 @@ fn is_trusted(proxies: &[Cidr], address: IpAddr) -> bool {
 fn forwarded_for(element: &str) -> Option<IpAddr> {
     let value = element.split(';').find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
-        name.trim().eq_ignore_ascii_case("for").then_some(value.trim())
+        name.trim()
+            .eq_ignore_ascii_case("for")
+            .then_some(value.trim())
     })?;
     let value = value.trim_matches('"');
     if let Some(bracketed) = value.strip_prefix('[') {

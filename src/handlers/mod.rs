@@ -168,7 +168,11 @@ fn insert_language(context: &mut Context, language: Language) {
 }
 
 /// The local day of a moment as people in `language` write it.
-pub fn format_date(state: &AppState, at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
+pub fn format_date(
+    state: &AppState,
+    at: chrono::DateTime<chrono::Utc>,
+    language: Language,
+) -> String {
     language.format_date(state.settings.local_time().day(at))
 }
 
@@ -178,7 +182,6 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location))
         .finish()
 }
-
 
 /// The translation id of the message for a one-line field that was refused.
 pub fn single_line_error(error: SingleLineError) -> &'static str {

@@ -345,7 +345,7 @@ pub fn report(
         people[index].courses.push(CourseRecord {
             course_id: row.course_id,
             status,
-            valid_until: row.valid_until.map(|d| d.date_naive()),
+            valid_until: row.valid_until.map(|at| dues.local.day(at)),
             due_on,
         });
     }
@@ -505,6 +505,32 @@ mod tests {
         assert_eq!(status_of(None, due(25), false, now), Status::Overdue);
         assert_eq!(status_of(None, due(25), true, now), Status::Overdue);
         assert_eq!(status_of(None, due(27), true, now), Status::InProgress);
+    }
+
+    #[test]
+    fn a_due_date_ends_at_local_midnight_in_winter_and_in_summer() {
+        let berlin = LocalTime::new(chrono_tz::Europe::Berlin);
+        let in_berlin = |now: DateTime<Utc>, due: NaiveDate| {
+            status(&row(None, false), Some(due), now, berlin.day(now))
+        };
+        let winter = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        // 23:59 in Berlin is 22:59 UTC; one minute later the day is over there.
+        let last_minute = Utc.with_ymd_and_hms(2026, 12, 2, 22, 59, 0).unwrap();
+        let next_day = Utc.with_ymd_and_hms(2026, 12, 2, 23, 0, 0).unwrap();
+        assert_eq!(in_berlin(last_minute, winter), Status::NotStarted);
+        assert_eq!(in_berlin(next_day, winter), Status::Overdue);
+        // In summer time Berlin is two hours ahead.
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let summer_last = Utc.with_ymd_and_hms(2026, 7, 1, 21, 59, 0).unwrap();
+        let summer_next = Utc.with_ymd_and_hms(2026, 7, 1, 22, 0, 0).unwrap();
+        assert_eq!(in_berlin(summer_last, summer), Status::NotStarted);
+        assert_eq!(in_berlin(summer_next, summer), Status::Overdue);
+        // The night the clocks go back (25 October 2026) has 25 hours: 23:30 local is 22:30 UTC.
+        let long_night = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        let late = Utc.with_ymd_and_hms(2026, 10, 25, 22, 30, 0).unwrap();
+        let over = Utc.with_ymd_and_hms(2026, 10, 25, 23, 0, 0).unwrap();
+        assert_eq!(in_berlin(late, long_night), Status::NotStarted);
+        assert_eq!(in_berlin(over, long_night), Status::Overdue);
     }
 
     #[test]

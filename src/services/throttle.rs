@@ -157,7 +157,10 @@ pub async fn purge(db: &DatabaseConnection, longest_window: Duration) -> Result<
 /// holds what strangers typed (and a 10 MB "address" costs 64 bytes).
 pub fn address_key(prefix: &str, typed: &str) -> String {
     let normalized = typed.trim().to_lowercase();
-    format!("{prefix}:{}", crate::services::secrets::hash_token(&normalized))
+    format!(
+        "{prefix}:{}",
+        crate::services::secrets::hash_token(&normalized)
+    )
 }
 
 #[cfg(test)]

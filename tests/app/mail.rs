@@ -392,6 +392,14 @@ async fn password_reset_requests_are_throttled_alike_for_known_and_unknown_addre
         let page = response.text().await.unwrap();
         assert!(page.contains("zu viele Links angefordert"), "{page}");
     }
+    // Links are made after the answer: wait until the known address's three are there.
+    wait_for_outbox(&app, |rows| {
+        let resets = rows
+            .iter()
+            .filter(|r| r.kind == MailKind::PasswordReset.as_str());
+        resets.count() >= 3
+    })
+    .await;
     assert_eq!(rows_of_kind(&app, MailKind::PasswordReset).await.len(), 3);
 }
 

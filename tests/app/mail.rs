@@ -836,6 +836,12 @@ async fn a_mail_that_keeps_failing_is_given_up_and_shown_to_administrators() {
             &[("email", &jurgen.email)],
         )
         .await;
+    // The link is made after the answer.
+    wait_for_outbox(&app, |rows| {
+        rows.iter()
+            .any(|r| r.kind == MailKind::PasswordReset.as_str())
+    })
+    .await;
     let mut later = Utc::now();
     for _ in 0..10 {
         later += chrono::Duration::hours(5);

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg
         // Everyone
         .route("/healthz", web::get().to(system::health))
+        .route("/readyz", web::get().to(system::ready))
         .route("/static/kiwi.css", web::get().to(system::stylesheet))
         .route("/login", web::get().to(sign_in::form))
         .route("/login", web::post().to(sign_in::submit))

@@ -38,6 +38,8 @@ pub struct AppState {
     /// When the mail scheduler writes reminders and notices.
     pub schedule: Schedule,
     pub settings: Settings,
+    /// Names this process among several on one database (readiness probe rows).
+    pub instance_id: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +87,7 @@ impl AppState {
             outbox: outbox::Worker::new(mailer, settings.mail_max_tries),
             schedule: Schedule::from_settings(&settings),
             settings,
+            instance_id: format!("kiwi-{}", uuid::Uuid::now_v7().simple()),
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod org_units;
 pub mod outbox;
 pub mod password_links;
 pub mod policy_acknowledgements;
+pub mod readiness;
 pub mod records;
 pub mod reminders;
 pub mod sessions;

@@ -10,6 +10,7 @@ mod forward_auth_nginx;
 mod hardening;
 mod import;
 mod mail;
+mod operations;
 mod pages;
 mod quizzes;
 mod reports;

@@ -21,7 +21,7 @@ use crate::services::import::{self, ImportError, ImportOptions};
 use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::people::{self, NewPerson};
-use crate::services::{api_keys, demo, org_units, password_links, setup};
+use crate::services::{api_keys, backup, demo, org_units, password_links, setup};
 use crate::state::AppState;
 use crate::templates::Templates;
 
@@ -65,6 +65,19 @@ pub enum Command {
     /// Manage the AI tools' access to kiwi.
     #[command(subcommand)]
     Tools(ToolsCommand),
+    /// Write a consistent copy of the SQLite database to FILE while kiwi serves.
+    Backup {
+        /// A new file for the copy.
+        file: PathBuf,
+    },
+    /// Put a backup in place of the SQLite database (kiwi must be stopped).
+    Restore {
+        /// The backup to restore.
+        file: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -152,7 +165,7 @@ pub enum UsersCommand {
 
 /// Runs the command; errors are printed for the operator and turn into a failing exit code.
 pub async fn run(cli: Cli) -> ExitCode {
-    init_logging(&cli.settings.log);
+    init_logging(&cli.settings.log, &cli.settings.log_format);
     match execute(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -313,6 +326,27 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Migrate => {
             open_database(&settings).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let bytes = backup::backup(&settings.database_url(), &file)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "backup written to {} ({bytes} bytes), checked",
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let target = backup::restore(&settings.database_url(), &file, force)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{} restored to {}; kiwi migrates it when it starts",
+                file.display(),
+                target.display()
+            );
             Ok(())
         }
         Command::Users(command) => {
@@ -565,13 +599,22 @@ fn non_empty(value: String, what: &str) -> Result<String, String> {
     }
 }
 
-fn init_logging(filter: &str) {
+fn init_logging(filter: &str, format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second initialisation (tests start several servers) is harmless.
     // Logs go to standard error: standard output is for what a command produces (exports).
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        // One object per line, with the request's span (and so its request id) in it.
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
 }

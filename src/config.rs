@@ -167,6 +167,16 @@ pub struct Settings {
     /// Log filter, e.g. `info` or `kiwi=debug,info`.
     #[arg(long, env = "KIWI_LOG", default_value = "info", global = true)]
     pub log: String,
+
+    /// `text` (default) or `json`: one JSON object per line, for a log collector.
+    #[arg(
+        long,
+        env = "KIWI_LOG_FORMAT",
+        default_value = "text",
+        value_parser = ["text", "json"],
+        global = true
+    )]
+    pub log_format: String,
 }
 
 fn parse_cidr(input: &str) -> Result<Cidr, String> {
@@ -238,6 +248,7 @@ impl Settings {
             expiry_reminder_days: vec![60, 14],
             manager_digest: false,
             log: "info".into(),
+            log_format: "text".into(),
         }
     }
 }

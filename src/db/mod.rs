@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod assignments;
 pub mod attempts;
 pub mod audit;
+pub mod backup;
 pub mod certificates;
 pub mod completions;
 pub mod org_units;

@@ -4,6 +4,7 @@ pub mod access;
 pub mod acknowledgements;
 pub mod api_keys;
 pub mod assignments;
+pub mod backup;
 pub mod certification;
 pub mod demo;
 pub mod exports;

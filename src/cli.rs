@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use crate::app;
 use crate::config::Settings;
 use crate::content::{self, Content};
-use crate::courses::load::load_catalog;
+use crate::courses::check;
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
 use crate::i18n::Translations;
@@ -515,41 +515,39 @@ async fn users(
 
 fn check_courses(dir: &std::path::Path) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let loaded = load_catalog(dir);
+    let report = check::check(dir);
     let elapsed = started.elapsed();
-    match loaded {
-        Ok(catalog) => {
-            for course in catalog.courses() {
-                let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
-                println!(
-                    "{} {} ({}): {} modules, {} questions, {} minutes",
-                    course.id,
-                    course.version,
-                    course.content_hash,
-                    course.modules.len(),
-                    questions,
-                    course.minutes()
-                );
-            }
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+    if let Some(catalog) = &report.catalog {
+        for course in catalog.courses() {
+            let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
             println!(
-                "{}: all {} courses are valid (loaded, rendered and checked in {} ms)",
-                dir.display(),
-                catalog.courses().len(),
-                elapsed.as_millis()
+                "{} {} ({}): {} modules, {} questions, {} minutes",
+                course.id,
+                course.version,
+                course.content_hash,
+                course.modules.len(),
+                questions,
+                course.minutes()
             );
-            Ok(())
-        }
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            Err(format!(
-                "{} problem(s) in {}",
-                problems.len(),
-                dir.display()
-            ))
         }
     }
+    if !report.problems.is_empty() {
+        return Err(format!(
+            "{} problem(s) in {}",
+            report.problems.len(),
+            dir.display()
+        ));
+    }
+    let count = report.catalog.as_ref().map_or(0, |c| c.courses().len());
+    println!(
+        "{}: all {count} courses are valid (loaded, rendered and checked in {} ms)",
+        dir.display(),
+        elapsed.as_millis()
+    );
+    Ok(())
 }
 
 fn non_empty(value: String, what: &str) -> Result<String, String> {

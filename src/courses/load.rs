@@ -242,6 +242,7 @@ fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
         id: config.id,
         version: config.version.trim().to_owned(),
         content_hash: content_hash(dir),
+        root: dir.to_path_buf(),
         languages,
         order: config.order,
         pass_percent: config.pass_percent,
@@ -331,6 +332,7 @@ fn load_modules(
             });
         }
         let mut parsed: Vec<(Language, PathBuf, ParsedModule)> = Vec::new();
+        let mut all_clean = true;
         for language in languages {
             let Some(path) = paths.get(language) else {
                 if let Some((_, existing)) = paths.iter().next() {
@@ -348,15 +350,19 @@ fn load_modules(
                 }
                 continue;
             };
-            if let Some(module) = parse_module_file(dir, path, language.code(), files_url, problems)
+            if let Some((module, clean)) =
+                parse_module_file(dir, path, language.code(), files_url, problems)
             {
+                all_clean &= clean;
                 parsed.push((*language, path.clone(), module));
             }
         }
-        if parsed.len() != languages.len() {
+        // The languages are compared for every question that could be parsed, whatever
+        // else is wrong in the module, so a disagreement is never hidden behind another problem.
+        let Some((reference_language, _, reference)) = parsed.first() else {
             continue;
-        }
-        let (_, _, reference) = &parsed[0];
+        };
+        let reference_language = *reference_language;
         let reference_keys = reference.keys.clone();
         let mut consistent = true;
         for (language, path, other) in &parsed[1..] {
@@ -372,12 +378,11 @@ fn load_modules(
                         "the {} version has {} questions, the {} version {}",
                         language.code(),
                         other.keys.len(),
-                        languages[0].code(),
+                        reference_language.code(),
                         reference_keys.len()
                     ),
                 );
                 consistent = false;
-                continue;
             }
             for (n, (key, reference_key)) in other.keys.iter().zip(&reference_keys).enumerate() {
                 if key != reference_key {
@@ -386,7 +391,7 @@ fn load_modules(
                         format!(
                             "question {} differs from the {} version: {} options with [x] at {:?} here, {} options with [x] at {:?} there",
                             n + 1,
-                            languages[0].code(),
+                            reference_language.code(),
                             key.options,
                             positions(&key.correct),
                             reference_key.options,
@@ -397,7 +402,7 @@ fn load_modules(
                 }
             }
         }
-        if !consistent {
+        if !consistent || !all_clean || parsed.len() != languages.len() {
             continue;
         }
         let mut files = Vec::new();
@@ -436,13 +441,14 @@ fn split_stem(stem: &str) -> Option<(u32, String)> {
     valid.then(|| (number.parse().unwrap_or(0), id.to_owned()))
 }
 
+/// Parses one language's file of a module; `clean` tells whether it had no problem.
 fn parse_module_file(
     course_dir: &Path,
     path: &Path,
     lang_dir: &str,
     files_url: &str,
     problems: &mut Vec<Problem>,
-) -> Option<ParsedModule> {
+) -> Option<(ParsedModule, bool)> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) => {
@@ -457,21 +463,13 @@ fn parse_module_file(
     let before = problems.len();
     let mut report = Report::new(path, &text, problems);
     let module = parse_module(&text, course_dir, lang_dir, files_url, &mut report);
-    if report.problems.len() > before {
-        None
-    } else {
-        module
-    }
+    let clean = report.problems.len() == before;
+    Some((module, clean))
 }
 
-fn parse_module(
-    text: &str,
-    course_dir: &Path,
-    lang_dir: &str,
-    files_url: &str,
-    report: &mut Report,
-) -> Option<ParsedModule> {
-    // Front matter between two `+++` lines.
+/// The front matter, its text and where the body starts; None (reported) if it is missing
+/// or broken.
+fn front_matter<'t>(text: &'t str, report: &mut Report) -> Option<(FrontMatter, &'t str, usize)> {
     let first_line_end = text.find('\n').unwrap_or(text.len());
     if text[..first_line_end].trim_end() != "+++" {
         report.at_line(
@@ -502,14 +500,17 @@ fn parse_module(
             .map(|i| i + 1)
             .unwrap_or(0))
     .min(text.len());
-    let front: FrontMatter = match toml::from_str(fm_text) {
-        Ok(front) => front,
+    match toml::from_str(fm_text) {
+        Ok(front) => Some((front, fm_text, body_start)),
         Err(error) => {
             let offset = fm_start + error.span().map(|s| s.start).unwrap_or(0);
             report.at_offset(offset, format!("front matter: {}", error.message()));
-            return None;
+            None
         }
-    };
+    }
+}
+
+fn check_front_matter(front: &FrontMatter, fm_text: &str, report: &mut Report) {
     let fm_key_line = |key: &str| key_line(fm_text, key) + 1;
     if front.title.trim().is_empty() {
         report.at_line(fm_key_line("title"), "the title is empty");
@@ -523,6 +524,31 @@ fn parse_module(
             "objectives must list at least one learning objective, none empty",
         );
     }
+}
+
+fn parse_module(
+    text: &str,
+    course_dir: &Path,
+    lang_dir: &str,
+    files_url: &str,
+    report: &mut Report,
+) -> ParsedModule {
+    // Front matter between two `+++` lines. A broken front matter is reported, and the rest
+    // of the file is still read, so every other problem (and the language comparison) shows.
+    let (front, body_start) = match front_matter(text, report) {
+        Some((front, fm_text, body_start)) => {
+            check_front_matter(&front, fm_text, report);
+            (front, body_start)
+        }
+        None => (
+            FrontMatter {
+                title: String::new(),
+                minutes: 0,
+                objectives: Vec::new(),
+            },
+            0,
+        ),
+    };
 
     // The lesson ends at `## Quiz`; everything after it is the question pool.
     let body = &text[body_start..];
@@ -576,7 +602,11 @@ fn parse_module(
             Some(course_path) => {
                 let file = course_dir.join(course_path);
                 if file.is_file() {
-                    files.push((course_path.clone(), file));
+                    // A file reached through a symbolic link that leaves the course folder is
+                    // never served (`kiwi courses check` reports the link itself).
+                    if inside(course_dir, &file) {
+                        files.push((course_path.clone(), file));
+                    }
                 } else {
                     report.at_offset(
                         body_start + link.offset,
@@ -612,7 +642,7 @@ fn parse_module(
             )
         }
     };
-    Some(ParsedModule {
+    ParsedModule {
         text: ModuleText {
             title: front.title.trim().to_owned(),
             minutes: front.minutes,
@@ -628,7 +658,7 @@ fn parse_module(
         question_lines,
         quiz_line,
         files,
-    })
+    }
 }
 
 fn plain_text(events: &[(Event, Range<usize>)]) -> String {
@@ -826,6 +856,41 @@ fn matching_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
         }
     }
     events.len() - 1
+}
+
+/// Whether `file`, with every symbolic link resolved, lies inside the folder `dir`.
+pub fn inside(dir: &Path, file: &Path) -> bool {
+    match (dir.canonicalize(), file.canonicalize()) {
+        (Ok(dir), Ok(file)) => file.starts_with(dir),
+        _ => false,
+    }
+}
+
+/// Every symbolic link under the courses directory: content is plain files and folders, so a
+/// link can never make kiwi read or serve a file from elsewhere on the host.
+pub fn symbolic_links(dir: &Path) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => found.push(Problem {
+                    path,
+                    line: 1,
+                    message: "symbolic link not allowed (content must be plain files and folders)"
+                        .into(),
+                }),
+                Ok(meta) if meta.is_dir() => pending.push(path),
+                _ => {}
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
 }
 
 /// SHA-256 over course.toml and every module file, in path order.

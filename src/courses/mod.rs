@@ -1,5 +1,6 @@
 //! Courses: Markdown folders loaded and validated once at start into an in-memory catalog.
 
+pub mod check;
 pub mod load;
 pub mod markdown;
 
@@ -52,6 +53,8 @@ pub struct Course {
     pub modules: Vec<Module>,
     /// Files the lessons link to, by path inside the course folder; only these are served.
     pub files: HashMap<String, PathBuf>,
+    /// The course folder: a file is served only if its real path lies inside it.
+    pub root: PathBuf,
 }
 
 impl Course {

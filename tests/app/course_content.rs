@@ -4,9 +4,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use kiwi::courses::check::check;
 use kiwi::courses::load::load_catalog;
+use reqwest::StatusCode;
 
-use crate::helpers::fixture_courses;
+use crate::helpers::{fixture_courses, spawn_app_with_courses};
 
 fn write(root: &Path, path: &str, text: &str) {
     let file = root.join(path);
@@ -254,4 +256,73 @@ fn the_server_refuses_to_start_on_invalid_content() {
         stderr.contains("kurs/de/01-modul.md:1: the file must start with front matter"),
         "{stderr}"
     );
+}
+
+/// Runs the whole check (as `kiwi courses check` does) and returns its problems as lines.
+fn checked(root: &Path) -> Vec<String> {
+    check(root)
+        .problems
+        .iter()
+        .map(|p| p.to_string().replace(&format!("{}/", root.display()), ""))
+        .collect()
+}
+
+#[test]
+fn a_language_disagreement_is_reported_even_when_the_module_has_another_problem() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    // German: the second question lacks its explanation. English: the first question's
+    // correct option sits elsewhere.
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace("- [x] Nein\n\n> Weil.\n", "- [x] Nein\n"),
+    );
+    write(
+        root.path(),
+        "kurs/en/01-modul.md",
+        &GOOD_EN.replacen("- [x] Yes\n- [ ] No", "- [ ] Yes\n- [x] No", 1),
+    );
+    let found = problems(root.path());
+    assert_reported(
+        &found,
+        "kurs/de/01-modul.md:17: the question has no explanation",
+    );
+    assert_reported(
+        &found,
+        "kurs/en/01-modul.md:11: question 1 differs from the de version: 2 options with [x] at [2] here, 2 options with [x] at [1] there",
+    );
+}
+
+#[tokio::test]
+async fn a_symbolic_link_out_of_a_course_is_reported_and_never_served() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "geheim.txt", "a file elsewhere on the host");
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace("Text.", "Siehe [Anhang](anhang.txt)."),
+    );
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    std::os::unix::fs::symlink(
+        outside.path().join("geheim.txt"),
+        root.path().join("kurs/de/anhang.txt"),
+    )
+    .unwrap();
+
+    assert_reported(
+        &checked(root.path()),
+        "kurs/de/anhang.txt:1: symbolic link not allowed",
+    );
+
+    let app = spawn_app_with_courses(root.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let (_, html) = browser.get_text("/courses/kurs/modules/modul").await;
+    assert!(html.contains("/courses/kurs/files/de/anhang.txt"), "{html}");
+    let (status, body) = browser.get_text("/courses/kurs/files/de/anhang.txt").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("elsewhere on the host"));
 }

@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use crate::app;
 use crate::config::Settings;
 use crate::content::{self, Content};
+use crate::courses::assessment::{self, Limits, ModuleOdds};
 use crate::courses::check;
 use crate::db;
 use crate::domain::{Email, Language, NewPassword, Roles};
@@ -107,10 +108,18 @@ pub enum ToolsCommand {
 
 #[derive(Subcommand)]
 pub enum CoursesCommand {
-    /// Validate every course and print each problem as `path:line: message`.
+    /// Validate every course and print each problem as `path:line: message`, and for every
+    /// module the odds of passing its quiz without knowing the answers.
     Check {
         /// The courses directory (default: KIWI_COURSES_DIR).
         dir: Option<PathBuf>,
+        /// Highest acceptable chance, in percent, of passing a module by always picking the
+        /// longest option.
+        #[arg(long, default_value_t = 2.0)]
+        max_longest_odds: f64,
+        /// Highest acceptable chance, in percent, of passing a module by guessing at random.
+        #[arg(long, default_value_t = 1.0)]
+        max_random_odds: f64,
     },
 }
 
@@ -256,9 +265,17 @@ async fn execute(cli: Cli) -> Result<(), String> {
         people: None,
         seed_only: false,
     }) {
-        Command::Courses(CoursesCommand::Check { dir }) => {
-            check_courses(&dir.unwrap_or_else(|| settings.courses_dir.clone()))
-        }
+        Command::Courses(CoursesCommand::Check {
+            dir,
+            max_longest_odds,
+            max_random_odds,
+        }) => check_courses(
+            &dir.unwrap_or_else(|| settings.courses_dir.clone()),
+            &Limits {
+                max_longest_percent: max_longest_odds,
+                max_random_percent: max_random_odds,
+            },
+        ),
         Command::Serve => {
             // Content first: kiwi refuses invalid content before touching the database.
             let content = load_content(&settings)?;
@@ -513,9 +530,9 @@ async fn users(
     }
 }
 
-fn check_courses(dir: &std::path::Path) -> Result<(), String> {
+fn check_courses(dir: &std::path::Path, limits: &Limits) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let report = check::check(dir);
+    let report = check::check(dir, limits);
     let elapsed = started.elapsed();
     for problem in &report.problems {
         eprintln!("{problem}");
@@ -534,6 +551,7 @@ fn check_courses(dir: &std::path::Path) -> Result<(), String> {
             );
         }
     }
+    print_odds(&report.odds, limits);
     if !report.problems.is_empty() {
         return Err(format!(
             "{} problem(s) in {}",
@@ -548,6 +566,45 @@ fn check_courses(dir: &std::path::Path) -> Result<(), String> {
         elapsed.as_millis()
     );
     Ok(())
+}
+
+/// Per module and language, the odds of passing without knowing; then the mean per language.
+fn print_odds(odds: &[ModuleOdds], limits: &Limits) {
+    if odds.is_empty() {
+        return;
+    }
+    println!(
+        "Odds of passing a module without knowing (allowed: longest option {} %, guessing {} %):",
+        limits.max_longest_percent, limits.max_random_percent
+    );
+    for module in odds {
+        println!(
+            "  {}/{} ({}): {} questions, {} drawn, {} right needed; correct option strictly longest in {}; guessing {}, longest option {}",
+            module.course,
+            module.module,
+            module.language.code(),
+            module.questions,
+            module.drawn,
+            module.needed,
+            module.correct_longest,
+            assessment::percent(module.random),
+            assessment::percent(module.longest),
+        );
+    }
+    for language in Language::ALL {
+        let of: Vec<&ModuleOdds> = odds.iter().filter(|m| m.language == language).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let count = of.len() as f64;
+        println!(
+            "  mean over {} modules ({}): guessing {}, longest option {}",
+            of.len(),
+            language.code(),
+            assessment::percent(of.iter().map(|m| m.random).sum::<f64>() / count),
+            assessment::percent(of.iter().map(|m| m.longest).sum::<f64>() / count),
+        );
+    }
 }
 
 fn non_empty(value: String, what: &str) -> Result<String, String> {

@@ -2,24 +2,41 @@
 
 use std::path::Path;
 
+use crate::courses::assessment::{self, Limits, ModuleOdds};
 use crate::courses::load::{load_catalog, symbolic_links};
 use crate::courses::{Catalog, Problem};
 
-/// What the check found: the catalog if it loads, and every problem in path order.
+/// What the check found: the catalog if it loads, the odds of passing each module without
+/// knowing, and every problem.
 pub struct CheckReport {
     pub catalog: Option<Catalog>,
+    pub odds: Vec<ModuleOdds>,
     pub problems: Vec<Problem>,
 }
 
-/// Checks the courses under `dir`: symbolic links, then everything kiwi checks at start.
-pub fn check(dir: &Path) -> CheckReport {
+/// Checks the courses under `dir`: symbolic links, everything kiwi checks at start, and
+/// (for content that loads) whether the quizzes can be passed without knowing.
+pub fn check(dir: &Path, limits: &Limits) -> CheckReport {
     let mut problems = symbolic_links(dir);
+    let mut odds = Vec::new();
     let catalog = match load_catalog(dir) {
-        Ok(catalog) => Some(catalog),
+        Ok(catalog) => {
+            for course in catalog.courses() {
+                let (figures, found) = assessment::assess_course(course, limits);
+                odds.extend(figures);
+                problems.extend(found);
+            }
+            Some(catalog)
+        }
         Err(found) => {
             problems.extend(found);
             None
         }
     };
-    CheckReport { catalog, problems }
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    CheckReport {
+        catalog,
+        odds,
+        problems,
+    }
 }

@@ -6,7 +6,7 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -351,7 +351,7 @@ fn load_modules(
                 continue;
             };
             if let Some((module, clean)) =
-                parse_module_file(dir, path, language.code(), files_url, problems)
+                parse_module_file(dir, path, (language.code(), &id), files_url, problems)
             {
                 all_clean &= clean;
                 parsed.push((*language, path.clone(), module));
@@ -445,7 +445,7 @@ fn split_stem(stem: &str) -> Option<(u32, String)> {
 fn parse_module_file(
     course_dir: &Path,
     path: &Path,
-    lang_dir: &str,
+    (lang_dir, module_id): (&str, &str),
     files_url: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<(ParsedModule, bool)> {
@@ -462,7 +462,18 @@ fn parse_module_file(
     };
     let before = problems.len();
     let mut report = Report::new(path, &text, problems);
-    let module = parse_module(&text, course_dir, lang_dir, files_url, &mut report);
+    let module_url = format!(
+        "{}modules/{module_id}",
+        files_url.trim_end_matches("files/")
+    );
+    let module = parse_module(
+        &text,
+        course_dir,
+        lang_dir,
+        files_url,
+        &module_url,
+        &mut report,
+    );
     let clean = report.problems.len() == before;
     Some((module, clean))
 }
@@ -531,6 +542,7 @@ fn parse_module(
     course_dir: &Path,
     lang_dir: &str,
     files_url: &str,
+    module_url: &str,
     report: &mut Report,
 ) -> ParsedModule {
     // Front matter between two `+++` lines. A broken front matter is reported, and the rest
@@ -625,7 +637,7 @@ fn parse_module(
         ),
         Some((start, end)) => {
             let quiz_line = report.line_of(body_start + start);
-            let parsed = parse_quiz(&body[end..], body_start + end, report);
+            let parsed = parse_quiz(&body[end..], body_start + end, module_url, report);
             if parsed.is_empty() {
                 report.at_line(
                     quiz_line,
@@ -652,6 +664,9 @@ fn parse_module(
                 .map(|o| o.trim().to_owned())
                 .collect(),
             lesson_html: rendered.html,
+            sections: rendered.headings,
+            source: report.path.to_path_buf(),
+            quiz_line,
             questions,
         },
         keys,
@@ -680,14 +695,21 @@ struct ParsedQuestion {
 }
 
 /// Parses the quiz section: `###` questions, `- [ ]`/`- [x]` options, a `>` explanation.
-fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestion> {
+fn parse_quiz(
+    quiz: &str,
+    base: usize,
+    module_url: &str,
+    report: &mut Report,
+) -> Vec<ParsedQuestion> {
     struct Draft {
         line: usize,
         plain: String,
         text_html: String,
-        options: Vec<(String, bool)>,
+        /// (HTML, plain text, correct)
+        options: Vec<(String, String, bool)>,
         has_list: bool,
         explanation: Option<String>,
+        review: Option<String>,
     }
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(quiz, markdown::options())
         .into_offset_iter()
@@ -710,6 +732,7 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                     options: Vec::new(),
                     has_list: false,
                     explanation: None,
+                    review: None,
                 });
             }
             Event::Start(Tag::List(None)) if !drafts.is_empty() => {
@@ -738,11 +761,12 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                         match inner.first() {
                             Some(Event::TaskListMarker(checked)) => {
                                 let checked = *checked;
+                                let plain = inline_text(&inner);
                                 let html = render_inline(inner.into_iter().skip(1));
                                 if html.is_empty() {
                                     report.at_offset(base + item_range.start, "an option has no text");
                                 }
-                                draft.options.push((html, checked));
+                                draft.options.push((html, plain, checked));
                             }
                             _ => report.at_offset(base + item_range.start, "an option must be a task-list item: \"- [ ] text\" or \"- [x] text\""),
                         }
@@ -755,12 +779,9 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                 if draft.explanation.is_some() {
                     report.at_offset(base + range.start, "a question has a second explanation");
                 }
-                let mut html_out = String::new();
-                let inner = events[i + 1..end].iter().map(|(e, _)| match e {
-                    Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw.clone()),
-                    other => other.clone(),
-                });
-                html::push_html(&mut html_out, inner);
+                let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+                draft.review = review_anchor(&inner);
+                let html_out = markdown::render_explanation(inner, module_url);
                 draft.explanation = Some(html_out);
             }
             Event::Start(_) => {
@@ -800,7 +821,7 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
             .options
             .iter()
             .enumerate()
-            .filter(|(_, (_, c))| *c)
+            .filter(|(_, (_, _, c))| *c)
             .map(|(n, _)| n)
             .collect();
         if !draft.options.is_empty() && correct.is_empty() {
@@ -828,13 +849,59 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                 correct,
             },
             text: QuestionText {
+                line: draft.line,
+                plain: draft.plain.trim().to_owned(),
                 text_html: draft.text_html,
-                options_html: draft.options.into_iter().map(|(html, _)| html).collect(),
+                options_plain: draft
+                    .options
+                    .iter()
+                    .map(|(_, plain, _)| plain.clone())
+                    .collect(),
+                options_html: draft.options.into_iter().map(|(html, _, _)| html).collect(),
                 explanation_html: draft.explanation.unwrap_or_default(),
+                review: draft.review,
             },
         });
     }
     questions
+}
+
+/// The plain text of inline events (an option): what a reader sees, without markup.
+fn inline_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// The anchor an explanation ends with: its last link, if that points at a section
+/// (`#anchor`) and nothing but punctuation follows it in the last paragraph.
+fn review_anchor(events: &[Event]) -> Option<String> {
+    let mut last: Option<String> = None;
+    let mut depth = 0usize;
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                last = Some(dest_url.to_string());
+                depth += 1;
+            }
+            Event::End(TagEnd::Link) => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            Event::Text(t) | Event::Code(t)
+                if t.chars().any(|c| c.is_alphanumeric()) && last.is_some() =>
+            {
+                last = None;
+            }
+            Event::Start(_) if last.is_some() => last = None,
+            _ => {}
+        }
+    }
+    last?.strip_prefix('#').map(str::to_owned)
 }
 
 /// Index of the event that closes the one at `start` (itself if it opens nothing).

@@ -27,6 +27,15 @@ pub struct Rendered {
     pub html: String,
     pub local_links: Vec<LocalLink>,
     pub bad_links: Vec<BadLink>,
+    /// Every heading of the lesson, in order, with the anchor it got.
+    pub headings: Vec<Heading>,
+}
+
+/// A heading of a lesson: the anchor (`id`) it is linked by, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub anchor: String,
+    pub title: String,
 }
 
 pub fn options() -> Options {
@@ -87,13 +96,14 @@ pub fn render_lesson(markdown: &str, module_dir: &str, files_url: &str) -> Rende
         };
         events.push(event);
     }
-    add_heading_ids(&mut events);
+    let headings = add_heading_ids(&mut events);
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     Rendered {
         html: out,
         local_links,
         bad_links,
+        headings,
     }
 }
 
@@ -198,7 +208,8 @@ fn normalize(dir: &str, target: &str) -> Option<String> {
 }
 
 /// Gives every heading an id made from its text, so sections can be linked.
-fn add_heading_ids(events: &mut [Event]) {
+fn add_heading_ids(events: &mut [Event]) -> Vec<Heading> {
+    let mut headings = Vec::new();
     let mut used = HashSet::new();
     for i in 0..events.len() {
         if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
@@ -218,10 +229,52 @@ fn add_heading_ids(events: &mut [Event]) {
                 n += 1;
             }
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-                *id = Some(CowStr::from(candidate));
+                *id = Some(CowStr::from(candidate.clone()));
             }
+            headings.push(Heading {
+                anchor: candidate,
+                title: text.trim().to_owned(),
+            });
         }
     }
+    headings
+}
+
+/// A quiz explanation, rendered as HTML. Links to a section of the lesson (`#anchor`) point
+/// at the module page, as the explanation is shown on the result page; links with other
+/// schemes than https, http and mailto are rendered as `#`.
+pub fn render_explanation<'a>(
+    events: impl IntoIterator<Item = Event<'a>>,
+    module_url: &str,
+) -> String {
+    let mut out = String::new();
+    html::push_html(
+        &mut out,
+        events.into_iter().map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = if dest_url.starts_with('#') {
+                    CowStr::from(format!("{module_url}{dest_url}"))
+                } else if is_allowed_absolute(&dest_url) {
+                    dest_url
+                } else {
+                    CowStr::from("#")
+                };
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            other => sanitize(other),
+        }),
+    );
+    out
 }
 
 /// "Woher das „Wissen“ kommt" → "woher-das-wissen-kommt".

@@ -1,5 +1,6 @@
 //! Courses: Markdown folders loaded and validated once at start into an in-memory catalog.
 
+pub mod assessment;
 pub mod check;
 pub mod load;
 pub mod markdown;
@@ -8,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::courses::markdown::Heading;
 use crate::domain::Language;
 
 /// Every course, loaded at start; nothing is read from disk or rendered per request.
@@ -133,14 +135,33 @@ pub struct ModuleText {
     pub objectives: Vec<String>,
     /// Sanitised HTML, rendered once at load.
     pub lesson_html: String,
+    /// The lesson's headings with their anchors, the sections an explanation can point to.
+    pub sections: Vec<Heading>,
+    /// The file this text was read from, and the line of its `## Quiz`, for reports.
+    pub source: PathBuf,
+    pub quiz_line: usize,
     pub questions: Vec<QuestionText>,
+}
+
+impl ModuleText {
+    /// The lesson section with this anchor.
+    pub fn section(&self, anchor: &str) -> Option<&Heading> {
+        self.sections.iter().find(|s| s.anchor == anchor)
+    }
 }
 
 #[derive(Debug)]
 pub struct QuestionText {
+    /// The line of the question's `###` heading in its file.
+    pub line: usize,
+    /// The question and its options as plain text, for the assessment check.
+    pub plain: String,
+    pub options_plain: Vec<String>,
     pub text_html: String,
     pub options_html: Vec<String>,
     pub explanation_html: String,
+    /// The lesson section the explanation ends by pointing to (`#anchor`), if it does.
+    pub review: Option<String>,
 }
 
 /// A problem in the course content, reported as `path:line: message`.

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use kiwi::courses::assessment::Limits;
 use kiwi::courses::check::check;
 use kiwi::courses::load::load_catalog;
 use reqwest::StatusCode;
@@ -216,13 +217,21 @@ fn the_check_command_fails_on_bad_content_and_passes_on_the_real_courses() {
         "{stderr}"
     );
 
-    for dir in [
-        fixture_courses(),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("courses"),
+    // The test course is too small for the odds limits of real courses.
+    for (dir, limits) in [
+        (
+            fixture_courses(),
+            ["--max-longest-odds", "100", "--max-random-odds", "100"],
+        ),
+        (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("courses"),
+            ["--max-longest-odds", "2", "--max-random-odds", "1"],
+        ),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
             .args(["courses", "check"])
             .arg(&dir)
+            .args(limits)
             .output()
             .unwrap();
         assert!(
@@ -260,7 +269,7 @@ fn the_server_refuses_to_start_on_invalid_content() {
 
 /// Runs the whole check (as `kiwi courses check` does) and returns its problems as lines.
 fn checked(root: &Path) -> Vec<String> {
-    check(root)
+    check(root, &Limits::default())
         .problems
         .iter()
         .map(|p| p.to_string().replace(&format!("{}/", root.display()), ""))
@@ -325,4 +334,54 @@ async fn a_symbolic_link_out_of_a_course_is_reported_and_never_served() {
     let (status, body) = browser.get_text("/courses/kurs/files/de/anhang.txt").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!body.contains("elsewhere on the host"));
+}
+
+#[test]
+fn a_quiz_that_can_be_passed_without_knowing_is_reported_rule_by_rule() {
+    let root = crate::helpers::fixtures().join("assessment");
+    let found = checked(&root);
+    let de = "schlecht/de/01-quiz.md";
+    for expected in [
+        format!("{de}:13: a single-choice question needs at least 3 options (this one has 2)"),
+        format!("{de}:13: the correct option is the strictly longest (41 characters)"),
+        format!("{de}:21: \"immer\" appears only in wrong options of this module"),
+        format!("{de}:21: the question is nearly the same as the one at line 13"),
+        format!("{de}:21: the explanation must end with a link to the lesson section it tests"),
+        format!(
+            "{de}:28: the explanation links to #gibt-es-nicht, but no heading of this module has that anchor (it has: #worum-es-geht)"
+        ),
+        format!(
+            "{de}:11: the pool has 4 questions; at least twice the 3 drawn per attempt (6) are needed"
+        ),
+        format!("{de}:11: guessing at random passes 5.09 % of attempts (at most 1 % allowed)"),
+        format!(
+            "{de}:11: always picking the longest option passes 25.00 % of attempts (at most 2 % allowed)"
+        ),
+        "schlecht/en/01-quiz.md:21: \"always\" appears only in wrong options of this module"
+            .to_owned(),
+    ] {
+        assert_reported(&found, &expected);
+    }
+
+    // Both odds are printed for every module and language, with their mean, and the
+    // limits are flags.
+    let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
+        .args(["courses", "check"])
+        .arg(&root)
+        .args(["--max-longest-odds", "30", "--max-random-odds", "6"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains("schlecht/01-quiz (de): 4 questions, 3 drawn, 3 right needed; correct option strictly longest in 3; guessing 5.09 %, longest option 25.00 %"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("schlecht/01-quiz (en):"), "{stdout}");
+    assert!(
+        stdout.contains("mean over 1 modules (de): guessing 5.09 %, longest option 25.00 %"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("of attempts (at most"), "{stderr}");
+    assert!(!output.status.success(), "the other rules still fail");
 }

@@ -118,6 +118,24 @@ impl Language {
         }
     }
 
+    /// A moment as people who read this language write it, on the clock of `zone` (the
+    /// administration's time zone): "02.12.2026, 14:30" or "2026-12-02 14:30". Every time of
+    /// day kiwi shows goes through here.
+    pub fn format_date_time<Z: chrono::TimeZone>(
+        self,
+        at: chrono::DateTime<chrono::Utc>,
+        zone: &Z,
+    ) -> String
+    where
+        Z::Offset: std::fmt::Display,
+    {
+        let local = at.with_timezone(zone);
+        match self {
+            Language::De => local.format("%d.%m.%Y, %H:%M").to_string(),
+            Language::En => local.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
     /// A day as people who read this language write it: 26.11.2026 or 2026-11-26.
     pub fn format_date(self, day: chrono::NaiveDate) -> String {
         match self {

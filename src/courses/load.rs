@@ -60,7 +60,9 @@ struct CourseToml {
     validity_months: u32,
     #[serde(default)]
     max_attempts: Option<u32>,
-    #[serde(default)]
+    #[serde(default = "default_cooldown_after_failures")]
+    cooldown_after_failures: u32,
+    #[serde(default = "default_cooldown_minutes")]
     cooldown_minutes: u32,
     title: BTreeMap<String, String>,
     summary: BTreeMap<String, String>,
@@ -68,6 +70,16 @@ struct CourseToml {
 
 fn default_order() -> i64 {
     100
+}
+
+/// By default, two failed attempts in a row mean a pause of half an hour: enough to stop
+/// clicking through, short enough not to hold anyone up who re-reads the lesson.
+fn default_cooldown_after_failures() -> u32 {
+    2
+}
+
+fn default_cooldown_minutes() -> u32 {
+    30
 }
 
 #[derive(Deserialize)]
@@ -249,6 +261,7 @@ fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
         questions_per_attempt: config.questions_per_attempt,
         validity_months: config.validity_months,
         max_attempts: config.max_attempts.filter(|n| *n > 0),
+        cooldown_after_failures: config.cooldown_after_failures,
         cooldown_minutes: config.cooldown_minutes,
         title,
         summary,

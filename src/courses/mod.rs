@@ -48,7 +48,10 @@ pub struct Course {
     pub validity_months: u32,
     /// Attempts allowed per module and course version (None: unlimited).
     pub max_attempts: Option<u32>,
-    /// Minutes to wait after a failed attempt before the next (0: none).
+    /// After this many failed attempts in a row on a module (and again after as many more),
+    /// the person waits `cooldown_minutes` before the next attempt.
+    pub cooldown_after_failures: u32,
+    /// Minutes to wait then (0: no cooldown).
     pub cooldown_minutes: u32,
     pub title: HashMap<Language, String>,
     pub summary: HashMap<Language, String>,

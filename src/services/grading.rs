@@ -74,19 +74,40 @@ pub async fn start(
     {
         return Err(QuizError::NoAttemptsLeft);
     }
-    if course.cooldown_minutes > 0
-        && let Some(last_failed) = submitted
-            .iter()
-            .filter(|a| a.passed == Some(false))
-            .filter_map(|a| a.submitted_at)
-            .max()
+    if let Some(until) = cooldown_until(course, &submitted)
+        && until > Utc::now()
     {
-        let until = last_failed + Duration::minutes(i64::from(course.cooldown_minutes));
-        if until > Utc::now() {
-            return Err(QuizError::CoolingDown(until));
-        }
+        return Err(QuizError::CoolingDown(until));
     }
     insert_attempt(db, course, &module.id, user, draw(course, module)).await
+}
+
+/// When the next attempt may start after failures in a row: every `cooldown_after_failures`
+/// failed attempts without a pass in between (on this course version), the person waits
+/// `cooldown_minutes` after the last one, and uses the time to read the module again.
+pub fn cooldown_until(
+    course: &Course,
+    submitted: &[&quiz_attempt::Model],
+) -> Option<DateTime<Utc>> {
+    if course.cooldown_minutes == 0 || course.cooldown_after_failures == 0 {
+        return None;
+    }
+    let mut by_time: Vec<(DateTime<Utc>, bool)> = submitted
+        .iter()
+        .filter_map(|a| Some((a.submitted_at?, a.passed == Some(true))))
+        .collect();
+    by_time.sort_unstable();
+    let failures_in_a_row = by_time
+        .iter()
+        .rev()
+        .take_while(|(_, passed)| !passed)
+        .count();
+    let every = course.cooldown_after_failures as usize;
+    if failures_in_a_row == 0 || failures_in_a_row % every != 0 {
+        return None;
+    }
+    let (last, _) = by_time.last()?;
+    Some(*last + Duration::minutes(i64::from(course.cooldown_minutes)))
 }
 
 /// Starts a refresher, or returns the open one: a person whose certificate ends within the

@@ -64,9 +64,17 @@ struct AttemptPage {
     passed: bool,
     pass_percent: u32,
     next_step: String,
+    /// After a failed attempt: the lesson sections to read again.
+    reread: Vec<SectionLink>,
     questions: Vec<QuestionView>,
     /// Field id → translation id, for the error summary.
     errors: BTreeMap<String, &'static str>,
+}
+
+#[derive(Serialize)]
+struct SectionLink {
+    title: String,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -231,6 +239,13 @@ async fn page(
             missing: missing.contains(&n),
         });
     }
+    let reread = grading::sections_to_reread(course, attempt, language)?
+        .into_iter()
+        .map(|s| SectionLink {
+            href: format!("/courses/{}/modules/{}#{}", course.id, s.module, s.anchor),
+            title: s.title,
+        })
+        .collect();
     let progress = learning::progress_in(&state.db, course, person.user.id).await?;
     let errors = missing
         .iter()
@@ -253,6 +268,7 @@ async fn page(
         } else {
             next_step(course, &progress)
         },
+        reread,
         questions,
         errors,
     };

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::courses::{Course, Module, QuestionKey};
 use crate::db;
+use crate::domain::Language;
 use crate::entities::{access_change, module_completion, quiz_attempt};
 use crate::services::certification;
 use crate::services::mails::Composer;
@@ -250,6 +251,55 @@ pub fn question_key<'c>(
 ) -> Option<&'c QuestionKey> {
     let module = course.module(drawn.module.as_deref().unwrap_or(&attempt.module_id))?;
     module.questions.get(drawn.question)
+}
+
+/// A lesson section to read again: the module it is in, its anchor and its title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub module: String,
+    pub anchor: String,
+    pub title: String,
+}
+
+/// After a failed attempt: the lesson sections the wrongly answered questions test (the
+/// anchors their explanations end with), each once, in the order of the questions.
+pub fn sections_to_reread(
+    course: &Course,
+    attempt: &quiz_attempt::Model,
+    language: Language,
+) -> Result<Vec<Section>, QuizError> {
+    if attempt.passed != Some(false) {
+        return Ok(Vec::new());
+    }
+    let answers = stored_answers(attempt)?;
+    let mut sections: Vec<Section> = Vec::new();
+    for (drawn, answer) in drawn_questions(attempt)?.iter().zip(&answers) {
+        let module_id = drawn.module.as_deref().unwrap_or(&attempt.module_id);
+        let Some(module) = course.module(module_id) else {
+            continue;
+        };
+        let right = module
+            .questions
+            .get(drawn.question)
+            .is_some_and(|key| &key.correct == answer);
+        let text = module.text(course.language_for(language));
+        let section = text
+            .questions
+            .get(drawn.question)
+            .and_then(|q| q.review.as_deref())
+            .and_then(|anchor| text.section(anchor));
+        if let (false, Some(section)) = (right, section) {
+            let found = Section {
+                module: module.id.clone(),
+                anchor: section.anchor.clone(),
+                title: section.title.clone(),
+            };
+            if !sections.contains(&found) {
+                sections.push(found);
+            }
+        }
+    }
+    Ok(sections)
 }
 
 /// A person's own attempt; anyone else's is "not found" (not even its existence leaks).

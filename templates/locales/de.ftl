@@ -487,3 +487,4 @@ mail-kind-digest = Wochenübersicht
 mail-kind-certificate-issued = Zertifikat ausgestellt
 mail-kind-certificate-expiring = Zertifikat läuft ab
 mail-kind-access-lost = Werkzeug gesperrt
+quiz-reread = Lesen Sie diese Abschnitte noch einmal:

@@ -487,3 +487,4 @@ mail-kind-digest = Weekly overview
 mail-kind-certificate-issued = Certificate issued
 mail-kind-certificate-expiring = Certificate ending
 mail-kind-access-lost = Tool closed
+quiz-reread = Read these sections again:

@@ -430,3 +430,60 @@ async fn cooldown_minutes_zero_switches_the_pause_off() {
     }
     browser.start_quiz("grundlagen", "erste-schritte").await;
 }
+
+#[tokio::test]
+async fn a_failed_attempt_lists_the_lesson_sections_to_re_read() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(
+        html.contains("Lesen Sie diese Abschnitte noch einmal:"),
+        "{html}"
+    );
+
+    // Question 1 and 4 of the pool test "Worum es geht", 2 and 3 "Zahlen und Tage".
+    let stored = quiz_attempt::Entity::find_by_id(uuid::Uuid::parse_str(&attempt).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let drawn: HashSet<usize> = kiwi::services::grading::drawn_questions(&stored)
+        .unwrap()
+        .iter()
+        .map(|d| d.question)
+        .collect();
+    let result = &html[html.find("id=\"result\"").unwrap()..html.find("</section>").unwrap()];
+    for (questions, anchor, title) in [
+        ([0, 3], "worum-es-geht", "Worum es geht"),
+        ([1, 2], "zahlen-und-tage", "Zahlen und Tage"),
+    ] {
+        let link =
+            format!("<a href=\"/courses/grundlagen/modules/erste-schritte#{anchor}\">{title}</a>");
+        assert_eq!(
+            result.contains(&link),
+            questions.iter().any(|q| drawn.contains(q)),
+            "{link} for the drawn questions {drawn:?}: {result}"
+        );
+    }
+    // The explanation's own link leads to the lesson section too.
+    assert!(html.contains("href=\"/courses/grundlagen/modules/erste-schritte#"));
+}
+
+#[tokio::test]
+async fn a_passed_attempt_lists_nothing_to_re_read() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, true).await)
+        .await;
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(html.contains("Bestanden"));
+    assert!(!html.contains("Lesen Sie diese Abschnitte noch einmal"));
+}

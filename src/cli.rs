@@ -271,6 +271,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             max_random_odds,
         }) => check_courses(
             &dir.unwrap_or_else(|| settings.courses_dir.clone()),
+            &settings.contacts_file,
             &Limits {
                 max_longest_percent: max_longest_odds,
                 max_random_percent: max_random_odds,
@@ -530,9 +531,13 @@ async fn users(
     }
 }
 
-fn check_courses(dir: &std::path::Path, limits: &Limits) -> Result<(), String> {
+fn check_courses(
+    dir: &std::path::Path,
+    contacts_file: &std::path::Path,
+    limits: &Limits,
+) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let report = check::check(dir, limits);
+    let report = check::check(dir, contacts_file, limits);
     let elapsed = started.elapsed();
     for problem in &report.problems {
         eprintln!("{problem}");

@@ -10,13 +10,19 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::courses::markdown::{self, render_inline, render_lesson};
+use crate::courses::contacts::Contacts;
+use crate::courses::markdown::{self, LessonContext, render_inline, render_lesson_with};
 use crate::courses::{Catalog, Course, Module, ModuleText, Problem, QuestionKey, QuestionText};
 use crate::domain::Language;
 
-/// Loads every course folder under `dir`. Any problem anywhere means no catalog: kiwi
-/// does not serve half-valid content.
+/// Loads every course folder under `dir`, without contacts (a `contact:` link is a problem).
 pub fn load_catalog(dir: &Path) -> Result<Catalog, Vec<Problem>> {
+    load_catalog_with(dir, Contacts::default())
+}
+
+/// Loads every course folder under `dir`; lessons' `contact:` links name `contacts`. Any
+/// problem anywhere means no catalog: kiwi does not serve half-valid content.
+pub fn load_catalog_with(dir: &Path, contacts: Contacts) -> Result<Catalog, Vec<Problem>> {
     let mut problems = Vec::new();
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -36,12 +42,12 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Vec<Problem>> {
     folders.sort();
     let mut courses = Vec::new();
     for folder in folders {
-        if let Some(course) = load_course(&folder, &mut problems) {
+        if let Some(course) = load_course(&folder, &contacts, &mut problems) {
             courses.push(course);
         }
     }
     if problems.is_empty() {
-        Ok(Catalog::new(courses))
+        Ok(Catalog::new(courses).with_contacts(contacts))
     } else {
         Err(problems)
     }
@@ -138,7 +144,7 @@ fn key_line(text: &str, key: &str) -> usize {
         .unwrap_or(1)
 }
 
-fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
+fn load_course(dir: &Path, contacts: &Contacts, problems: &mut Vec<Problem>) -> Option<Course> {
     let folder = dir.file_name()?.to_string_lossy().into_owned();
     let toml_path = dir.join("course.toml");
     let text = match fs::read_to_string(&toml_path) {
@@ -224,7 +230,7 @@ fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
     }
 
     let files_url = format!("/courses/{folder}/files/");
-    let modules = load_modules(dir, &languages, &files_url, report.problems);
+    let modules = load_modules(dir, &languages, (&files_url, contacts), report.problems);
     let smallest_pool = modules
         .iter()
         .filter(|m| m.module.has_quiz())
@@ -295,7 +301,7 @@ struct ParsedModule {
 fn load_modules(
     dir: &Path,
     languages: &[Language],
-    files_url: &str,
+    (files_url, contacts): (&str, &Contacts),
     problems: &mut Vec<Problem>,
 ) -> Vec<LoadedModule> {
     // stem ("01-was-ki-ist") → language → file
@@ -364,7 +370,7 @@ fn load_modules(
                 continue;
             };
             if let Some((module, clean)) =
-                parse_module_file(dir, path, (language.code(), &id), files_url, problems)
+                parse_module_file(dir, path, (*language, &id), (files_url, contacts), problems)
             {
                 all_clean &= clean;
                 parsed.push((*language, path.clone(), module));
@@ -458,8 +464,8 @@ fn split_stem(stem: &str) -> Option<(u32, String)> {
 fn parse_module_file(
     course_dir: &Path,
     path: &Path,
-    (lang_dir, module_id): (&str, &str),
-    files_url: &str,
+    (language, module_id): (Language, &str),
+    (files_url, contacts): (&str, &Contacts),
     problems: &mut Vec<Problem>,
 ) -> Option<(ParsedModule, bool)> {
     let text = match fs::read_to_string(path) {
@@ -479,14 +485,13 @@ fn parse_module_file(
         "{}modules/{module_id}",
         files_url.trim_end_matches("files/")
     );
-    let module = parse_module(
-        &text,
-        course_dir,
-        lang_dir,
+    let context = LessonContext {
+        module_dir: language.code(),
         files_url,
-        &module_url,
-        &mut report,
-    );
+        contacts,
+        language,
+    };
+    let module = parse_module(&text, course_dir, &context, &module_url, &mut report);
     let clean = report.problems.len() == before;
     Some((module, clean))
 }
@@ -553,8 +558,7 @@ fn check_front_matter(front: &FrontMatter, fm_text: &str, report: &mut Report) {
 fn parse_module(
     text: &str,
     course_dir: &Path,
-    lang_dir: &str,
-    files_url: &str,
+    context: &LessonContext,
     module_url: &str,
     report: &mut Report,
 ) -> ParsedModule {
@@ -607,7 +611,17 @@ fn parse_module(
         i += 1;
     }
     let lesson_end = quiz.map(|(start, _)| start).unwrap_or(body.len());
-    let rendered = render_lesson(&body[..lesson_end], lang_dir, files_url);
+    let rendered = render_lesson_with(&body[..lesson_end], context);
+    for unknown in &rendered.unknown_contacts {
+        report.at_offset(
+            body_start + unknown.offset,
+            format!(
+                "link \"{}\" names no contact of the contacts file (it has: {})",
+                unknown.written,
+                context.contacts.ids()
+            ),
+        );
+    }
     for bad in &rendered.bad_links {
         report.at_offset(
             body_start + bad.offset,

@@ -2,6 +2,7 @@
 
 pub mod assessment;
 pub mod check;
+pub mod contacts;
 pub mod load;
 pub mod markdown;
 
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::courses::contacts::Contacts;
 use crate::courses::markdown::Heading;
 use crate::domain::Language;
 
@@ -16,12 +18,26 @@ use crate::domain::Language;
 #[derive(Debug, Default)]
 pub struct Catalog {
     courses: Vec<Course>,
+    contacts: Contacts,
 }
 
 impl Catalog {
     pub fn new(mut courses: Vec<Course>) -> Catalog {
         courses.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.id.cmp(&b.id)));
-        Catalog { courses }
+        Catalog {
+            courses,
+            contacts: Contacts::default(),
+        }
+    }
+
+    /// The catalog with the contacts its lessons were rendered with.
+    pub fn with_contacts(self, contacts: Contacts) -> Catalog {
+        Catalog { contacts, ..self }
+    }
+
+    /// The administration's central contacts ("Wen frage ich?").
+    pub fn contacts(&self) -> &Contacts {
+        &self.contacts
     }
 
     pub fn courses(&self) -> &[Course] {

@@ -269,7 +269,7 @@ fn the_server_refuses_to_start_on_invalid_content() {
 
 /// Runs the whole check (as `kiwi courses check` does) and returns its problems as lines.
 fn checked(root: &Path) -> Vec<String> {
-    check(root, &Limits::default())
+    check(root, &root.join("contacts.toml"), &Limits::default())
         .problems
         .iter()
         .map(|p| p.to_string().replace(&format!("{}/", root.display()), ""))
@@ -384,4 +384,89 @@ fn a_quiz_that_can_be_passed_without_knowing_is_reported_rule_by_rule() {
     );
     assert!(!stderr.contains("of attempts (at most"), "{stderr}");
     assert!(!output.status.success(), "the other rules still fail");
+}
+
+#[test]
+fn a_contact_link_to_an_unknown_id_is_reported() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "contacts.toml",
+        "[[contact]]\nid = \"data-protection\"\ntitle = { de = \"Datenschutz\", en = \"Data protection\" }\nname = { de = \"Dr. Petra Beispiel\", en = \"Dr Petra Beispiel\" }\nemail = \"datenschutz@musterstadt.example\"\n",
+    );
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace(
+            "Text.",
+            "Fragen Sie [den Datenschutz](contact:data-protection) oder [den Hausmeister](contact:hausmeister).",
+        ),
+    );
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    let found = checked(root.path());
+    assert_reported(
+        &found,
+        "kurs/de/01-modul.md:7: link \"contact:hausmeister\" names no contact of the contacts file (it has: data-protection)",
+    );
+    assert!(
+        !found.iter().any(|p| p.contains("contact:data-protection")),
+        "{found:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lesson_names_the_configured_contact_and_the_policy_page_lists_whom_to_ask() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace(
+            "Text.",
+            "Im Zweifel fragen Sie [die Datenschutzbeauftragte](contact:data-protection).",
+        ),
+    );
+    write(
+        root.path(),
+        "kurs/en/01-modul.md",
+        &GOOD_EN.replace(
+            "Text.",
+            "When in doubt, ask [the data protection officer](contact:data-protection).",
+        ),
+    );
+    let app = spawn_app_with_courses(root.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let (_, html) = browser.get_text("/courses/kurs/modules/modul").await;
+    assert!(
+        html.contains("Im Zweifel fragen Sie die Datenschutzbeauftragte (<a href=\"mailto:datenschutz@musterstadt.example\" title=\"Datenschutzbeauftragte\">Dr. Petra Beispiel</a>, Tel. 0511 000-1101)."),
+        "{html}"
+    );
+
+    let (status, policy) = browser.get_text("/policy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        policy.contains("<h2 id=\"contacts-heading\">Wen frage ich?</h2>"),
+        "{policy}"
+    );
+    for (title, email) in [
+        ("Datenschutzbeauftragte", "datenschutz@musterstadt.example"),
+        (
+            "Informationssicherheit",
+            "informationssicherheit@musterstadt.example",
+        ),
+        ("KI-Koordination", "ki-koordination@musterstadt.example"),
+        ("Personalrat", "personalrat@musterstadt.example"),
+        (
+            "Fortbildung im Personalamt",
+            "fortbildung@musterstadt.example",
+        ),
+    ] {
+        assert!(policy.contains(&format!("<dt>{title}</dt>")), "{title}");
+        assert!(
+            policy.contains(&format!("<a href=\"mailto:{email}\">{email}</a>")),
+            "{email}"
+        );
+    }
 }

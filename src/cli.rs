@@ -584,7 +584,7 @@ fn print_odds(odds: &[ModuleOdds], limits: &Limits) {
     );
     for module in odds {
         println!(
-            "  {}/{} ({}): {} questions, {} drawn, {} right needed; correct option strictly longest in {}; guessing {}, longest option {}",
+            "  {}/{} ({}): {} questions, {} drawn, {} right needed; correct option strictly longest in {} of {} single-choice; guessing {}, longest option {}",
             module.course,
             module.module,
             module.language.code(),
@@ -592,6 +592,7 @@ fn print_odds(odds: &[ModuleOdds], limits: &Limits) {
             module.drawn,
             module.needed,
             module.correct_longest,
+            module.single_choice,
             assessment::percent(module.random),
             assessment::percent(module.longest),
         );

@@ -56,7 +56,9 @@ pub struct ModuleOdds {
     pub drawn: usize,
     /// Right answers needed to pass an attempt.
     pub needed: usize,
-    /// Questions whose strictly longest option is a correct one.
+    /// Single-choice questions, and those of them whose correct option is the strictly
+    /// longest (multiple choice is left out: one option is never its whole answer).
+    pub single_choice: usize,
     pub correct_longest: usize,
     /// Probability (0..1) of passing by guessing at random.
     pub random: f64,
@@ -108,6 +110,7 @@ fn assess_module(
     let mut random = Vec::with_capacity(pool);
     let mut longest = Vec::with_capacity(pool);
     let mut correct_longest = 0;
+    let mut single_choice = 0;
     for (key, question) in module.questions.iter().zip(&text.questions) {
         let lengths: Vec<usize> = question
             .options_plain
@@ -123,7 +126,11 @@ fn assess_module(
                 ),
             );
         }
+        if !key.is_multiple_choice() {
+            single_choice += 1;
+        }
         if let Some(option) = strictly_longest(&lengths)
+            && !key.is_multiple_choice()
             && key.correct.contains(&option)
         {
             correct_longest += 1;
@@ -192,6 +199,7 @@ fn assess_module(
         questions: pool,
         drawn,
         needed,
+        single_choice,
         correct_longest,
         random: pass_probability(&random, drawn, needed),
         longest: pass_probability(&longest, drawn, needed),

@@ -374,7 +374,7 @@ fn a_quiz_that_can_be_passed_without_knowing_is_reported_rule_by_rule() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stdout.contains("schlecht/01-quiz (de): 4 questions, 3 drawn, 3 right needed; correct option strictly longest in 3; guessing 5.09 %, longest option 25.00 %"),
+        stdout.contains("schlecht/01-quiz (de): 4 questions, 3 drawn, 3 right needed; correct option strictly longest in 3 of 4 single-choice; guessing 5.09 %, longest option 25.00 %"),
         "{stdout}"
     );
     assert!(stdout.contains("schlecht/01-quiz (en):"), "{stdout}");

@@ -15,7 +15,7 @@ use crate::content::{self, Content};
 use crate::courses::assessment::{self, Limits, ModuleOdds};
 use crate::courses::check;
 use crate::db;
-use crate::domain::{Email, Language, NewPassword, Roles};
+use crate::domain::{Actor, Email, Language, NewPassword, Roles, SingleLine};
 use crate::i18n::Translations;
 use crate::mailer::Mailer;
 use crate::services::import::{self, ImportError, ImportOptions};
@@ -176,6 +176,7 @@ async fn export(
     db: &DatabaseConnection,
     content: &Content,
     args: ExportArgs,
+    local: crate::domain::LocalTime,
 ) -> Result<(), String> {
     use std::io::Write;
 
@@ -232,6 +233,7 @@ async fn export(
         to: day(&args.to, "to")?,
         format,
         language,
+        local,
     };
     if args.sql {
         let query = exports::query(&content.catalog, &request);
@@ -324,7 +326,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Export(args) => {
             let content = load_content(&settings)?;
             let db = open_database(&settings).await?;
-            export(&db, &content, args).await
+            export(&db, &content, args, settings.local_time()).await
         }
         Command::Migrate => {
             open_database(&settings).await?;
@@ -441,7 +443,9 @@ async fn users(
             let options = ImportOptions {
                 mark_missing_as_left,
             };
-            match import::import_csv(db, &composer(settings)?, &bytes, options, None).await {
+            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator)
+                .await
+            {
                 Ok(report) => {
                     println!(
                         "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",
@@ -506,7 +510,7 @@ async fn users(
         } => {
             let person = NewPerson {
                 personnel_number: non_empty(personnel_number, "personnel number")?,
-                name: non_empty(name, "name")?,
+                name: SingleLine::parse(&name).map_err(|e| format!("the name {e}"))?,
                 email: Email::parse(&email).ok_or("that is not an email address")?,
                 org_unit: org_units::parse_path(&org_unit)
                     .ok_or("the org unit path has an empty level")?,

@@ -103,7 +103,7 @@ pub async fn import(
             .map_err(|e| AppError::Internal(e.to_string()))
     };
     let mut result = HrPage::default();
-    match import::import_csv(&state.db, &state.mail, &file, options, Some(person.user.id)).await {
+    match import::import_csv(&state.db, &state.mail, &file, options, person.actor()).await {
         Ok(ImportReport {
             created,
             updated,

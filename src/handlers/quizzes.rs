@@ -25,17 +25,8 @@ pub async fn start(
 ) -> Result<HttpResponse, AppError> {
     let (course_id, module_id) = path.into_inner();
     let (course, module) = find(&state, &course_id, &module_id)?;
-    match grading::start(&state.db, course, module, person.user.id).await {
-        Ok(attempt) => Ok(see_other(&format!("/attempts/{}", attempt.id))),
-        Err(QuizError::CoolingDown(until)) => Err(AppError::Refused(
-            "quiz-cooling-down",
-            person
-                .visitor
-                .language
-                .format_date_time(until, &chrono::Local),
-        )),
-        Err(other) => Err(other.into()),
-    }
+    let attempt = grading::start(&state.db, course, module, person.user.id).await?;
+    Ok(see_other(&format!("/attempts/{}", attempt.id)))
 }
 
 /// `POST /courses/{course}/refresher`: a refresher to renew the course's certificate.

@@ -6,10 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Email, NewPassword};
+use crate::domain::{Email, NewPassword, SingleLine};
 use crate::error::AppError;
 use crate::handlers::identity::{self, CsrfForm, SESSION_COOKIE, Visitor};
-use crate::handlers::{render, render_with_status, see_other};
+use crate::handlers::{render, render_with_status, see_other, single_line_error};
 use crate::services::{sessions, setup};
 use crate::state::AppState;
 
@@ -66,9 +66,9 @@ pub async fn submit(
         return Err(AppError::NotFound);
     }
     let mut errors = BTreeMap::new();
-    let name = form.name.trim().to_owned();
-    if name.is_empty() {
-        errors.insert("name", "error-required");
+    let name = SingleLine::parse(&form.name);
+    if let Err(error) = &name {
+        errors.insert("name", single_line_error(*error));
     }
     let email = Email::parse(&form.email);
     if email.is_none() {
@@ -80,10 +80,11 @@ pub async fn submit(
     } else if form.password != form.password_repeat {
         errors.insert("password_repeat", "error-password-repeat");
     }
-    let (Some(email), Some(password), true) = (email, password, errors.is_empty()) else {
+    let (Ok(name), Some(email), Some(password), true) = (name, email, password, errors.is_empty())
+    else {
         let page = SetupPage {
             token,
-            name,
+            name: form.name,
             email: form.email,
             errors,
         };

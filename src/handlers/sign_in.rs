@@ -4,12 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Language;
+use crate::domain::{Language, ReturnPath};
 use crate::error::AppError;
 use crate::handlers::identity::{
     self, CsrfForm, CurrentUser, LANGUAGE_COOKIE, SESSION_COOKIE, Visitor,
 };
-use crate::handlers::{local_path, render, render_with_status, see_other};
+use crate::handlers::{render, render_with_status, see_other};
 use crate::services::sign_in::{self, SignInError};
 use crate::services::{people, sessions};
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub async fn form(
     visitor: Visitor,
     query: web::Query<SignInQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let next = local_path(query.next.as_deref());
+    let next = ReturnPath::or_home(query.next.as_deref()).into_string();
     if visitor.session.is_some() {
         return Ok(see_other(&next));
     }
@@ -67,7 +67,7 @@ pub async fn submit(
     visitor: Visitor,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    let next = local_path(form.next.as_deref());
+    let next = ReturnPath::or_home(form.next.as_deref()).into_string();
     let client = identity::client_address(&state, &req);
     let (status, error) =
         match sign_in::sign_in(&state.db, &form.email, form.password, &client).await {
@@ -130,7 +130,7 @@ pub async fn choose_language(
     if let Some(session) = &visitor.session {
         people::set_language(&state.db, &session.user, language).await?;
     }
-    let mut response = see_other(&local_path(form.next.as_deref()));
+    let mut response = see_other(ReturnPath::or_home(form.next.as_deref()).as_str());
     let mut cookie = identity::cookie(&state, LANGUAGE_COOKIE, language.code().to_owned());
     cookie.set_max_age(actix_web::cookie::time::Duration::days(365));
     response.add_cookie(&cookie)?;

@@ -4,9 +4,10 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ReturnPath;
 use crate::error::AppError;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
-use crate::handlers::{format_date, local_path, render, see_other};
+use crate::handlers::{format_date, render, see_other};
 use crate::services::access::{self, Missing};
 use crate::services::acknowledgements;
 use crate::state::AppState;
@@ -57,7 +58,9 @@ pub async fn list(
                 description: tool.description(language).to_owned(),
                 url: tool.url.clone(),
                 allowed: decision.allowed,
-                valid_until: decision.valid_until.map(|d| format_date(d, language)),
+                valid_until: decision
+                    .valid_until
+                    .map(|d| format_date(&state, d, language)),
                 missing: decision
                     .missing
                     .iter()
@@ -141,7 +144,7 @@ pub async fn policy(
             &policy.version,
         )
         .await?,
-        next: local_path(query.next.as_deref().or(Some("/tools"))),
+        next: ReturnPath::or_home(query.next.as_deref().or(Some("/tools"))).into_string(),
         contacts: state
             .catalog
             .contacts()
@@ -177,5 +180,7 @@ pub async fn acknowledge(
     }
     acknowledgements::acknowledge(&state.db, person.user.id, &policy.version).await?;
     state.access.sync(&state.db).await?;
-    Ok(see_other(&local_path(form.next.as_deref())))
+    Ok(see_other(
+        ReturnPath::or_home(form.next.as_deref()).as_str(),
+    ))
 }

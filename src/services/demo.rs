@@ -9,7 +9,7 @@ use crate::entities::module_completion;
 use crate::services::certification;
 
 use crate::db;
-use crate::domain::{Email, Language, NewPassword, Roles};
+use crate::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use crate::services::org_units::{self, UnitIndex};
 use crate::services::passwords::{self, PasswordError};
 use crate::services::people::{self, NewPerson};
@@ -133,9 +133,13 @@ pub async fn seed_if_empty(db: &DatabaseConnection, content: &Content) -> Result
         number += 1;
         let levels = org_units::parse_path(path).unwrap_or_default();
         let unit = units.find_or_create(&txn, &levels).await?;
+        // The demo's own names are single lines; one that were not would be left out.
+        let Ok(single_line) = SingleLine::parse(name) else {
+            continue;
+        };
         let person = NewPerson {
             personnel_number: number.to_string(),
-            name: name.to_owned(),
+            name: single_line,
             email: demo_email(name),
             org_unit: levels,
             roles: Roles::parse_list(role).unwrap_or_default(),

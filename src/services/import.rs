@@ -4,10 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, IntoActiveModel, Set};
-use uuid::Uuid;
 
 use crate::db;
-use crate::domain::{Email, Language, Roles};
+use crate::domain::{Actor, Email, Language, Roles, SingleLine, SingleLineError};
 use crate::entities::{access_change, user};
 use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
@@ -45,12 +44,22 @@ pub enum RowProblem {
     Unreadable,
     EmptyPersonnelNumber,
     EmptyName,
+    BadName(SingleLineError),
+    BadPersonnelNumber,
     BadEmail(String),
     BadOrgUnit(String),
     UnknownRole(String),
-    DuplicatePersonnelNumber { first_row: u64 },
-    DuplicateEmail { first_row: u64 },
+    DuplicatePersonnelNumber {
+        first_row: u64,
+    },
+    DuplicateEmail {
+        first_row: u64,
+    },
     EmailTakenBy(String),
+    /// Only an administrator may grant the administrator role.
+    MayNotGrantAdmin,
+    /// Only an administrator may change an administrator.
+    MayNotChangeAdmin,
 }
 
 impl RowProblem {
@@ -60,6 +69,12 @@ impl RowProblem {
             RowProblem::Unreadable => ("import-row-unreadable", vec![]),
             RowProblem::EmptyPersonnelNumber => ("import-row-empty-personnel-number", vec![]),
             RowProblem::EmptyName => ("import-row-empty-name", vec![]),
+            RowProblem::BadName(SingleLineError::TooLong) => (
+                "import-row-name-too-long",
+                vec![("max", SingleLine::MAX_CHARS.to_string())],
+            ),
+            RowProblem::BadName(_) => ("import-row-name-control-characters", vec![]),
+            RowProblem::BadPersonnelNumber => ("import-row-bad-personnel-number", vec![]),
             RowProblem::BadEmail(v) => ("import-row-bad-email", vec![("value", v.clone())]),
             RowProblem::BadOrgUnit(v) => ("import-row-bad-org-unit", vec![("value", v.clone())]),
             RowProblem::UnknownRole(v) => ("import-row-unknown-role", vec![("value", v.clone())]),
@@ -75,6 +90,8 @@ impl RowProblem {
                 "import-row-email-taken",
                 vec![("personnel_number", v.clone())],
             ),
+            RowProblem::MayNotGrantAdmin => ("import-row-may-not-grant-admin", vec![]),
+            RowProblem::MayNotChangeAdmin => ("import-row-may-not-change-admin", vec![]),
         }
     }
 }
@@ -109,13 +126,15 @@ struct Row {
 /// Imports a CSV file of people (UTF-8 with or without BOM, `,` or `;` separated).
 /// Nothing is written unless every row is valid; re-importing the same file changes
 /// nothing; a changed file updates people by personnel number. Everyone created is
-/// invited by mail to set a password, in the same transaction.
+/// invited by mail to set a password, in the same transaction. Only an administrator may
+/// grant the administrator role or change an administrator; every change of roles or email
+/// is audited with its before and after.
 pub async fn import_csv(
     db: &DatabaseConnection,
     mail: &Composer,
     bytes: &[u8],
     options: ImportOptions,
-    actor: Option<Uuid>,
+    actor: Actor,
 ) -> Result<ImportReport, ImportError> {
     let rows = parse(bytes)?;
     let txn = db::begin_write(db).await?;
@@ -129,19 +148,29 @@ pub async fn import_csv(
         .map(|person| (person.personnel_number.clone(), person))
         .collect();
     let mut report = ImportReport::default();
+    let mut refused = Vec::new();
     let now = Utc::now();
 
     for row in &rows {
+        let current = by_number.remove(&row.person.personnel_number);
+        if let Some(problem) = refusal(actor, current.as_ref(), &row.person) {
+            refused.push(RowError {
+                row: row.number,
+                problem,
+            });
+            continue;
+        }
         let unit = units.find_or_create(&txn, &row.person.org_unit).await?;
-        match by_number.remove(&row.person.personnel_number) {
+        match current {
             None => {
                 let created = people::insert(&txn, &row.person, unit.id).await?;
                 password_links::invite(&txn, mail, &created, now).await?;
+                people::audit_changes(&txn, actor.id(), None, &created).await?;
                 report.created += 1;
             }
             Some(current) => {
                 let p = &row.person;
-                let unchanged = current.name == p.name
+                let unchanged = current.name == p.name.as_str()
                     && current.email == p.email.as_str()
                     && current.org_unit_id == unit.id
                     && people::roles_of(&current) == p.roles
@@ -150,8 +179,9 @@ pub async fn import_csv(
                     report.unchanged += 1;
                     continue;
                 }
+                let before = current.clone();
                 let mut model = current.into_active_model();
-                model.name = Set(p.name.clone());
+                model.name = Set(p.name.as_str().to_owned());
                 model.email = Set(p.email.to_string());
                 model.email_normalized = Set(p.email.normalized());
                 model.org_unit_id = Set(unit.id);
@@ -165,15 +195,23 @@ pub async fn import_csv(
                 let updated = model.update(&txn).await?;
                 db::access_changes::record(&txn, access_change::KIND_PERSON, Some(updated.id))
                     .await?;
+                people::audit_changes(&txn, actor.id(), Some(&before), &updated).await?;
                 report.updated += 1;
             }
         }
+    }
+    if !refused.is_empty() {
+        // Dropping the transaction undoes the rows written so far.
+        return Err(ImportError::InvalidRows(refused));
     }
 
     if options.mark_missing_as_left {
         // What is left in `by_number` is everyone the file did not mention.
         for person in by_number.values() {
-            if person.status == user::STATUS_ACTIVE {
+            // Administrators are often not in HR's file at all (IT and break-glass
+            // accounts); only an administrator's import may mark one as left.
+            let may_end = !person.is_admin || actor.may_manage_administrators();
+            if person.status == user::STATUS_ACTIVE && may_end {
                 db::users::mark_left(&txn, person.id, now).await?;
                 sessions::end_all(&txn, person.id).await?;
                 report.marked_left += 1;
@@ -186,7 +224,7 @@ pub async fn import_csv(
     }
     db::audit::record(
         &txn,
-        actor,
+        actor.id(),
         "people.imported",
         &format!(
             "created {}, updated {}, unchanged {}, marked left {}",
@@ -196,6 +234,12 @@ pub async fn import_csv(
     .await?;
     txn.commit().await?;
     Ok(report)
+}
+
+/// Reads and validates a file as an import would, without a database: the number of people
+/// in it, or every problem found. For checking a file before the import, and for fuzzing.
+pub fn check_file(bytes: &[u8]) -> Result<usize, ImportError> {
+    parse(bytes).map(|rows| rows.len())
 }
 
 /// Reads and validates every row; collects every problem, not just the first.
@@ -271,6 +315,8 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         let personnel_number = field(pn_col).to_owned();
         if personnel_number.is_empty() {
             problems.push(RowProblem::EmptyPersonnelNumber);
+        } else if SingleLine::parse(&personnel_number).is_err() || personnel_number.len() > 64 {
+            problems.push(RowProblem::BadPersonnelNumber);
         } else if let Some(first_row) = seen_numbers.get(&personnel_number) {
             problems.push(RowProblem::DuplicatePersonnelNumber {
                 first_row: *first_row,
@@ -278,10 +324,17 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         } else {
             seen_numbers.insert(personnel_number.clone(), row);
         }
-        let name = field(name_col).to_owned();
-        if name.is_empty() {
-            problems.push(RowProblem::EmptyName);
-        }
+        let name = match SingleLine::parse(field(name_col)) {
+            Ok(name) => Some(name),
+            Err(SingleLineError::Empty) => {
+                problems.push(RowProblem::EmptyName);
+                None
+            }
+            Err(error) => {
+                problems.push(RowProblem::BadName(error));
+                None
+            }
+        };
         let email = Email::parse(field(email_col));
         match &email {
             None => problems.push(RowProblem::BadEmail(field(email_col).to_owned())),
@@ -306,18 +359,19 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
             }
         };
 
-        match (email, org_unit, roles) {
-            (Some(email), Some(org_unit), Some(roles)) if problems.is_empty() => rows.push(Row {
-                number: row,
-                person: NewPerson {
-                    personnel_number,
-                    name,
-                    email,
-                    org_unit,
-                    roles,
-                    language: Language::default(),
-                },
-            }),
+        match (name, email, org_unit, roles) {
+            (Some(name), Some(email), Some(org_unit), Some(roles)) if problems.is_empty() => rows
+                .push(Row {
+                    number: row,
+                    person: NewPerson {
+                        personnel_number,
+                        name,
+                        email,
+                        org_unit,
+                        roles,
+                        language: Language::default(),
+                    },
+                }),
             _ => errors.extend(
                 problems
                     .into_iter()
@@ -329,6 +383,24 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         Ok(rows)
     } else {
         Err(ImportError::InvalidRows(errors))
+    }
+}
+
+/// What the actor may not do to this person: grant the administrator role, or change an
+/// administrator (an unchanged row is fine).
+fn refusal(actor: Actor, current: Option<&user::Model>, row: &NewPerson) -> Option<RowProblem> {
+    if actor.may_manage_administrators() {
+        return None;
+    }
+    match current {
+        Some(current) if current.is_admin => {
+            let unchanged = current.name == row.name.as_str()
+                && current.email == row.email.as_str()
+                && people::roles_of(current) == row.roles
+                && current.status == user::STATUS_ACTIVE;
+            (!unchanged).then_some(RowProblem::MayNotChangeAdmin)
+        }
+        _ => row.roles.admin.then_some(RowProblem::MayNotGrantAdmin),
     }
 }
 

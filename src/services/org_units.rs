@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::db;
+use crate::domain::SingleLine;
 use crate::entities::org_unit;
 
 /// The separator between levels of a unit path, as HR writes it.
@@ -16,7 +17,8 @@ pub fn parse_path(input: &str) -> Option<Vec<String>> {
         .split(PATH_SEPARATOR.trim())
         .map(|level| level.trim().to_owned())
         .collect();
-    (!levels.is_empty() && levels.iter().all(|l| !l.is_empty())).then_some(levels)
+    let acceptable = |level: &String| SingleLine::parse(level).is_ok();
+    (!levels.is_empty() && levels.iter().all(acceptable)).then_some(levels)
 }
 
 /// Units by path, loaded once, so an import of thousands of rows does not query per row.

@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set};
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::{Email, Language, NewPassword, Roles};
+use crate::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use crate::entities::{access_change, user};
 use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::UnitIndex;
@@ -16,7 +16,7 @@ use crate::services::sessions::{self, NewSession};
 /// A person as entered by an operator or HR, already parsed.
 pub struct NewPerson {
     pub personnel_number: String,
-    pub name: String,
+    pub name: SingleLine,
     pub email: Email,
     pub org_unit: Vec<String>,
     pub roles: Roles,
@@ -80,6 +80,7 @@ pub async fn add_with_invitation(
         password_links::invite(&txn, mail, &created, Utc::now()).await?;
     }
     db::audit::record(&txn, actor, "person.added", &created.personnel_number).await?;
+    audit_changes(&txn, actor, None, &created).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -95,7 +96,7 @@ pub(crate) async fn insert(
     let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         personnel_number: Set(person.personnel_number.clone()),
-        name: Set(person.name.clone()),
+        name: Set(person.name.as_str().to_owned()),
         email: Set(person.email.to_string()),
         email_normalized: Set(person.email.normalized()),
         org_unit_id: Set(org_unit_id),
@@ -164,6 +165,32 @@ pub async fn set_language(
     db::users::set_language(&txn, person.id, language.code()).await?;
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(person.id)).await?;
     txn.commit().await
+}
+
+/// Audits what changed in a person's roles and email address, with before and after, so that
+/// a grant of rights or a redirected account can be traced to who did it. A new person
+/// (`before` is `None`) is audited only for roles beyond employee.
+pub async fn audit_changes(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: Option<Uuid>,
+    before: Option<&user::Model>,
+    after: &user::Model,
+) -> Result<(), DbErr> {
+    let number = &after.personnel_number;
+    let roles_after = roles_of(after);
+    let roles_before = before.map(roles_of).unwrap_or_default();
+    if roles_before != roles_after {
+        let from = before.map_or("(new)".to_owned(), |_| roles_before.to_list());
+        let detail = format!("{number}: {from} -> {}", roles_after.to_list());
+        db::audit::record(db, actor, "person.roles_changed", &detail).await?;
+    }
+    if let Some(before) = before
+        && before.email_normalized != after.email_normalized
+    {
+        let detail = format!("{number}: {} -> {}", before.email, after.email);
+        db::audit::record(db, actor, "person.email_changed", &detail).await?;
+    }
+    Ok(())
 }
 
 /// The roles stored for a person.

@@ -3,7 +3,7 @@
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, IntoActiveModel, Set};
 
 use crate::db;
-use crate::domain::{Email, Language, NewPassword, Roles};
+use crate::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use crate::entities::user;
 use crate::services::org_units::UnitIndex;
 use crate::services::passwords::{self, PasswordError};
@@ -23,7 +23,7 @@ pub enum SetupError {
 
 /// The first administrator as entered on the setup page.
 pub struct FirstAdmin {
-    pub name: String,
+    pub name: SingleLine,
     pub email: Email,
     pub password: NewPassword,
     pub language: Language,

@@ -386,8 +386,12 @@ async fn two_failed_attempts_in_a_row_mean_half_an_hour_to_re_read_before_the_th
         .unwrap()
         .submitted_at
         .unwrap();
-    let retry = kiwi::domain::Language::De
-        .format_date_time(submitted + chrono::Duration::minutes(30), &chrono::Local);
+    // In the administration's time zone (KIWI_TIMEZONE), as every time shown.
+    let retry = app
+        .state
+        .settings
+        .local_time()
+        .clock(submitted + chrono::Duration::minutes(30));
     let html = response.text().await.unwrap();
     assert!(
         html.contains(&format!("Der nächste Versuch ist ab {retry} Uhr möglich")),

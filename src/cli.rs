@@ -12,7 +12,8 @@ use sea_orm::DatabaseConnection;
 use crate::app;
 use crate::config::Settings;
 use crate::content::{self, Content};
-use crate::courses::load::load_catalog;
+use crate::courses::assessment::{self, Limits, ModuleOdds};
+use crate::courses::check;
 use crate::db;
 use crate::domain::{Actor, Email, Language, NewPassword, Roles, SingleLine};
 use crate::i18n::Translations;
@@ -120,10 +121,18 @@ pub enum ToolsCommand {
 
 #[derive(Subcommand)]
 pub enum CoursesCommand {
-    /// Validate every course and print each problem as `path:line: message`.
+    /// Validate every course and print each problem as `path:line: message`, and for every
+    /// module the odds of passing its quiz without knowing the answers.
     Check {
         /// The courses directory (default: KIWI_COURSES_DIR).
         dir: Option<PathBuf>,
+        /// Highest acceptable chance, in percent, of passing a module by always picking the
+        /// longest option.
+        #[arg(long, default_value_t = 2.0)]
+        max_longest_odds: f64,
+        /// Highest acceptable chance, in percent, of passing a module by guessing at random.
+        #[arg(long, default_value_t = 1.0)]
+        max_random_odds: f64,
     },
 }
 
@@ -271,9 +280,18 @@ async fn execute(cli: Cli) -> Result<(), String> {
         people: None,
         seed_only: false,
     }) {
-        Command::Courses(CoursesCommand::Check { dir }) => {
-            check_courses(&dir.unwrap_or_else(|| settings.courses_dir.clone()))
-        }
+        Command::Courses(CoursesCommand::Check {
+            dir,
+            max_longest_odds,
+            max_random_odds,
+        }) => check_courses(
+            &dir.unwrap_or_else(|| settings.courses_dir.clone()),
+            &settings.contacts_file,
+            &Limits {
+                max_longest_percent: max_longest_odds,
+                max_random_percent: max_random_odds,
+            },
+        ),
         Command::Serve => {
             // Content first: kiwi refuses invalid content before touching the database.
             let content = load_content(&settings)?;
@@ -551,42 +569,85 @@ async fn users(
     }
 }
 
-fn check_courses(dir: &std::path::Path) -> Result<(), String> {
+fn check_courses(
+    dir: &std::path::Path,
+    contacts_file: &std::path::Path,
+    limits: &Limits,
+) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let loaded = load_catalog(dir);
+    let report = check::check(dir, contacts_file, limits);
     let elapsed = started.elapsed();
-    match loaded {
-        Ok(catalog) => {
-            for course in catalog.courses() {
-                let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
-                println!(
-                    "{} {} ({}): {} modules, {} questions, {} minutes",
-                    course.id,
-                    course.version,
-                    course.content_hash,
-                    course.modules.len(),
-                    questions,
-                    course.minutes()
-                );
-            }
+    for problem in &report.problems {
+        eprintln!("{problem}");
+    }
+    if let Some(catalog) = &report.catalog {
+        for course in catalog.courses() {
+            let questions: usize = course.modules.iter().map(|m| m.questions.len()).sum();
             println!(
-                "{}: all {} courses are valid (loaded, rendered and checked in {} ms)",
-                dir.display(),
-                catalog.courses().len(),
-                elapsed.as_millis()
+                "{} {} ({}): {} modules, {} questions, {} minutes",
+                course.id,
+                course.version,
+                course.content_hash,
+                course.modules.len(),
+                questions,
+                course.minutes()
             );
-            Ok(())
         }
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            Err(format!(
-                "{} problem(s) in {}",
-                problems.len(),
-                dir.display()
-            ))
+    }
+    print_odds(&report.odds, limits);
+    if !report.problems.is_empty() {
+        return Err(format!(
+            "{} problem(s) in {}",
+            report.problems.len(),
+            dir.display()
+        ));
+    }
+    let count = report.catalog.as_ref().map_or(0, |c| c.courses().len());
+    println!(
+        "{}: all {count} courses are valid (loaded, rendered and checked in {} ms)",
+        dir.display(),
+        elapsed.as_millis()
+    );
+    Ok(())
+}
+
+/// Per module and language, the odds of passing without knowing; then the mean per language.
+fn print_odds(odds: &[ModuleOdds], limits: &Limits) {
+    if odds.is_empty() {
+        return;
+    }
+    println!(
+        "Odds of passing a module without knowing (allowed: longest option {} %, guessing {} %):",
+        limits.max_longest_percent, limits.max_random_percent
+    );
+    for module in odds {
+        println!(
+            "  {}/{} ({}): {} questions, {} drawn, {} right needed; correct option strictly longest in {} of {} single-choice; guessing {}, longest option {}",
+            module.course,
+            module.module,
+            module.language.code(),
+            module.questions,
+            module.drawn,
+            module.needed,
+            module.correct_longest,
+            module.single_choice,
+            assessment::percent(module.random),
+            assessment::percent(module.longest),
+        );
+    }
+    for language in Language::ALL {
+        let of: Vec<&ModuleOdds> = odds.iter().filter(|m| m.language == language).collect();
+        if of.is_empty() {
+            continue;
         }
+        let count = of.len() as f64;
+        println!(
+            "  mean over {} modules ({}): guessing {}, longest option {}",
+            of.len(),
+            language.code(),
+            assessment::percent(of.iter().map(|m| m.random).sum::<f64>() / count),
+            assessment::percent(of.iter().map(|m| m.longest).sum::<f64>() / count),
+        );
     }
 }
 

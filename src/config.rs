@@ -43,6 +43,16 @@ pub struct Settings {
     )]
     pub tools_file: PathBuf,
 
+    /// The administration's central contacts, named by lessons' `contact:` links and listed
+    /// on the policy page.
+    #[arg(
+        long,
+        env = "KIWI_CONTACTS",
+        default_value = "./contacts.toml",
+        global = true
+    )]
+    pub contacts_file: PathBuf,
+
     /// Directory with the AI usage policy (`de.md`, `en.md`, version in front matter).
     #[arg(
         long,
@@ -230,6 +240,7 @@ impl Settings {
             data_dir,
             courses_dir: "./courses".into(),
             tools_file: "./tools.toml".into(),
+            contacts_file: "./contacts.toml".into(),
             policy_dir: "./policies/ai-usage".into(),
             organisation: "Stadt Musterstadt".into(),
             accessibility_contact: "barrierefreiheit@musterstadt.example".into(),

@@ -1,7 +1,8 @@
 //! Everything kiwi loads from files at start: courses, the usage policy, the tools.
 
 use crate::config::Settings;
-use crate::courses::load::load_catalog;
+use crate::courses::contacts;
+use crate::courses::load::load_catalog_with;
 use crate::courses::{Catalog, Problem};
 use crate::policy::{self, Policy};
 use crate::tools::{self, Tool};
@@ -14,7 +15,8 @@ pub struct Content {
 
 /// Loads and checks all content; every problem is reported, and any problem means no start.
 pub fn load(settings: &Settings) -> Result<Content, Vec<Problem>> {
-    let catalog = load_catalog(&settings.courses_dir)?;
+    let contacts = contacts::load(&settings.contacts_file)?;
+    let catalog = load_catalog_with(&settings.courses_dir, contacts)?;
     let policy = policy::load(&settings.policy_dir)?;
     let tools = tools::load(&settings.tools_file, &catalog, policy.is_some())?;
     Ok(Content {

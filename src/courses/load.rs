@@ -6,17 +6,23 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::courses::markdown::{self, render_inline, render_lesson};
+use crate::courses::contacts::Contacts;
+use crate::courses::markdown::{self, LessonContext, render_inline, render_lesson_with};
 use crate::courses::{Catalog, Course, Module, ModuleText, Problem, QuestionKey, QuestionText};
 use crate::domain::Language;
 
-/// Loads every course folder under `dir`. Any problem anywhere means no catalog: kiwi
-/// does not serve half-valid content.
+/// Loads every course folder under `dir`, without contacts (a `contact:` link is a problem).
 pub fn load_catalog(dir: &Path) -> Result<Catalog, Vec<Problem>> {
+    load_catalog_with(dir, Contacts::default())
+}
+
+/// Loads every course folder under `dir`; lessons' `contact:` links name `contacts`. Any
+/// problem anywhere means no catalog: kiwi does not serve half-valid content.
+pub fn load_catalog_with(dir: &Path, contacts: Contacts) -> Result<Catalog, Vec<Problem>> {
     let mut problems = Vec::new();
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -36,12 +42,12 @@ pub fn load_catalog(dir: &Path) -> Result<Catalog, Vec<Problem>> {
     folders.sort();
     let mut courses = Vec::new();
     for folder in folders {
-        if let Some(course) = load_course(&folder, &mut problems) {
+        if let Some(course) = load_course(&folder, &contacts, &mut problems) {
             courses.push(course);
         }
     }
     if problems.is_empty() {
-        Ok(Catalog::new(courses))
+        Ok(Catalog::new(courses).with_contacts(contacts))
     } else {
         Err(problems)
     }
@@ -60,7 +66,9 @@ struct CourseToml {
     validity_months: u32,
     #[serde(default)]
     max_attempts: Option<u32>,
-    #[serde(default)]
+    #[serde(default = "default_cooldown_after_failures")]
+    cooldown_after_failures: u32,
+    #[serde(default = "default_cooldown_minutes")]
     cooldown_minutes: u32,
     title: BTreeMap<String, String>,
     summary: BTreeMap<String, String>,
@@ -68,6 +76,16 @@ struct CourseToml {
 
 fn default_order() -> i64 {
     100
+}
+
+/// By default, two failed attempts in a row mean a pause of half an hour: enough to stop
+/// clicking through, short enough not to hold anyone up who re-reads the lesson.
+fn default_cooldown_after_failures() -> u32 {
+    2
+}
+
+fn default_cooldown_minutes() -> u32 {
+    30
 }
 
 #[derive(Deserialize)]
@@ -126,7 +144,7 @@ fn key_line(text: &str, key: &str) -> usize {
         .unwrap_or(1)
 }
 
-fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
+fn load_course(dir: &Path, contacts: &Contacts, problems: &mut Vec<Problem>) -> Option<Course> {
     let folder = dir.file_name()?.to_string_lossy().into_owned();
     let toml_path = dir.join("course.toml");
     let text = match fs::read_to_string(&toml_path) {
@@ -212,7 +230,7 @@ fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
     }
 
     let files_url = format!("/courses/{folder}/files/");
-    let modules = load_modules(dir, &languages, &files_url, report.problems);
+    let modules = load_modules(dir, &languages, (&files_url, contacts), report.problems);
     let smallest_pool = modules
         .iter()
         .filter(|m| m.module.has_quiz())
@@ -242,12 +260,14 @@ fn load_course(dir: &Path, problems: &mut Vec<Problem>) -> Option<Course> {
         id: config.id,
         version: config.version.trim().to_owned(),
         content_hash: content_hash(dir),
+        root: dir.to_path_buf(),
         languages,
         order: config.order,
         pass_percent: config.pass_percent,
         questions_per_attempt: config.questions_per_attempt,
         validity_months: config.validity_months,
         max_attempts: config.max_attempts.filter(|n| *n > 0),
+        cooldown_after_failures: config.cooldown_after_failures,
         cooldown_minutes: config.cooldown_minutes,
         title,
         summary,
@@ -281,7 +301,7 @@ struct ParsedModule {
 fn load_modules(
     dir: &Path,
     languages: &[Language],
-    files_url: &str,
+    (files_url, contacts): (&str, &Contacts),
     problems: &mut Vec<Problem>,
 ) -> Vec<LoadedModule> {
     // stem ("01-was-ki-ist") → language → file
@@ -331,6 +351,7 @@ fn load_modules(
             });
         }
         let mut parsed: Vec<(Language, PathBuf, ParsedModule)> = Vec::new();
+        let mut all_clean = true;
         for language in languages {
             let Some(path) = paths.get(language) else {
                 if let Some((_, existing)) = paths.iter().next() {
@@ -348,15 +369,19 @@ fn load_modules(
                 }
                 continue;
             };
-            if let Some(module) = parse_module_file(dir, path, language.code(), files_url, problems)
+            if let Some((module, clean)) =
+                parse_module_file(dir, path, (*language, &id), (files_url, contacts), problems)
             {
+                all_clean &= clean;
                 parsed.push((*language, path.clone(), module));
             }
         }
-        if parsed.len() != languages.len() {
+        // The languages are compared for every question that could be parsed, whatever
+        // else is wrong in the module, so a disagreement is never hidden behind another problem.
+        let Some((reference_language, _, reference)) = parsed.first() else {
             continue;
-        }
-        let (_, _, reference) = &parsed[0];
+        };
+        let reference_language = *reference_language;
         let reference_keys = reference.keys.clone();
         let mut consistent = true;
         for (language, path, other) in &parsed[1..] {
@@ -372,12 +397,11 @@ fn load_modules(
                         "the {} version has {} questions, the {} version {}",
                         language.code(),
                         other.keys.len(),
-                        languages[0].code(),
+                        reference_language.code(),
                         reference_keys.len()
                     ),
                 );
                 consistent = false;
-                continue;
             }
             for (n, (key, reference_key)) in other.keys.iter().zip(&reference_keys).enumerate() {
                 if key != reference_key {
@@ -386,7 +410,7 @@ fn load_modules(
                         format!(
                             "question {} differs from the {} version: {} options with [x] at {:?} here, {} options with [x] at {:?} there",
                             n + 1,
-                            languages[0].code(),
+                            reference_language.code(),
                             key.options,
                             positions(&key.correct),
                             reference_key.options,
@@ -397,7 +421,7 @@ fn load_modules(
                 }
             }
         }
-        if !consistent {
+        if !consistent || !all_clean || parsed.len() != languages.len() {
             continue;
         }
         let mut files = Vec::new();
@@ -436,13 +460,14 @@ fn split_stem(stem: &str) -> Option<(u32, String)> {
     valid.then(|| (number.parse().unwrap_or(0), id.to_owned()))
 }
 
+/// Parses one language's file of a module; `clean` tells whether it had no problem.
 fn parse_module_file(
     course_dir: &Path,
     path: &Path,
-    lang_dir: &str,
-    files_url: &str,
+    (language, module_id): (Language, &str),
+    (files_url, contacts): (&str, &Contacts),
     problems: &mut Vec<Problem>,
-) -> Option<ParsedModule> {
+) -> Option<(ParsedModule, bool)> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) => {
@@ -456,22 +481,24 @@ fn parse_module_file(
     };
     let before = problems.len();
     let mut report = Report::new(path, &text, problems);
-    let module = parse_module(&text, course_dir, lang_dir, files_url, &mut report);
-    if report.problems.len() > before {
-        None
-    } else {
-        module
-    }
+    let module_url = format!(
+        "{}modules/{module_id}",
+        files_url.trim_end_matches("files/")
+    );
+    let context = LessonContext {
+        module_dir: language.code(),
+        files_url,
+        contacts,
+        language,
+    };
+    let module = parse_module(&text, course_dir, &context, &module_url, &mut report);
+    let clean = report.problems.len() == before;
+    Some((module, clean))
 }
 
-fn parse_module(
-    text: &str,
-    course_dir: &Path,
-    lang_dir: &str,
-    files_url: &str,
-    report: &mut Report,
-) -> Option<ParsedModule> {
-    // Front matter between two `+++` lines.
+/// The front matter, its text and where the body starts; None (reported) if it is missing
+/// or broken.
+fn front_matter<'t>(text: &'t str, report: &mut Report) -> Option<(FrontMatter, &'t str, usize)> {
     let first_line_end = text.find('\n').unwrap_or(text.len());
     if text[..first_line_end].trim_end() != "+++" {
         report.at_line(
@@ -502,14 +529,17 @@ fn parse_module(
             .map(|i| i + 1)
             .unwrap_or(0))
     .min(text.len());
-    let front: FrontMatter = match toml::from_str(fm_text) {
-        Ok(front) => front,
+    match toml::from_str(fm_text) {
+        Ok(front) => Some((front, fm_text, body_start)),
         Err(error) => {
             let offset = fm_start + error.span().map(|s| s.start).unwrap_or(0);
             report.at_offset(offset, format!("front matter: {}", error.message()));
-            return None;
+            None
         }
-    };
+    }
+}
+
+fn check_front_matter(front: &FrontMatter, fm_text: &str, report: &mut Report) {
     let fm_key_line = |key: &str| key_line(fm_text, key) + 1;
     if front.title.trim().is_empty() {
         report.at_line(fm_key_line("title"), "the title is empty");
@@ -523,6 +553,31 @@ fn parse_module(
             "objectives must list at least one learning objective, none empty",
         );
     }
+}
+
+fn parse_module(
+    text: &str,
+    course_dir: &Path,
+    context: &LessonContext,
+    module_url: &str,
+    report: &mut Report,
+) -> ParsedModule {
+    // Front matter between two `+++` lines. A broken front matter is reported, and the rest
+    // of the file is still read, so every other problem (and the language comparison) shows.
+    let (front, body_start) = match front_matter(text, report) {
+        Some((front, fm_text, body_start)) => {
+            check_front_matter(&front, fm_text, report);
+            (front, body_start)
+        }
+        None => (
+            FrontMatter {
+                title: String::new(),
+                minutes: 0,
+                objectives: Vec::new(),
+            },
+            0,
+        ),
+    };
 
     // The lesson ends at `## Quiz`; everything after it is the question pool.
     let body = &text[body_start..];
@@ -556,7 +611,17 @@ fn parse_module(
         i += 1;
     }
     let lesson_end = quiz.map(|(start, _)| start).unwrap_or(body.len());
-    let rendered = render_lesson(&body[..lesson_end], lang_dir, files_url);
+    let rendered = render_lesson_with(&body[..lesson_end], context);
+    for unknown in &rendered.unknown_contacts {
+        report.at_offset(
+            body_start + unknown.offset,
+            format!(
+                "link \"{}\" names no contact of the contacts file (it has: {})",
+                unknown.written,
+                context.contacts.ids()
+            ),
+        );
+    }
     for bad in &rendered.bad_links {
         report.at_offset(
             body_start + bad.offset,
@@ -576,7 +641,11 @@ fn parse_module(
             Some(course_path) => {
                 let file = course_dir.join(course_path);
                 if file.is_file() {
-                    files.push((course_path.clone(), file));
+                    // A file reached through a symbolic link that leaves the course folder is
+                    // never served (`kiwi courses check` reports the link itself).
+                    if inside(course_dir, &file) {
+                        files.push((course_path.clone(), file));
+                    }
                 } else {
                     report.at_offset(
                         body_start + link.offset,
@@ -595,7 +664,7 @@ fn parse_module(
         ),
         Some((start, end)) => {
             let quiz_line = report.line_of(body_start + start);
-            let parsed = parse_quiz(&body[end..], body_start + end, report);
+            let parsed = parse_quiz(&body[end..], body_start + end, module_url, report);
             if parsed.is_empty() {
                 report.at_line(
                     quiz_line,
@@ -612,7 +681,7 @@ fn parse_module(
             )
         }
     };
-    Some(ParsedModule {
+    ParsedModule {
         text: ModuleText {
             title: front.title.trim().to_owned(),
             minutes: front.minutes,
@@ -622,13 +691,16 @@ fn parse_module(
                 .map(|o| o.trim().to_owned())
                 .collect(),
             lesson_html: rendered.html,
+            sections: rendered.headings,
+            source: report.path.to_path_buf(),
+            quiz_line,
             questions,
         },
         keys,
         question_lines,
         quiz_line,
         files,
-    })
+    }
 }
 
 fn plain_text(events: &[(Event, Range<usize>)]) -> String {
@@ -650,14 +722,21 @@ struct ParsedQuestion {
 }
 
 /// Parses the quiz section: `###` questions, `- [ ]`/`- [x]` options, a `>` explanation.
-fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestion> {
+fn parse_quiz(
+    quiz: &str,
+    base: usize,
+    module_url: &str,
+    report: &mut Report,
+) -> Vec<ParsedQuestion> {
     struct Draft {
         line: usize,
         plain: String,
         text_html: String,
-        options: Vec<(String, bool)>,
+        /// (HTML, plain text, correct)
+        options: Vec<(String, String, bool)>,
         has_list: bool,
         explanation: Option<String>,
+        review: Option<String>,
     }
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(quiz, markdown::options())
         .into_offset_iter()
@@ -680,6 +759,7 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                     options: Vec::new(),
                     has_list: false,
                     explanation: None,
+                    review: None,
                 });
             }
             Event::Start(Tag::List(None)) if !drafts.is_empty() => {
@@ -708,11 +788,12 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                         match inner.first() {
                             Some(Event::TaskListMarker(checked)) => {
                                 let checked = *checked;
+                                let plain = inline_text(&inner);
                                 let html = render_inline(inner.into_iter().skip(1));
                                 if html.is_empty() {
                                     report.at_offset(base + item_range.start, "an option has no text");
                                 }
-                                draft.options.push((html, checked));
+                                draft.options.push((html, plain, checked));
                             }
                             _ => report.at_offset(base + item_range.start, "an option must be a task-list item: \"- [ ] text\" or \"- [x] text\""),
                         }
@@ -725,12 +806,9 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                 if draft.explanation.is_some() {
                     report.at_offset(base + range.start, "a question has a second explanation");
                 }
-                let mut html_out = String::new();
-                let inner = events[i + 1..end].iter().map(|(e, _)| match e {
-                    Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw.clone()),
-                    other => other.clone(),
-                });
-                html::push_html(&mut html_out, inner);
+                let inner: Vec<Event> = events[i + 1..end].iter().map(|(e, _)| e.clone()).collect();
+                draft.review = review_anchor(&inner);
+                let html_out = markdown::render_explanation(inner, module_url);
                 draft.explanation = Some(html_out);
             }
             Event::Start(_) => {
@@ -770,7 +848,7 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
             .options
             .iter()
             .enumerate()
-            .filter(|(_, (_, c))| *c)
+            .filter(|(_, (_, _, c))| *c)
             .map(|(n, _)| n)
             .collect();
         if !draft.options.is_empty() && correct.is_empty() {
@@ -798,13 +876,59 @@ fn parse_quiz(quiz: &str, base: usize, report: &mut Report) -> Vec<ParsedQuestio
                 correct,
             },
             text: QuestionText {
+                line: draft.line,
+                plain: draft.plain.trim().to_owned(),
                 text_html: draft.text_html,
-                options_html: draft.options.into_iter().map(|(html, _)| html).collect(),
+                options_plain: draft
+                    .options
+                    .iter()
+                    .map(|(_, plain, _)| plain.clone())
+                    .collect(),
+                options_html: draft.options.into_iter().map(|(html, _, _)| html).collect(),
                 explanation_html: draft.explanation.unwrap_or_default(),
+                review: draft.review,
             },
         });
     }
     questions
+}
+
+/// The plain text of inline events (an option): what a reader sees, without markup.
+fn inline_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// The anchor an explanation ends with: its last link, if that points at a section
+/// (`#anchor`) and nothing but punctuation follows it in the last paragraph.
+fn review_anchor(events: &[Event]) -> Option<String> {
+    let mut last: Option<String> = None;
+    let mut depth = 0usize;
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                last = Some(dest_url.to_string());
+                depth += 1;
+            }
+            Event::End(TagEnd::Link) => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            Event::Text(t) | Event::Code(t)
+                if t.chars().any(|c| c.is_alphanumeric()) && last.is_some() =>
+            {
+                last = None;
+            }
+            Event::Start(_) if last.is_some() => last = None,
+            _ => {}
+        }
+    }
+    last?.strip_prefix('#').map(str::to_owned)
 }
 
 /// Index of the event that closes the one at `start` (itself if it opens nothing).
@@ -826,6 +950,41 @@ fn matching_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
         }
     }
     events.len() - 1
+}
+
+/// Whether `file`, with every symbolic link resolved, lies inside the folder `dir`.
+pub fn inside(dir: &Path, file: &Path) -> bool {
+    match (dir.canonicalize(), file.canonicalize()) {
+        (Ok(dir), Ok(file)) => file.starts_with(dir),
+        _ => false,
+    }
+}
+
+/// Every symbolic link under the courses directory: content is plain files and folders, so a
+/// link can never make kiwi read or serve a file from elsewhere on the host.
+pub fn symbolic_links(dir: &Path) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => found.push(Problem {
+                    path,
+                    line: 1,
+                    message: "symbolic link not allowed (content must be plain files and folders)"
+                        .into(),
+                }),
+                Ok(meta) if meta.is_dir() => pending.push(path),
+                _ => {}
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
 }
 
 /// SHA-256 over course.toml and every module file, in path order.

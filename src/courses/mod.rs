@@ -1,5 +1,8 @@
 //! Courses: Markdown folders loaded and validated once at start into an in-memory catalog.
 
+pub mod assessment;
+pub mod check;
+pub mod contacts;
 pub mod load;
 pub mod markdown;
 
@@ -7,18 +10,34 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::courses::contacts::Contacts;
+use crate::courses::markdown::Heading;
 use crate::domain::Language;
 
 /// Every course, loaded at start; nothing is read from disk or rendered per request.
 #[derive(Debug, Default)]
 pub struct Catalog {
     courses: Vec<Course>,
+    contacts: Contacts,
 }
 
 impl Catalog {
     pub fn new(mut courses: Vec<Course>) -> Catalog {
         courses.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.id.cmp(&b.id)));
-        Catalog { courses }
+        Catalog {
+            courses,
+            contacts: Contacts::default(),
+        }
+    }
+
+    /// The catalog with the contacts its lessons were rendered with.
+    pub fn with_contacts(self, contacts: Contacts) -> Catalog {
+        Catalog { contacts, ..self }
+    }
+
+    /// The administration's central contacts ("Wen frage ich?").
+    pub fn contacts(&self) -> &Contacts {
+        &self.contacts
     }
 
     pub fn courses(&self) -> &[Course] {
@@ -45,13 +64,18 @@ pub struct Course {
     pub validity_months: u32,
     /// Attempts allowed per module and course version (None: unlimited).
     pub max_attempts: Option<u32>,
-    /// Minutes to wait after a failed attempt before the next (0: none).
+    /// After this many failed attempts in a row on a module (and again after as many more),
+    /// the person waits `cooldown_minutes` before the next attempt.
+    pub cooldown_after_failures: u32,
+    /// Minutes to wait then (0: no cooldown).
     pub cooldown_minutes: u32,
     pub title: HashMap<Language, String>,
     pub summary: HashMap<Language, String>,
     pub modules: Vec<Module>,
     /// Files the lessons link to, by path inside the course folder; only these are served.
     pub files: HashMap<String, PathBuf>,
+    /// The course folder: a file is served only if its real path lies inside it.
+    pub root: PathBuf,
 }
 
 impl Course {
@@ -130,14 +154,33 @@ pub struct ModuleText {
     pub objectives: Vec<String>,
     /// Sanitised HTML, rendered once at load.
     pub lesson_html: String,
+    /// The lesson's headings with their anchors, the sections an explanation can point to.
+    pub sections: Vec<Heading>,
+    /// The file this text was read from, and the line of its `## Quiz`, for reports.
+    pub source: PathBuf,
+    pub quiz_line: usize,
     pub questions: Vec<QuestionText>,
+}
+
+impl ModuleText {
+    /// The lesson section with this anchor.
+    pub fn section(&self, anchor: &str) -> Option<&Heading> {
+        self.sections.iter().find(|s| s.anchor == anchor)
+    }
 }
 
 #[derive(Debug)]
 pub struct QuestionText {
+    /// The line of the question's `###` heading in its file.
+    pub line: usize,
+    /// The question and its options as plain text, for the assessment check.
+    pub plain: String,
+    pub options_plain: Vec<String>,
     pub text_html: String,
     pub options_html: Vec<String>,
     pub explanation_html: String,
+    /// The lesson section the explanation ends by pointing to (`#anchor`), if it does.
+    pub review: Option<String>,
 }
 
 /// A problem in the course content, reported as `path:line: message`.

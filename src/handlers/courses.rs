@@ -271,6 +271,14 @@ pub async fn file(
     let (course_id, file_path) = path.into_inner();
     let course = state.catalog.get(&course_id).ok_or(AppError::NotFound)?;
     let file = course.files.get(&file_path).ok_or(AppError::NotFound)?;
+    // Checked again per request: a link placed after start must not lead out of the course.
+    let (root, real) = (course.root.clone(), file.clone());
+    let inside = web::block(move || crate::courses::load::inside(&root, &real))
+        .await
+        .unwrap_or(false);
+    if !inside {
+        return Err(AppError::NotFound);
+    }
     let bytes = tokio::fs::read(file)
         .await
         .map_err(|_| AppError::NotFound)?;

@@ -55,9 +55,17 @@ struct AttemptPage {
     passed: bool,
     pass_percent: u32,
     next_step: String,
+    /// After a failed attempt: the lesson sections to read again.
+    reread: Vec<SectionLink>,
     questions: Vec<QuestionView>,
     /// Field id → translation id, for the error summary.
     errors: BTreeMap<String, &'static str>,
+}
+
+#[derive(Serialize)]
+struct SectionLink {
+    title: String,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -222,6 +230,13 @@ async fn page(
             missing: missing.contains(&n),
         });
     }
+    let reread = grading::sections_to_reread(course, attempt, language)?
+        .into_iter()
+        .map(|s| SectionLink {
+            href: format!("/courses/{}/modules/{}#{}", course.id, s.module, s.anchor),
+            title: s.title,
+        })
+        .collect();
     let progress = learning::progress_in(&state.db, course, person.user.id).await?;
     let errors = missing
         .iter()
@@ -244,6 +259,7 @@ async fn page(
         } else {
             next_step(course, &progress)
         },
+        reread,
         questions,
         errors,
     };

@@ -106,6 +106,16 @@ struct PolicyPage {
     html: String,
     acknowledged: bool,
     next: String,
+    /// "Wen frage ich?": the central contacts.
+    contacts: Vec<ContactView>,
+}
+
+#[derive(Serialize)]
+struct ContactView {
+    title: String,
+    name: String,
+    email: String,
+    phone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +145,18 @@ pub async fn policy(
         )
         .await?,
         next: ReturnPath::or_home(query.next.as_deref().or(Some("/tools"))).into_string(),
+        contacts: state
+            .catalog
+            .contacts()
+            .all()
+            .iter()
+            .map(|c| ContactView {
+                title: c.title(person.visitor.language).to_owned(),
+                name: c.name(person.visitor.language).to_owned(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect(),
     };
     render(&state, &person.visitor, "tools/policy.html", &page)
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::courses::{Course, Module, QuestionKey};
 use crate::db;
+use crate::domain::Language;
 use crate::entities::{access_change, module_completion, quiz_attempt};
 use crate::services::certification;
 use crate::services::mails::Composer;
@@ -74,19 +75,40 @@ pub async fn start(
     {
         return Err(QuizError::NoAttemptsLeft);
     }
-    if course.cooldown_minutes > 0
-        && let Some(last_failed) = submitted
-            .iter()
-            .filter(|a| a.passed == Some(false))
-            .filter_map(|a| a.submitted_at)
-            .max()
+    if let Some(until) = cooldown_until(course, &submitted)
+        && until > Utc::now()
     {
-        let until = last_failed + Duration::minutes(i64::from(course.cooldown_minutes));
-        if until > Utc::now() {
-            return Err(QuizError::CoolingDown(until));
-        }
+        return Err(QuizError::CoolingDown(until));
     }
     insert_attempt(db, course, &module.id, user, draw(course, module)).await
+}
+
+/// When the next attempt may start after failures in a row: every `cooldown_after_failures`
+/// failed attempts without a pass in between (on this course version), the person waits
+/// `cooldown_minutes` after the last one, and uses the time to read the module again.
+pub fn cooldown_until(
+    course: &Course,
+    submitted: &[&quiz_attempt::Model],
+) -> Option<DateTime<Utc>> {
+    if course.cooldown_minutes == 0 || course.cooldown_after_failures == 0 {
+        return None;
+    }
+    let mut by_time: Vec<(DateTime<Utc>, bool)> = submitted
+        .iter()
+        .filter_map(|a| Some((a.submitted_at?, a.passed == Some(true))))
+        .collect();
+    by_time.sort_unstable();
+    let failures_in_a_row = by_time
+        .iter()
+        .rev()
+        .take_while(|(_, passed)| !passed)
+        .count();
+    let every = course.cooldown_after_failures as usize;
+    if failures_in_a_row == 0 || failures_in_a_row % every != 0 {
+        return None;
+    }
+    let (last, _) = by_time.last()?;
+    Some(*last + Duration::minutes(i64::from(course.cooldown_minutes)))
 }
 
 /// Starts a refresher, or returns the open one: a person whose certificate ends within the
@@ -229,6 +251,55 @@ pub fn question_key<'c>(
 ) -> Option<&'c QuestionKey> {
     let module = course.module(drawn.module.as_deref().unwrap_or(&attempt.module_id))?;
     module.questions.get(drawn.question)
+}
+
+/// A lesson section to read again: the module it is in, its anchor and its title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub module: String,
+    pub anchor: String,
+    pub title: String,
+}
+
+/// After a failed attempt: the lesson sections the wrongly answered questions test (the
+/// anchors their explanations end with), each once, in the order of the questions.
+pub fn sections_to_reread(
+    course: &Course,
+    attempt: &quiz_attempt::Model,
+    language: Language,
+) -> Result<Vec<Section>, QuizError> {
+    if attempt.passed != Some(false) {
+        return Ok(Vec::new());
+    }
+    let answers = stored_answers(attempt)?;
+    let mut sections: Vec<Section> = Vec::new();
+    for (drawn, answer) in drawn_questions(attempt)?.iter().zip(&answers) {
+        let module_id = drawn.module.as_deref().unwrap_or(&attempt.module_id);
+        let Some(module) = course.module(module_id) else {
+            continue;
+        };
+        let right = module
+            .questions
+            .get(drawn.question)
+            .is_some_and(|key| &key.correct == answer);
+        let text = module.text(course.language_for(language));
+        let section = text
+            .questions
+            .get(drawn.question)
+            .and_then(|q| q.review.as_deref())
+            .and_then(|anchor| text.section(anchor));
+        if let (false, Some(section)) = (right, section) {
+            let found = Section {
+                module: module.id.clone(),
+                anchor: section.anchor.clone(),
+                title: section.title.clone(),
+            };
+            if !sections.contains(&found) {
+                sections.push(found);
+            }
+        }
+    }
+    Ok(sections)
 }
 
 /// A person's own attempt; anyone else's is "not found" (not even its existence leaks).

@@ -494,3 +494,7 @@ mail-kind-digest = Wochenübersicht
 mail-kind-certificate-issued = Zertifikat ausgestellt
 mail-kind-certificate-expiring = Zertifikat läuft ab
 mail-kind-access-lost = Werkzeug gesperrt
+quiz-reread = Lesen Sie diese Abschnitte noch einmal:
+contacts-heading = Wen frage ich?
+contacts-intro = Bei Fragen zu KI, Datenschutz und Informationssicherheit helfen Ihnen diese Stellen der Verwaltung.
+contacts-phone = Tel.

@@ -494,3 +494,7 @@ mail-kind-digest = Weekly overview
 mail-kind-certificate-issued = Certificate issued
 mail-kind-certificate-expiring = Certificate ending
 mail-kind-access-lost = Tool closed
+quiz-reread = Read these sections again:
+contacts-heading = Whom do I ask?
+contacts-intro = For questions about AI, data protection and information security, these offices of the administration help you.
+contacts-phone = Phone

@@ -4,9 +4,12 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use kiwi::courses::assessment::Limits;
+use kiwi::courses::check::check;
 use kiwi::courses::load::load_catalog;
+use reqwest::StatusCode;
 
-use crate::helpers::fixture_courses;
+use crate::helpers::{fixture_courses, spawn_app_with_courses};
 
 fn write(root: &Path, path: &str, text: &str) {
     let file = root.join(path);
@@ -214,13 +217,21 @@ fn the_check_command_fails_on_bad_content_and_passes_on_the_real_courses() {
         "{stderr}"
     );
 
-    for dir in [
-        fixture_courses(),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("courses"),
+    // The test course is too small for the odds limits of real courses.
+    for (dir, limits) in [
+        (
+            fixture_courses(),
+            ["--max-longest-odds", "100", "--max-random-odds", "100"],
+        ),
+        (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("courses"),
+            ["--max-longest-odds", "2", "--max-random-odds", "1"],
+        ),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
             .args(["courses", "check"])
             .arg(&dir)
+            .args(limits)
             .output()
             .unwrap();
         assert!(
@@ -254,4 +265,208 @@ fn the_server_refuses_to_start_on_invalid_content() {
         stderr.contains("kurs/de/01-modul.md:1: the file must start with front matter"),
         "{stderr}"
     );
+}
+
+/// Runs the whole check (as `kiwi courses check` does) and returns its problems as lines.
+fn checked(root: &Path) -> Vec<String> {
+    check(root, &root.join("contacts.toml"), &Limits::default())
+        .problems
+        .iter()
+        .map(|p| p.to_string().replace(&format!("{}/", root.display()), ""))
+        .collect()
+}
+
+#[test]
+fn a_language_disagreement_is_reported_even_when_the_module_has_another_problem() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    // German: the second question lacks its explanation. English: the first question's
+    // correct option sits elsewhere.
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace("- [x] Nein\n\n> Weil.\n", "- [x] Nein\n"),
+    );
+    write(
+        root.path(),
+        "kurs/en/01-modul.md",
+        &GOOD_EN.replacen("- [x] Yes\n- [ ] No", "- [ ] Yes\n- [x] No", 1),
+    );
+    let found = problems(root.path());
+    assert_reported(
+        &found,
+        "kurs/de/01-modul.md:17: the question has no explanation",
+    );
+    assert_reported(
+        &found,
+        "kurs/en/01-modul.md:11: question 1 differs from the de version: 2 options with [x] at [2] here, 2 options with [x] at [1] there",
+    );
+}
+
+#[tokio::test]
+async fn a_symbolic_link_out_of_a_course_is_reported_and_never_served() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "geheim.txt", "a file elsewhere on the host");
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace("Text.", "Siehe [Anhang](anhang.txt)."),
+    );
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    std::os::unix::fs::symlink(
+        outside.path().join("geheim.txt"),
+        root.path().join("kurs/de/anhang.txt"),
+    )
+    .unwrap();
+
+    assert_reported(
+        &checked(root.path()),
+        "kurs/de/anhang.txt:1: symbolic link not allowed",
+    );
+
+    let app = spawn_app_with_courses(root.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let (_, html) = browser.get_text("/courses/kurs/modules/modul").await;
+    assert!(html.contains("/courses/kurs/files/de/anhang.txt"), "{html}");
+    let (status, body) = browser.get_text("/courses/kurs/files/de/anhang.txt").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("elsewhere on the host"));
+}
+
+#[test]
+fn a_quiz_that_can_be_passed_without_knowing_is_reported_rule_by_rule() {
+    let root = crate::helpers::fixtures().join("assessment");
+    let found = checked(&root);
+    let de = "schlecht/de/01-quiz.md";
+    for expected in [
+        format!("{de}:13: a single-choice question needs at least 3 options (this one has 2)"),
+        format!("{de}:13: the correct option is the strictly longest (41 characters)"),
+        format!("{de}:21: \"immer\" appears only in wrong options of this module"),
+        format!("{de}:21: the question is nearly the same as the one at line 13"),
+        format!("{de}:21: the explanation must end with a link to the lesson section it tests"),
+        format!(
+            "{de}:28: the explanation links to #gibt-es-nicht, but no heading of this module has that anchor (it has: #worum-es-geht)"
+        ),
+        format!(
+            "{de}:11: the pool has 4 questions; at least twice the 3 drawn per attempt (6) are needed"
+        ),
+        format!("{de}:11: guessing at random passes 5.09 % of attempts (at most 1 % allowed)"),
+        format!(
+            "{de}:11: always picking the longest option passes 25.00 % of attempts (at most 2 % allowed)"
+        ),
+        "schlecht/en/01-quiz.md:21: \"always\" appears only in wrong options of this module"
+            .to_owned(),
+    ] {
+        assert_reported(&found, &expected);
+    }
+
+    // Both odds are printed for every module and language, with their mean, and the
+    // limits are flags.
+    let output = Command::new(env!("CARGO_BIN_EXE_kiwi"))
+        .args(["courses", "check"])
+        .arg(&root)
+        .args(["--max-longest-odds", "30", "--max-random-odds", "6"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains("schlecht/01-quiz (de): 4 questions, 3 drawn, 3 right needed; correct option strictly longest in 3 of 4 single-choice; guessing 5.09 %, longest option 25.00 %"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("schlecht/01-quiz (en):"), "{stdout}");
+    assert!(
+        stdout.contains("mean over 1 modules (de): guessing 5.09 %, longest option 25.00 %"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("of attempts (at most"), "{stderr}");
+    assert!(!output.status.success(), "the other rules still fail");
+}
+
+#[test]
+fn a_contact_link_to_an_unknown_id_is_reported() {
+    let root = tempfile::tempdir().unwrap();
+    write(
+        root.path(),
+        "contacts.toml",
+        "[[contact]]\nid = \"data-protection\"\ntitle = { de = \"Datenschutz\", en = \"Data protection\" }\nname = { de = \"Dr. Petra Beispiel\", en = \"Dr Petra Beispiel\" }\nemail = \"datenschutz@musterstadt.example\"\n",
+    );
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace(
+            "Text.",
+            "Fragen Sie [den Datenschutz](contact:data-protection) oder [den Hausmeister](contact:hausmeister).",
+        ),
+    );
+    write(root.path(), "kurs/en/01-modul.md", GOOD_EN);
+    let found = checked(root.path());
+    assert_reported(
+        &found,
+        "kurs/de/01-modul.md:7: link \"contact:hausmeister\" names no contact of the contacts file (it has: data-protection)",
+    );
+    assert!(
+        !found.iter().any(|p| p.contains("contact:data-protection")),
+        "{found:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lesson_names_the_configured_contact_and_the_policy_page_lists_whom_to_ask() {
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "kurs/course.toml", COURSE_TOML);
+    write(
+        root.path(),
+        "kurs/de/01-modul.md",
+        &GOOD_DE.replace(
+            "Text.",
+            "Im Zweifel fragen Sie [die Datenschutzbeauftragte](contact:data-protection).",
+        ),
+    );
+    write(
+        root.path(),
+        "kurs/en/01-modul.md",
+        &GOOD_EN.replace(
+            "Text.",
+            "When in doubt, ask [the data protection officer](contact:data-protection).",
+        ),
+    );
+    let app = spawn_app_with_courses(root.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let (_, html) = browser.get_text("/courses/kurs/modules/modul").await;
+    assert!(
+        html.contains("Im Zweifel fragen Sie die Datenschutzbeauftragte (<a href=\"mailto:datenschutz@musterstadt.example\" title=\"Datenschutzbeauftragte\">Dr. Petra Beispiel</a>, Tel. 0511 000-1101)."),
+        "{html}"
+    );
+
+    let (status, policy) = browser.get_text("/policy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        policy.contains("<h2 id=\"contacts-heading\">Wen frage ich?</h2>"),
+        "{policy}"
+    );
+    for (title, email) in [
+        ("Datenschutzbeauftragte", "datenschutz@musterstadt.example"),
+        (
+            "Informationssicherheit",
+            "informationssicherheit@musterstadt.example",
+        ),
+        ("KI-Koordination", "ki-koordination@musterstadt.example"),
+        ("Personalrat", "personalrat@musterstadt.example"),
+        (
+            "Fortbildung im Personalamt",
+            "fortbildung@musterstadt.example",
+        ),
+    ] {
+        assert!(policy.contains(&format!("<dt>{title}</dt>")), "{title}");
+        assert!(
+            policy.contains(&format!("<a href=\"mailto:{email}\">{email}</a>")),
+            "{email}"
+        );
+    }
 }

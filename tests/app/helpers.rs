@@ -86,7 +86,10 @@ pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
 
 pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     let courses_dir = config.courses.as_path();
-    let catalog = load_catalog(courses_dir).expect("the test courses are valid");
+    let contacts = kiwi::courses::contacts::load(&fixtures().join("contacts.toml"))
+        .expect("the test contacts are valid");
+    let catalog = kiwi::courses::load::load_catalog_with(courses_dir, contacts)
+        .expect("the test courses are valid");
     let policy = policy::load(&config.policy).expect("the test policy is valid");
     let tools = tools::load(&fixtures().join("tools.toml"), &catalog, true).unwrap_or_default();
     let content = Content {

@@ -259,7 +259,10 @@ fn fixture_with(extra: &str) -> tempfile::TempDir {
             std::fs::copy(entry.path(), target.join(lang).join(entry.file_name())).unwrap();
         }
     }
-    let toml = std::fs::read_to_string(source.join("course.toml")).unwrap();
+    // Without the fixture's `cooldown_minutes = 0`, the defaults apply unless `extra` sets them.
+    let toml = std::fs::read_to_string(source.join("course.toml"))
+        .unwrap()
+        .replace("cooldown_minutes = 0\n", "");
     let toml = toml.replace(
         "validity_months = 12",
         &format!("validity_months = 12\n{extra}"),
@@ -292,7 +295,7 @@ async fn an_attempt_limit_refuses_further_attempts() {
 
 #[tokio::test]
 async fn a_cooldown_after_a_failed_attempt_says_when_to_try_again() {
-    let courses = fixture_with("cooldown_minutes = 30");
+    let courses = fixture_with("cooldown_minutes = 30\ncooldown_after_failures = 1");
     let app = crate::helpers::spawn_app_with_courses(courses.path()).await;
     let anna = app.person("Anna Beck", "Dezernat I", "").await;
     let browser = app.signed_in(&anna).await;
@@ -340,4 +343,151 @@ async fn starting_a_quiz_twice_at_once_opens_one_attempt() {
             .len(),
         1
     );
+}
+
+/// Fails an attempt of the fixture module and returns its id.
+async fn fail_once(app: &crate::helpers::TestApp, browser: &crate::helpers::Browser) -> String {
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    attempt
+}
+
+/// Moves every submitted attempt back in time, as if `minutes` had passed.
+async fn let_time_pass(app: &crate::helpers::TestApp, minutes: i64) {
+    use sea_orm::{ActiveModelTrait, Set};
+    for attempt in quiz_attempt::Entity::find().all(&app.db).await.unwrap() {
+        let Some(at) = attempt.submitted_at else {
+            continue;
+        };
+        let mut earlier: quiz_attempt::ActiveModel = attempt.into();
+        earlier.submitted_at = Set(Some(at - chrono::Duration::minutes(minutes)));
+        earlier.update(&app.db).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn two_failed_attempts_in_a_row_mean_half_an_hour_to_re_read_before_the_third() {
+    let courses = fixture_with("");
+    let app = crate::helpers::spawn_app_with_courses(courses.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    fail_once(&app, &browser).await;
+    let second = fail_once(&app, &browser).await;
+
+    let page = "/courses/grundlagen/modules/erste-schritte";
+    let response = browser.submit(page, &format!("{page}/attempts"), &[]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let submitted = quiz_attempt::Entity::find_by_id(uuid::Uuid::parse_str(&second).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .submitted_at
+        .unwrap();
+    // In the administration's time zone (KIWI_TIMEZONE), as every time shown.
+    let retry = app
+        .state
+        .settings
+        .local_time()
+        .clock(submitted + chrono::Duration::minutes(30));
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Der nächste Versuch ist ab {retry} Uhr möglich")),
+        "{html}"
+    );
+
+    let_time_pass(&app, 29).await;
+    let response = browser.submit(page, &format!("{page}/attempts"), &[]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT, "29 minutes later");
+    let_time_pass(&app, 2).await;
+    let third = browser.start_quiz("grundlagen", "erste-schritte").await;
+    assert_ne!(third, second);
+}
+
+#[tokio::test]
+async fn a_pass_in_between_resets_the_failures_in_a_row() {
+    let courses = fixture_with("");
+    let app = crate::helpers::spawn_app_with_courses(courses.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    fail_once(&app, &browser).await;
+    let passed = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&passed, &app.answers(&passed, true).await)
+        .await;
+    fail_once(&app, &browser).await;
+    // One failure since the pass: no pause yet.
+    let next = browser.start_quiz("grundlagen", "erste-schritte").await;
+    assert_ne!(next, passed);
+}
+
+#[tokio::test]
+async fn cooldown_minutes_zero_switches_the_pause_off() {
+    let courses = fixture_with("cooldown_minutes = 0");
+    let app = crate::helpers::spawn_app_with_courses(courses.path()).await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    for _ in 0..3 {
+        fail_once(&app, &browser).await;
+    }
+    browser.start_quiz("grundlagen", "erste-schritte").await;
+}
+
+#[tokio::test]
+async fn a_failed_attempt_lists_the_lesson_sections_to_re_read() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, false).await)
+        .await;
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(
+        html.contains("Lesen Sie diese Abschnitte noch einmal:"),
+        "{html}"
+    );
+
+    // Question 1 and 4 of the pool test "Worum es geht", 2 and 3 "Zahlen und Tage".
+    let stored = quiz_attempt::Entity::find_by_id(uuid::Uuid::parse_str(&attempt).unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let drawn: HashSet<usize> = kiwi::services::grading::drawn_questions(&stored)
+        .unwrap()
+        .iter()
+        .map(|d| d.question)
+        .collect();
+    let result = &html[html.find("id=\"result\"").unwrap()..html.find("</section>").unwrap()];
+    for (questions, anchor, title) in [
+        ([0, 3], "worum-es-geht", "Worum es geht"),
+        ([1, 2], "zahlen-und-tage", "Zahlen und Tage"),
+    ] {
+        let link =
+            format!("<a href=\"/courses/grundlagen/modules/erste-schritte#{anchor}\">{title}</a>");
+        assert_eq!(
+            result.contains(&link),
+            questions.iter().any(|q| drawn.contains(q)),
+            "{link} for the drawn questions {drawn:?}: {result}"
+        );
+    }
+    // The explanation's own link leads to the lesson section too.
+    assert!(html.contains("href=\"/courses/grundlagen/modules/erste-schritte#"));
+}
+
+#[tokio::test]
+async fn a_passed_attempt_lists_nothing_to_re_read() {
+    let app = spawn_app().await;
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    let browser = app.signed_in(&anna).await;
+    let attempt = browser.start_quiz("grundlagen", "erste-schritte").await;
+    browser
+        .answer(&attempt, &app.answers(&attempt, true).await)
+        .await;
+    let (_, html) = browser.get_text(&format!("/attempts/{attempt}")).await;
+    assert!(html.contains("Bestanden"));
+    assert!(!html.contains("Lesen Sie diese Abschnitte noch einmal"));
 }

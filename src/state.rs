@@ -63,6 +63,7 @@ impl AppState {
         let access = AccessCache::new(
             content.tools.clone(),
             content.policy.as_ref().map(|p| p.version.clone()),
+            settings.feed_max_staleness(),
         );
         let mail = Composer::new(
             templates.clone(),

@@ -7,6 +7,7 @@ mod m20261126_000002_learning;
 mod m20261126_000003_certificates;
 mod m20261126_000004_assignments;
 mod m20261126_000005_mail;
+mod m20261202_000010_feed_commit_order;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_certificates::Migration),
             Box::new(m20261126_000004_assignments::Migration),
             Box::new(m20261126_000005_mail::Migration),
+            Box::new(m20261202_000010_feed_commit_order::Migration),
         ]
     }
 }

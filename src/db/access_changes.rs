@@ -4,8 +4,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -48,6 +49,71 @@ pub async fn since(
         .limit(limit)
         .all(db)
         .await
+}
+
+/// What a reader of the feed on PostgreSQL saw in one snapshot: the changes of every
+/// transaction at or above the horizon it asked for (with the transaction of each), and the
+/// new horizon: every transaction below it had ended when the snapshot was taken.
+pub struct CommitOrderRead {
+    pub changes: Vec<(access_change::Model, u64)>,
+    pub horizon: u64,
+}
+
+/// The lowest transaction that may still be running (PostgreSQL): every change written by a
+/// transaction below it is visible now or never will be.
+pub async fn commit_horizon(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the commit horizon".into()))?;
+    parse_xid(&row.try_get::<String>("", "horizon")?)
+}
+
+/// The changes written by transactions at or above `horizon`, oldest first, and the horizon
+/// of the same snapshot (PostgreSQL). Read in one repeatable-read snapshot, so that the
+/// changes and the new horizon agree.
+pub async fn since_horizon(
+    db: &DatabaseConnection,
+    horizon: u64,
+) -> Result<CommitOrderRead, DbErr> {
+    let txn = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    let new_horizon = commit_horizon(&txn).await?;
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id, kind, user_id, at, txid::text AS txid FROM access_changes \
+             WHERE txid >= $1::text::xid8 ORDER BY id",
+            [horizon.to_string().into()],
+        ))
+        .await?;
+    txn.commit().await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let change = access_change::Model {
+            id: row.try_get("", "id")?,
+            kind: row.try_get("", "kind")?,
+            user_id: row.try_get("", "user_id")?,
+            at: row.try_get("", "at")?,
+        };
+        changes.push((change, parse_xid(&row.try_get::<String>("", "txid")?)?));
+    }
+    Ok(CommitOrderRead {
+        changes,
+        horizon: new_horizon,
+    })
+}
+
+fn parse_xid(text: &str) -> Result<u64, DbErr> {
+    text.parse()
+        .map_err(|_| DbErr::Type(format!("not a transaction id: {text}")))
 }
 
 /// The id of the newest change, or 0.

@@ -3,12 +3,12 @@
 //! for every page and holds the training records that reports are computed from.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -241,10 +241,39 @@ struct CachedKey {
     revoked: bool,
 }
 
+/// Where this instance stands in the change feed.
+///
+/// Ids are handed out when a change is inserted, but transactions commit in their own order.
+/// On SQLite there is one writer at a time, so ids commit in order and the last id read is a
+/// cursor without gaps. On PostgreSQL a transaction that took a smaller id may commit after
+/// a larger id was read; an `id > cursor` reader would skip it for good. There the cursor is
+/// a commit-order watermark instead: the snapshot's xmin (`pg_current_snapshot()`), below
+/// which every transaction has ended. Each read takes the changes of every transaction at or
+/// above the last watermark and skips the ids it already applied. This is exact whatever
+/// the length of a transaction, where a re-read window of fixed length would miss a
+/// transaction longer than the window; the price is re-reading the few changes of
+/// transactions that were still open at the last read.
+#[derive(Clone, Debug)]
+enum Cursor {
+    /// The last id applied (SQLite).
+    Id(i64),
+    /// The watermark and the ids applied at or above it, with their transactions (PostgreSQL).
+    CommitOrder {
+        horizon: u64,
+        applied: HashMap<i64, u64>,
+    },
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor::Id(0)
+    }
+}
+
 #[derive(Default)]
 struct CacheState {
     ready: bool,
-    last_change: i64,
+    cursor: Cursor,
     /// Shared, so that a check can hold a person without copying them.
     people: HashMap<Uuid, Arc<Entitlements>>,
     /// The people of each unit, so that a unit's report reads only its own people.
@@ -283,7 +312,6 @@ impl CacheState {
 /// they started), their certificates and policy acknowledgements, the tools' keys and
 /// resolved sessions. Every instance follows the `access_changes` feed, so a change made
 /// anywhere reaches it within a fraction of a second.
-#[derive(Default)]
 pub struct AccessCache {
     state: RwLock<CacheState>,
     /// Counts the requests of this instance that recorded a change. The next session look-up
@@ -298,16 +326,36 @@ pub struct AccessCache {
     /// The tools and policy version, to audit grants and denials that a change causes.
     tools: Vec<Tool>,
     policy_version: Option<String>,
+    /// When the last successful read of the feed (or load) began, in nanoseconds after
+    /// `epoch`; 0 for never. Entitlements are confirmed as of that instant.
+    confirmed: AtomicU64,
+    epoch: Instant,
+    /// How long entitlements may go unconfirmed before every check fails closed.
+    max_staleness: Duration,
+    /// Whether the follower has logged that entitlements are unconfirmed.
+    unconfirmed: AtomicBool,
 }
 
 /// How often the feed is read: a revocation is enforced everywhere well within a second.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(200);
+
+/// At most this many changes are applied per read on SQLite (the rest at the next one).
+const BATCH: u64 = 1000;
+
+/// An instance that could not read the feed for this long loads everything again rather
+/// than trusting its cursor: the feed keeps a day of changes (`db::access_changes::purge`),
+/// so a cursor this old is still covered with a wide margin.
+const RELOAD_AFTER: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// The cache has not loaded yet (or failed to): the check fails closed.
     #[error("the access cache is not ready")]
     NotReady,
+    /// The feed could not be read for longer than the bound: what the cache holds may be
+    /// out of date (a revocation elsewhere), so the check fails closed.
+    #[error("entitlements not confirmed for {0:?}")]
+    Unconfirmed(Duration),
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -319,7 +367,11 @@ pub enum PersonRef<'a> {
 }
 
 impl AccessCache {
-    pub fn new(tools: Vec<Tool>, policy_version: Option<String>) -> AccessCache {
+    pub fn new(
+        tools: Vec<Tool>,
+        policy_version: Option<String>,
+        max_staleness: Duration,
+    ) -> AccessCache {
         AccessCache {
             state: RwLock::default(),
             local_changes: AtomicU64::new(0),
@@ -327,18 +379,73 @@ impl AccessCache {
             sync_turn: tokio::sync::Mutex::new(()),
             tools,
             policy_version,
+            confirmed: AtomicU64::new(0),
+            epoch: Instant::now(),
+            max_staleness,
+            unconfirmed: AtomicBool::new(false),
         }
+    }
+
+    /// When entitlements were last confirmed from the database (the start of the last
+    /// successful read of the feed), or None before the first load. For readiness checks.
+    pub fn last_confirmed(&self) -> Option<Instant> {
+        match self.confirmed.load(Ordering::Acquire) {
+            0 => None,
+            nanos => Some(self.epoch + Duration::from_nanos(nanos)),
+        }
+    }
+
+    /// How long entitlements may go unconfirmed before the check fails closed.
+    pub fn max_staleness(&self) -> Duration {
+        self.max_staleness
+    }
+
+    /// Whether this instance may answer from its cache: loaded, and confirmed within the
+    /// bound. Reads no database, so it answers even while the database does not.
+    pub fn confirmed(&self) -> Result<(), AccessError> {
+        let Some(at) = self.last_confirmed() else {
+            return Err(AccessError::NotReady);
+        };
+        let age = at.elapsed();
+        if age > self.max_staleness {
+            return Err(AccessError::Unconfirmed(age));
+        }
+        if !self.is_ready() {
+            return Err(AccessError::NotReady);
+        }
+        Ok(())
+    }
+
+    /// Notes a successful read of the database that began at `started`.
+    fn confirm(&self, started: Instant) {
+        let nanos = u64::try_from(started.duration_since(self.epoch).as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.confirmed.fetch_max(nanos, Ordering::AcqRel);
     }
 
     /// Loads everything; until this succeeds every check fails closed.
     pub async fn load(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         let _turn = self.sync_turn.lock().await;
+        self.load_in_turn(db).await
+    }
+
+    async fn load_in_turn(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let started = Instant::now();
         let covers = self.local_changes.load(Ordering::Acquire);
-        let last_change = db::access_changes::latest_id(db).await?;
+        // The cursor is taken before anything is read: a change that commits while the
+        // load runs is read (again) by the next sync.
+        let cursor = match db.get_database_backend() {
+            DbBackend::Postgres => Cursor::CommitOrder {
+                horizon: db::access_changes::commit_horizon(db).await?,
+                applied: HashMap::new(),
+            },
+            _ => Cursor::Id(db::access_changes::latest_id(db).await?),
+        };
         let people = db::users::all(db).await?;
         let certificates = db::certificates::all(db).await?;
         let mut state = CacheState {
-            last_change,
+            cursor,
             ..Default::default()
         };
         for person in &people {
@@ -379,26 +486,94 @@ impl AccessCache {
         state.session_generation = current.session_generation + 1;
         state.progress_generation = current.progress_generation + 1;
         *current = state;
+        drop(current);
         self.local_synced.fetch_max(covers, Ordering::AcqRel);
+        self.confirm(started);
         Ok(())
     }
 
-    /// Applies the changes recorded since the last sync; returns how many it applied.
+    /// Applies the changes recorded since the last sync; returns how many it applied. A
+    /// cursor the feed no longer covers (the instance could not read it for long, or the
+    /// changes after it were purged) loads everything instead.
     pub async fn sync(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
         let _turn = self.sync_turn.lock().await;
+        let started = Instant::now();
+        if self
+            .last_confirmed()
+            .is_none_or(|at| at.elapsed() > RELOAD_AFTER)
+        {
+            self.load_in_turn(db).await?;
+            return Ok(0);
+        }
         // Every change noted so far was committed before it was noted: this sync reads it.
         let covers = self.local_changes.load(Ordering::Acquire);
-        let applied = self.apply_changes(db).await?;
+        let applied = match self.apply_changes(db).await? {
+            Some(applied) => applied,
+            None => {
+                tracing::warn!(
+                    "access cache: changes were purged before they were read; loading everything"
+                );
+                self.load_in_turn(db).await?;
+                0
+            }
+        };
         self.local_synced.fetch_max(covers, Ordering::AcqRel);
+        self.confirm(started);
         Ok(applied)
     }
 
-    async fn apply_changes(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
-        let after = self.read().last_change;
-        let changes = db::access_changes::since(db, after, 1000).await?;
-        let Some(last) = changes.last().map(|c| c.id) else {
-            return Ok(0);
+    /// Reads the changes after the cursor: the changes not applied yet and the cursor after
+    /// them, or None when the feed no longer holds every change after the cursor.
+    async fn read_changes(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<Option<(Vec<access_change::Model>, Cursor)>, DbErr> {
+        let cursor = self.read().cursor.clone();
+        match cursor {
+            Cursor::Id(after) => {
+                let changes = db::access_changes::since(db, after, BATCH).await?;
+                // Ids on SQLite have no holes (AUTOINCREMENT, one writer): a hole right
+                // after the cursor means the purge took changes this instance never read.
+                if changes
+                    .first()
+                    .is_some_and(|c| after > 0 && c.id > after + 1)
+                {
+                    return Ok(None);
+                }
+                let next = changes.last().map_or(after, |c| c.id);
+                Ok(Some((changes, Cursor::Id(next))))
+            }
+            Cursor::CommitOrder { horizon, applied } => {
+                let read = db::access_changes::since_horizon(db, horizon).await?;
+                let mut fresh = Vec::new();
+                let mut still_open = HashMap::new();
+                for (change, txid) in read.changes {
+                    if txid >= read.horizon {
+                        still_open.insert(change.id, txid);
+                    }
+                    if !applied.contains_key(&change.id) {
+                        fresh.push(change);
+                    }
+                }
+                let next = Cursor::CommitOrder {
+                    horizon: read.horizon,
+                    applied: still_open,
+                };
+                Ok(Some((fresh, next)))
+            }
+        }
+    }
+
+    /// Applies what the feed holds after the cursor; None when it no longer covers it.
+    async fn apply_changes(&self, db: &DatabaseConnection) -> Result<Option<usize>, DbErr> {
+        let Some((changes, next)) = self.read_changes(db).await? else {
+            return Ok(None);
         };
+        if changes.is_empty() {
+            self.write().cursor = next;
+            return Ok(Some(0));
+        }
+        let last = changes.iter().map(|c| c.id).max().unwrap_or_default();
         let mut people: HashSet<Uuid> = HashSet::new();
         let mut learners: HashSet<Uuid> = HashSet::new();
         let mut keys = false;
@@ -465,8 +640,8 @@ impl AccessCache {
         if let Some(new_keys) = new_keys {
             state.keys = new_keys;
         }
-        state.last_change = last;
-        Ok(changes.len())
+        state.cursor = next;
+        Ok(Some(changes.len()))
     }
 
     /// Writes every grant and denial a change caused to the audit log. Every instance sees
@@ -529,10 +704,8 @@ impl AccessCache {
 
     /// The tool an API key belongs to, if the key exists and is not revoked.
     pub fn tool_of_key(&self, key: &str) -> Result<Option<String>, AccessError> {
+        self.confirmed()?;
         let state = self.read();
-        if !state.ready {
-            return Err(AccessError::NotReady);
-        }
         Ok(state
             .keys
             .get(&secrets::hash_token(key))
@@ -549,10 +722,8 @@ impl AccessCache {
         base_url: &str,
         now: DateTime<Utc>,
     ) -> Result<Decision, AccessError> {
+        self.confirmed()?;
         let state = self.read();
-        if !state.ready {
-            return Err(AccessError::NotReady);
-        }
         let id = match who {
             PersonRef::Email(email) => state.by_email.get(&email.trim().to_lowercase()),
             PersonRef::PersonnelNumber(number) => state.by_personnel_number.get(number.trim()),
@@ -706,10 +877,15 @@ impl AccessCache {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<Entitlements>>, AccessError> {
-        if !self.is_ready() {
-            return Err(AccessError::NotReady);
-        }
-        let Some(session) = self.session(db, token, now).await? else {
+        self.confirmed()?;
+        // A session not confirmed for a minute is read from the database; one that does not
+        // answer within the bound fails closed like the feed does.
+        let Ok(session) =
+            tokio::time::timeout(self.max_staleness, self.session(db, token, now)).await
+        else {
+            return Err(AccessError::Unconfirmed(self.max_staleness));
+        };
+        let Some(session) = session? else {
             return Ok(None);
         };
         let user_id = session.user.id;
@@ -755,18 +931,56 @@ async fn load_keys(db: &DatabaseConnection) -> Result<HashMap<String, CachedKey>
         .collect())
 }
 
-/// Follows the change feed for as long as the server runs; a failed load is retried.
+/// Follows the change feed for as long as the server runs; a failed load is retried. A read
+/// that hangs (a database behind a cut connection) is given up after a while, so that the
+/// next tick tries again and the instance recovers by itself once the database answers.
 pub async fn follow_changes(cache: &AccessCache, db: &DatabaseConnection) {
     let mut interval = tokio::time::interval(SYNC_INTERVAL);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A sync reads a few rows; a load reads everything and may take seconds on a large
+    // administration.
+    let sync_timeout = (cache.max_staleness / 2).clamp(SYNC_INTERVAL, Duration::from_secs(2));
+    let load_timeout = Duration::from_secs(120);
     loop {
         interval.tick().await;
         let result = if cache.is_ready() {
-            cache.sync(db).await.map(|_| ())
+            match tokio::time::timeout(sync_timeout, cache.sync(db)).await {
+                Ok(result) => result.map(|_| ()),
+                Err(_) => Err(DbErr::Custom("reading the change feed timed out".into())),
+            }
         } else {
-            cache.load(db).await
+            match tokio::time::timeout(load_timeout, cache.load(db)).await {
+                Ok(result) => result,
+                Err(_) => Err(DbErr::Custom("loading the access cache timed out".into())),
+            }
         };
-        if let Err(error) = result {
-            tracing::warn!(%error, "access cache: reading changes failed");
+        if let Err(error) = &result {
+            tracing::debug!(%error, "access cache: reading changes failed");
+        }
+        note_confirmation(cache, result.err());
+    }
+}
+
+/// Logs once when entitlements become unconfirmed (and why), and once when they are again.
+fn note_confirmation(cache: &AccessCache, error: Option<DbErr>) {
+    let stale = cache.last_confirmed().map(|at| at.elapsed());
+    match stale {
+        Some(age) if age <= cache.max_staleness => {
+            if cache.unconfirmed.swap(false, Ordering::AcqRel) {
+                tracing::info!("access cache: entitlements confirmed again; access checks answer");
+            }
+        }
+        _ => {
+            if !cache.unconfirmed.swap(true, Ordering::AcqRel) {
+                let error = error.map(|e| e.to_string()).unwrap_or_default();
+                tracing::error!(
+                    bound = ?cache.max_staleness,
+                    unconfirmed_for = ?stale,
+                    %error,
+                    "access cache: entitlements not confirmed within the bound; access checks \
+                     answer 503 until the change feed is read again"
+                );
+            }
         }
     }
 }

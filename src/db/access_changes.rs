@@ -1,6 +1,7 @@
 //! The feed of access changes every kiwi instance follows.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -12,20 +13,30 @@ use uuid::Uuid;
 
 use crate::entities::access_change;
 
-/// How many changes this process has recorded: a request that raised it made a change
-/// that this instance's cache should read before its next look-up.
-static RECORDED: AtomicU64 = AtomicU64::new(0);
-
-pub fn recorded_count() -> u64 {
-    RECORDED.load(Ordering::Acquire)
+tokio::task_local! {
+    /// Set when the request running in this task recorded a change (see `watch`).
+    static RECORDED_HERE: Cell<bool>;
 }
 
+/// Runs `work` (one request) and says whether it recorded a change, so that the instance
+/// that made a change reads it before its next look-up. Scoped to the task of the request:
+/// changes recorded by other requests, instances or tasks do not count.
+pub async fn watch<F: Future>(work: F) -> (F::Output, bool) {
+    RECORDED_HERE
+        .scope(Cell::new(false), async move {
+            let output = work.await;
+            (output, RECORDED_HERE.with(Cell::get))
+        })
+        .await
+}
+
+/// Records a change on `db` (usually the transaction that makes it).
 pub async fn record(
     db: &impl ConnectionTrait,
     kind: &str,
     user: Option<Uuid>,
 ) -> Result<(), DbErr> {
-    RECORDED.fetch_add(1, Ordering::AcqRel);
+    let _ = RECORDED_HERE.try_with(|recorded| recorded.set(true));
     access_change::ActiveModel {
         kind: Set(kind.to_owned()),
         user_id: Set(user),

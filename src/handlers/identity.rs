@@ -231,12 +231,10 @@ pub async fn origin_and_cookies<B: MessageBody + 'static>(
     if !req.method().is_safe() && !same_origin(&req) {
         return Ok(req.error_response(AppError::Csrf).map_into_right_body());
     }
-    let recorded_before = db::access_changes::recorded_count();
-    let mut response = next.call(req).await?.map_into_left_body();
+    let (response, recorded) = db::access_changes::watch(next.call(req)).await;
+    let mut response = response?.map_into_left_body();
     let request = response.request().clone();
-    if db::access_changes::recorded_count() != recorded_before
-        && let Some(state) = request.app_data::<web::Data<AppState>>()
-    {
+    if recorded && let Some(state) = request.app_data::<web::Data<AppState>>() {
         state.access.note_local_change();
     }
     let pending = request.extensions().get::<PendingCsrfCookie>().cloned();

@@ -400,6 +400,11 @@ impl AccessCache {
         self.max_staleness
     }
 
+    /// How long ago entitlements were last confirmed (None: never), for administrators.
+    pub fn unconfirmed_for(&self) -> Option<Duration> {
+        self.last_confirmed().map(|at| at.elapsed())
+    }
+
     /// Whether this instance may answer from its cache: loaded, and confirmed within the
     /// bound. Reads no database, so it answers even while the database does not.
     pub fn confirmed(&self) -> Result<(), AccessError> {

@@ -531,6 +531,18 @@ async fn an_instance_whose_sqlite_file_cannot_be_read_stops_granting_and_recover
     )
     .await;
 
+    let browser = app.signed_in(&anna).await;
+    let (_, page) = browser.get_text("/tools").await;
+    assert!(page.contains("Sie dürfen dieses Werkzeug nutzen."));
+    let admin = app
+        .signed_in(&app.person("Jonas Beck", "IT", "admin").await)
+        .await;
+    let (_, admin_page) = admin.get_text("/admin").await;
+    assert!(
+        admin_page.contains("Zugangsprüfung: Berechtigungen vor"),
+        "{admin_page}"
+    );
+
     let block = helpers::SqliteReadBlock::start(&app.database_url);
     let blocked_at = std::time::Instant::now();
     let bound = std::time::Duration::from_secs(5);
@@ -547,6 +559,15 @@ async fn an_instance_whose_sqlite_file_cannot_be_read_stops_granting_and_recover
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+
+    // The person's page says so rather than showing a tool as open.
+    let (status, page) = browser.get_text("/tools").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("kiwi kann Ihren Zugang gerade nicht bestätigen"),
+        "{page}"
+    );
+    assert!(!page.contains("Sie dürfen dieses Werkzeug nutzen."));
 
     drop(block);
     eventually(

@@ -60,11 +60,7 @@ impl AppState {
     ) -> Result<AppState, StartError> {
         let translations = Arc::new(Translations::load()?);
         let templates = Arc::new(Templates::load(translations.clone())?);
-        let access = AccessCache::new(
-            content.tools.clone(),
-            content.policy.as_ref().map(|p| p.version.clone()),
-            settings.feed_max_staleness(),
-        );
+        let access = AccessCache::new(settings.feed_max_staleness());
         let mail = Composer::new(
             templates.clone(),
             translations.clone(),

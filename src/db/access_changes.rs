@@ -48,6 +48,21 @@ pub async fn record(
     .map(|_| ())
 }
 
+/// Locks a person's row until the transaction ends (PostgreSQL; SQLite has one writer at a
+/// time anyway), so that changes of one person are judged in the order they commit.
+pub async fn lock_person(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+        [user.into()],
+    ))
+    .await
+    .map(|_| ())
+}
+
 /// Changes after `after`, oldest first (at most `limit`).
 pub async fn since(
     db: &impl ConnectionTrait,

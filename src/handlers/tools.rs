@@ -179,7 +179,11 @@ pub async fn acknowledge(
         // The policy changed while the page was open: show the new one.
         return Ok(see_other("/policy"));
     }
-    acknowledgements::acknowledge(&state.db, person.user.id, &policy.version).await?;
+    let rules = access::Rules {
+        tools: &state.tools,
+        policy: Some(&policy.version),
+    };
+    acknowledgements::acknowledge(&state.db, rules, person.user.id, &policy.version).await?;
     state.access.sync(&state.db).await?;
     Ok(see_other(&local_path(form.next.as_deref())))
 }

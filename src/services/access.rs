@@ -204,6 +204,79 @@ fn covered_until(held: &[&CertificateFact], now: DateTime<Utc>) -> Option<DateTi
     Some(end)
 }
 
+/// The tools and the policy version the rule decides with.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub tools: &'a [Tool],
+    pub policy: Option<&'a str>,
+}
+
+/// A tool that a change opened (`allowed`) or closed for a person.
+#[derive(Debug, Clone)]
+pub struct Transition<'a> {
+    pub tool: &'a Tool,
+    pub allowed: bool,
+}
+
+/// The tools whose decision differs between `before` and `after` (None: no such person),
+/// both judged at `now`.
+pub fn transitions<'a>(
+    rules: Rules<'a>,
+    before: Option<&Entitlements>,
+    after: Option<&Entitlements>,
+    now: DateTime<Utc>,
+) -> Vec<Transition<'a>> {
+    rules
+        .tools
+        .iter()
+        .filter_map(|tool| {
+            let was = decide(tool, before, rules.policy, "", now).allowed;
+            let is = decide(tool, after, rules.policy, "", now).allowed;
+            (was != is).then_some(Transition { tool, allowed: is })
+        })
+        .collect()
+}
+
+/// What the rule knows about a person before a change, read in the transaction that makes
+/// it. The person is locked first (PostgreSQL), so that two changes of one person are
+/// judged one after the other and their grants and denials follow each other.
+pub async fn before_change(
+    txn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Option<Entitlements>, DbErr> {
+    db::access_changes::lock_person(txn, user).await?;
+    match db::users::by_id(txn, user).await? {
+        Some(person) => Ok(Some(entitlements_of(txn, &person).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes every grant and denial a change causes to the audit log, in the transaction that
+/// makes the change: each is written exactly once, however many instances follow the feed
+/// and however they batch it. Returns the transitions (for the mails they cause).
+pub async fn audit_change<'a>(
+    txn: &impl ConnectionTrait,
+    rules: Rules<'a>,
+    user: Uuid,
+    before: Option<&Entitlements>,
+) -> Result<Vec<Transition<'a>>, DbErr> {
+    let Some(person) = db::users::by_id(txn, user).await? else {
+        return Ok(Vec::new());
+    };
+    let after = entitlements_of(txn, &person).await?;
+    let changed = transitions(rules, before, Some(&after), Utc::now());
+    for transition in &changed {
+        let action = if transition.allowed {
+            "access.granted"
+        } else {
+            "access.denied"
+        };
+        let detail = format!("{} {}", transition.tool.id, person.personnel_number);
+        db::audit::record(txn, None, action, &detail).await?;
+    }
+    Ok(changed)
+}
+
 /// Loads what the rule needs about one person.
 pub async fn entitlements_of(
     db: &impl ConnectionTrait,
@@ -323,9 +396,6 @@ pub struct AccessCache {
     /// One sync (or load) at a time: a sync that started before a change was noted must not
     /// stand for one after it, and an older sync must not apply over a newer one.
     sync_turn: tokio::sync::Mutex<()>,
-    /// The tools and policy version, to audit grants and denials that a change causes.
-    tools: Vec<Tool>,
-    policy_version: Option<String>,
     /// When the last successful read of the feed (or load) began, in nanoseconds after
     /// `epoch`; 0 for never. Entitlements are confirmed as of that instant.
     confirmed: AtomicU64,
@@ -367,18 +437,12 @@ pub enum PersonRef<'a> {
 }
 
 impl AccessCache {
-    pub fn new(
-        tools: Vec<Tool>,
-        policy_version: Option<String>,
-        max_staleness: Duration,
-    ) -> AccessCache {
+    pub fn new(max_staleness: Duration) -> AccessCache {
         AccessCache {
             state: RwLock::default(),
             local_changes: AtomicU64::new(0),
             local_synced: AtomicU64::new(0),
             sync_turn: tokio::sync::Mutex::new(()),
-            tools,
-            policy_version,
             confirmed: AtomicU64::new(0),
             epoch: Instant::now(),
             max_staleness,
@@ -578,7 +642,6 @@ impl AccessCache {
             self.write().cursor = next;
             return Ok(Some(0));
         }
-        let last = changes.iter().map(|c| c.id).max().unwrap_or_default();
         let mut people: HashSet<Uuid> = HashSet::new();
         let mut learners: HashSet<Uuid> = HashSet::new();
         let mut keys = false;
@@ -611,7 +674,6 @@ impl AccessCache {
         } else {
             None
         };
-        self.audit_transitions(db, &loaded, last).await?;
         let mut state = self.write();
         for (person, entitlements) in loaded {
             if let Some(before) = state.people.get(&person.id).cloned() {
@@ -647,52 +709,6 @@ impl AccessCache {
         }
         state.cursor = next;
         Ok(Some(changes.len()))
-    }
-
-    /// Writes every grant and denial a change caused to the audit log. Every instance sees
-    /// the change; the log keeps each transition once.
-    async fn audit_transitions(
-        &self,
-        db: &DatabaseConnection,
-        loaded: &[(user::Model, Entitlements)],
-        change: i64,
-    ) -> Result<(), DbErr> {
-        let now = Utc::now();
-        let policy = self.policy_version.as_deref();
-        let mut transitions = Vec::new();
-        {
-            let state = self.read();
-            for (person, after) in loaded {
-                let before = state.people.get(&person.id);
-                for tool in &self.tools {
-                    let was = decide(tool, before.map(Arc::as_ref), policy, "", now).allowed;
-                    let is = decide(tool, Some(after), policy, "", now).allowed;
-                    if was != is {
-                        transitions.push((
-                            person.personnel_number.clone(),
-                            person.id,
-                            tool.id.clone(),
-                            is,
-                        ));
-                    }
-                }
-            }
-        }
-        for (number, id, tool, allowed) in transitions {
-            let action = if allowed {
-                "access.granted"
-            } else {
-                "access.denied"
-            };
-            db::audit::record_once(
-                db,
-                &format!("{action}:{change}:{tool}:{id}"),
-                action,
-                &format!("{tool} {number}"),
-            )
-            .await?;
-        }
-        Ok(())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, CacheState> {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::db;
 use crate::domain::{Email, Language, Roles};
 use crate::entities::{access_change, user};
+use crate::services::access;
 use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
 use crate::services::password_links;
@@ -118,6 +119,10 @@ pub async fn import_csv(
     actor: Option<Uuid>,
 ) -> Result<ImportReport, ImportError> {
     let rows = parse(bytes)?;
+    let rules = access::Rules {
+        tools: mail.tools(),
+        policy: mail.policy_version(),
+    };
     let txn = db::begin_write(db).await?;
     let existing = db::users::all(&txn).await?;
     check_emails_against_others(&rows, &existing)?;
@@ -150,6 +155,11 @@ pub async fn import_csv(
                     report.unchanged += 1;
                     continue;
                 }
+                // Only coming back changes what the access rule decides.
+                let before = match current.status == user::STATUS_ACTIVE {
+                    true => None,
+                    false => Some(access::before_change(&txn, current.id).await?),
+                };
                 let mut model = current.into_active_model();
                 model.name = Set(p.name.clone());
                 model.email = Set(p.email.to_string());
@@ -163,6 +173,9 @@ pub async fn import_csv(
                 model.left_at = Set(None);
                 model.updated_at = Set(now);
                 let updated = model.update(&txn).await?;
+                if let Some(before) = before {
+                    access::audit_change(&txn, rules, updated.id, before.as_ref()).await?;
+                }
                 db::access_changes::record(&txn, access_change::KIND_PERSON, Some(updated.id))
                     .await?;
                 report.updated += 1;
@@ -174,8 +187,10 @@ pub async fn import_csv(
         // What is left in `by_number` is everyone the file did not mention.
         for person in by_number.values() {
             if person.status == user::STATUS_ACTIVE {
+                let before = access::before_change(&txn, person.id).await?;
                 db::users::mark_left(&txn, person.id, now).await?;
                 sessions::end_all(&txn, person.id).await?;
+                access::audit_change(&txn, rules, person.id, before.as_ref()).await?;
                 report.marked_left += 1;
             }
         }

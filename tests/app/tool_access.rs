@@ -583,3 +583,62 @@ async fn an_instance_whose_sqlite_file_cannot_be_read_stops_granting_and_recover
     })
     .await;
 }
+
+#[tokio::test]
+async fn each_grant_and_denial_is_audited_once_however_instances_batch_the_feed() {
+    use kiwi::entities::audit_log;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    // One instance follows every change as it comes; one starts after all of them and
+    // reads them at once.
+    let follower = app.second_instance().await;
+    let key = app.api_key("testbot").await;
+    let (anna, browser) = app.certified_person("Anna Beck").await;
+    app.revoke_certificate_of(&anna).await;
+    eventually(
+        std::time::Duration::from_secs(2),
+        "denied there",
+        || async { follower.ask(&key, "testbot", &anna.email).await.1["allowed"] == false },
+    )
+    .await;
+    // A new certificate opens the tool again.
+    app.complete_course(&browser).await;
+    let late = app.second_instance().await;
+    for instance in [&app, &follower, &late] {
+        eventually(
+            std::time::Duration::from_secs(2),
+            "allowed again",
+            || async { instance.ask(&key, "testbot", &anna.email).await.1["allowed"] == true },
+        )
+        .await;
+    }
+    // Give every follower a few more reads of the feed.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.is_in(["access.granted", "access.denied"]))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut seen: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.action.clone(),
+                e.detail.split(' ').next().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected = [
+        ("access.denied", "testbot"),
+        ("access.granted", "offen"),
+        ("access.granted", "testbot"),
+        ("access.granted", "testbot"),
+    ];
+    assert_eq!(
+        seen,
+        expected.map(|(a, t)| (a.to_owned(), t.to_owned())),
+        "{entries:?}"
+    );
+}

@@ -913,14 +913,10 @@ impl AccessCache {
         if let Some(person) = self.read().people.get(&user_id).cloned() {
             return Ok(Some(person));
         }
-        // Someone the cache has not heard of yet (just added): load them once.
-        let Some(person) = db::users::by_id(db, user_id).await? else {
-            return Ok(None);
-        };
-        let entitlements = entitlements_of(db, &person).await?;
-        let entitlements = Arc::new(entitlements);
-        self.write().put_person(entitlements.clone());
-        Ok(Some(entitlements))
+        // Someone added elsewhere a moment ago: read the feed now, the one way people come
+        // into the cache.
+        self.sync(db).await?;
+        Ok(self.read().people.get(&user_id).cloned())
     }
 
     /// Decides for a person already looked up.

@@ -642,3 +642,47 @@ async fn each_grant_and_denial_is_audited_once_however_instances_batch_the_feed(
         "{entries:?}"
     );
 }
+
+#[tokio::test]
+async fn a_person_added_on_the_command_line_beside_a_running_instance_is_found_within_one_poll() {
+    let app = spawn_app().await;
+    let key = app.api_key("testbot").await;
+    let email = format!("clara.neu.{}@stadt.example", uuid::Uuid::now_v7().simple());
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kiwi"));
+    command
+        .args(["users", "add", "--personnel-number", "P-CLI-1"])
+        .args(["--name", "Clara Neu", "--email", &email])
+        .args(["--org-unit", "Dezernat I"])
+        .env("KIWI_DATABASE_URL", &app.database_url)
+        .env("KIWI_DATA_DIR", data_dir.path())
+        .env("KIWI_COURSES_DIR", helpers::fixture_courses())
+        .env("KIWI_TOOLS_FILE", fixtures().join("tools.toml"))
+        .env("KIWI_POLICY_DIR", fixtures().join("policy"))
+        .env("KIWI_LOG", "warn");
+    // Run beside the server without blocking it.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let added_at = std::time::Instant::now();
+    // One poll is 0.2 s; allow for a slow machine, but no more than one more poll.
+    loop {
+        let (_, answer) = app.ask(&key, "testbot", &email).await;
+        if answer["missing"][0]["kind"] == "course" {
+            break;
+        }
+        assert_eq!(answer["missing"][0]["kind"], "account");
+        assert!(
+            added_at.elapsed() < std::time::Duration::from_millis(450),
+            "not found after {:?}",
+            added_at.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -182,7 +182,6 @@ pub async fn revoke_key(
         Err(KeyError::NotFound) => return Err(AppError::NotFound),
         Err(other) => return Err(AppError::Internal(other.to_string())),
     }
-    state.access.sync(&state.db).await?;
     Ok(see_other("/admin/keys"))
 }
 

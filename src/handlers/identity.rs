@@ -235,7 +235,7 @@ pub async fn origin_and_cookies<B: MessageBody + 'static>(
     let mut response = response?.map_into_left_body();
     let request = response.request().clone();
     if recorded && let Some(state) = request.app_data::<web::Data<AppState>>() {
-        state.access.note_local_change();
+        state.access.publish_local_changes(&state.db).await;
     }
     let pending = request.extensions().get::<PendingCsrfCookie>().cloned();
     if let (Some(PendingCsrfCookie(token)), Some(state)) =

@@ -184,6 +184,5 @@ pub async fn acknowledge(
         policy: Some(&policy.version),
     };
     acknowledgements::acknowledge(&state.db, rules, person.user.id, &policy.version).await?;
-    state.access.sync(&state.db).await?;
     Ok(see_other(&local_path(form.next.as_deref())))
 }

@@ -387,12 +387,6 @@ impl CacheState {
 /// anywhere reaches it within a fraction of a second.
 pub struct AccessCache {
     state: RwLock<CacheState>,
-    /// Counts the requests of this instance that recorded a change. The next session look-up
-    /// reads the change feed first, so such a change (a sign-out, someone marked as left, a
-    /// language) counts here at once rather than at the next sync.
-    local_changes: AtomicU64,
-    /// The value of `local_changes` the last completed sync covers.
-    local_synced: AtomicU64,
     /// One sync (or load) at a time: a sync that started before a change was noted must not
     /// stand for one after it, and an older sync must not apply over a newer one.
     sync_turn: tokio::sync::Mutex<()>,
@@ -440,8 +434,6 @@ impl AccessCache {
     pub fn new(max_staleness: Duration) -> AccessCache {
         AccessCache {
             state: RwLock::default(),
-            local_changes: AtomicU64::new(0),
-            local_synced: AtomicU64::new(0),
             sync_turn: tokio::sync::Mutex::new(()),
             confirmed: AtomicU64::new(0),
             epoch: Instant::now(),
@@ -501,7 +493,6 @@ impl AccessCache {
 
     async fn load_in_turn(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         let started = Instant::now();
-        let covers = self.local_changes.load(Ordering::Acquire);
         // The cursor is taken before anything is read: a change that commits while the
         // load runs is read (again) by the next sync.
         let cursor = match db.get_database_backend() {
@@ -556,7 +547,6 @@ impl AccessCache {
         state.progress_generation = current.progress_generation + 1;
         *current = state;
         drop(current);
-        self.local_synced.fetch_max(covers, Ordering::AcqRel);
         self.confirm(started);
         Ok(())
     }
@@ -574,8 +564,6 @@ impl AccessCache {
             self.load_in_turn(db).await?;
             return Ok(0);
         }
-        // Every change noted so far was committed before it was noted: this sync reads it.
-        let covers = self.local_changes.load(Ordering::Acquire);
         let applied = match self.apply_changes(db).await? {
             Some(applied) => applied,
             None => {
@@ -586,7 +574,6 @@ impl AccessCache {
                 0
             }
         };
-        self.local_synced.fetch_max(covers, Ordering::AcqRel);
         self.confirm(started);
         Ok(applied)
     }
@@ -808,28 +795,30 @@ impl AccessCache {
         Some(rows)
     }
 
-    /// Notes that this instance handled a request that recorded a change.
-    pub fn note_local_change(&self) {
-        self.local_changes.fetch_add(1, Ordering::AcqRel);
+    /// Publishes the changes a request of this instance committed: they are applied here
+    /// before its response goes out, so the next request sees them (read-your-writes), while
+    /// other instances read them from the feed. Waits no longer than the staleness bound.
+    pub async fn publish_local_changes(&self, db: &DatabaseConnection) {
+        match tokio::time::timeout(self.max_staleness, self.sync(db)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "access cache: applying a change made here failed")
+            }
+            Err(_) => tracing::warn!("access cache: applying a change made here timed out"),
+        }
     }
 
     /// Resolves a session cookie: from memory while the database confirmed it less than a
     /// minute ago, else from the database. Sign-out, a password change and leaving reach
-    /// the cache through the change feed; changes made by this instance are read before the
-    /// next look-up. Works (from the database) while the cache is not loaded.
+    /// the cache through the change feed; changes made by this instance are applied before
+    /// the response of the request that made them. Works (from the database) while the
+    /// cache is not loaded.
     pub async fn session(
         &self,
         db: &DatabaseConnection,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
-        // A change this instance made counts at once: read the feed first. Requests that
-        // arrive while that sync runs wait for it.
-        if self.local_synced.load(Ordering::Acquire) < self.local_changes.load(Ordering::Acquire)
-            && self.is_ready()
-        {
-            self.sync(db).await?;
-        }
         let id_hash = secrets::hash_token(token);
         let generation = {
             let state = self.read();

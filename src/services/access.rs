@@ -293,8 +293,9 @@ pub async fn entitlements_of(
     })
 }
 
-/// A signed-in session as the database last confirmed it, for pages and forward auth.
-#[derive(Debug, Clone)]
+/// A signed-in session as the database last confirmed it, for pages and forward auth. The
+/// person is held without their password hash; nothing here prints (no `Debug`).
+#[derive(Clone)]
 struct CachedSession {
     active: Arc<ActiveSession>,
     checked_at: DateTime<Utc>,
@@ -827,7 +828,12 @@ impl AccessCache {
             }
             state.session_generation
         };
-        let resolved = sessions::resolve(db, token, now).await?.map(Arc::new);
+        let resolved = sessions::resolve(db, token, now).await?.map(|mut active| {
+            // Pages never need the hash (a password change reads it afresh); the cache
+            // and every request's session go without it.
+            active.user.password_hash = None;
+            Arc::new(active)
+        });
         let mut state = self.write();
         if state.ready && state.session_generation == generation {
             match &resolved {

@@ -15,7 +15,6 @@ use uuid::Uuid;
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, certificate, user};
-use crate::services::learning::LearnerProgress;
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
 use crate::tools::Tool;
@@ -359,10 +358,12 @@ struct CacheState {
     /// Counts the times sessions were forgotten, so that a session resolved from the
     /// database while a change was applied is not cached over that change.
     session_generation: u64,
-    /// The progress of people with a session, for the learner's pages.
-    progress: HashMap<Uuid, Arc<LearnerProgress>>,
-    /// Counts the times progress was forgotten, as `session_generation` does for sessions.
-    progress_generation: u64,
+    /// How often the progress of the people of each bucket (by id) changed, and how often
+    /// everything was loaded: a page's cached progress is good while its version holds
+    /// (`ProgressVersion`). A fixed number of buckets keeps this small; a change in a bucket
+    /// only makes its other people's progress be read again.
+    progress_changes: Vec<u64>,
+    progress_epoch: u64,
 }
 
 impl CacheState {
@@ -424,6 +425,18 @@ pub enum AccessError {
     #[error(transparent)]
     Database(#[from] DbErr),
 }
+
+/// How many buckets `progress_version` keeps.
+const PROGRESS_BUCKETS: usize = 4096;
+
+fn progress_bucket(user: Uuid) -> usize {
+    (user.as_u128() % PROGRESS_BUCKETS as u128) as usize
+}
+
+/// Stands for a person's progress as of some point of the change feed (see
+/// `AccessCache::progress_version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressVersion(u64, u64);
 
 /// Who a tool asks about: an email address or a personnel number.
 pub enum PersonRef<'a> {
@@ -545,7 +558,8 @@ impl AccessCache {
         state.ready = true;
         let mut current = self.write();
         state.session_generation = current.session_generation + 1;
-        state.progress_generation = current.progress_generation + 1;
+        state.progress_epoch = current.progress_epoch + 1;
+        state.progress_changes = vec![0; PROGRESS_BUCKETS];
         *current = state;
         drop(current);
         self.confirm(started);
@@ -688,9 +702,11 @@ impl AccessCache {
                 .retain(|_, s| !people.contains(&s.active.user.id));
             state.session_generation += 1;
         }
-        if !learners.is_empty() {
-            state.progress.retain(|user, _| !learners.contains(user));
-            state.progress_generation += 1;
+        if !state.progress_changes.is_empty() {
+            for user in &learners {
+                let bucket = progress_bucket(*user);
+                state.progress_changes[bucket] += 1;
+            }
         }
         if let Some(new_keys) = new_keys {
             state.keys = new_keys;
@@ -852,38 +868,19 @@ impl AccessCache {
         Ok(resolved)
     }
 
-    /// Forgets sessions not confirmed for longer than the idle timeout, and the progress of
-    /// people left without a session.
+    /// Forgets sessions not confirmed for longer than the idle timeout.
     pub fn forget_idle_sessions(&self, now: DateTime<Utc>) {
-        let mut state = self.write();
-        state
+        self.write()
             .sessions
             .retain(|_, s| s.checked_at + sessions::IDLE_TIMEOUT > now);
-        let signed_in: HashSet<Uuid> = state.sessions.values().map(|s| s.active.user.id).collect();
-        state.progress.retain(|user, _| signed_in.contains(user));
     }
 
-    /// A person's progress for the learner's pages: from memory once read, forgotten when
-    /// the change feed says it changed. A request that changed it and shows it at once
-    /// reads the database instead (`learning::progress_in`).
-    pub async fn progress(
-        &self,
-        db: &DatabaseConnection,
-        user: Uuid,
-    ) -> Result<Arc<LearnerProgress>, DbErr> {
-        let generation = {
-            let state = self.read();
-            if let Some(progress) = state.progress.get(&user) {
-                return Ok(progress.clone());
-            }
-            state.progress_generation
-        };
-        let loaded = Arc::new(LearnerProgress::load(db, user).await?);
-        let mut state = self.write();
-        if state.ready && state.progress_generation == generation {
-            state.progress.insert(user, loaded.clone());
-        }
-        Ok(loaded)
+    /// The version of a person's progress as the change feed last told: progress read while
+    /// it holds is current. None while the cache is not loaded (nothing may be kept).
+    pub fn progress_version(&self, user: Uuid) -> Option<ProgressVersion> {
+        let state = self.read();
+        let changes = state.progress_changes.get(progress_bucket(user))?;
+        Some(ProgressVersion(state.progress_epoch, *changes))
     }
 
     /// Resolves a session cookie to the person's entitlements, or None for no valid session.

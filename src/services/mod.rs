@@ -18,6 +18,7 @@ pub mod password_links;
 pub mod passwords;
 pub mod people;
 pub mod progress;
+pub mod progress_cache;
 pub mod records;
 pub mod reminders;
 pub mod reports;

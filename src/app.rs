@@ -160,6 +160,7 @@ async fn tidy_up(state: &AppState) {
         tracing::warn!(%error, "purging stale sessions failed");
     }
     state.access.forget_idle_sessions(chrono::Utc::now());
+    state.progress.forget_unused(Duration::from_secs(2 * 3600));
     let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
     if let Err(error) = crate::db::access_changes::purge(&state.db, day_ago).await {
         tracing::warn!(%error, "purging the access change feed failed");

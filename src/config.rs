@@ -174,6 +174,16 @@ pub struct Settings {
     )]
     pub manager_digest: bool,
 
+    /// Seconds an instance may go without confirming entitlements from the change feed;
+    /// past it the access check answers 503 (fail closed) until the feed is read again.
+    #[arg(
+        long,
+        env = "KIWI_FEED_MAX_STALENESS",
+        default_value_t = 5.0,
+        global = true
+    )]
+    pub feed_max_staleness: f64,
+
     /// Log filter, e.g. `info` or `kiwi=debug,info`.
     #[arg(long, env = "KIWI_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -228,6 +238,12 @@ impl Settings {
         LocalTime::new(self.timezone)
     }
 
+    /// How long entitlements may go unconfirmed before the access check fails closed.
+    pub fn feed_max_staleness(&self) -> std::time::Duration {
+        std::time::Duration::try_from_secs_f64(self.feed_max_staleness)
+            .unwrap_or(std::time::Duration::from_secs(5))
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.base_url().starts_with("https://")
     }
@@ -258,6 +274,7 @@ impl Settings {
             reminder_days: vec![14, 3],
             expiry_reminder_days: vec![60, 14],
             manager_digest: false,
+            feed_max_staleness: 5.0,
             log: "info".into(),
             log_format: "text".into(),
         }

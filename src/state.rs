@@ -15,6 +15,7 @@ use crate::rate_limit::RateLimit;
 use crate::services::access::AccessCache;
 use crate::services::mails::Composer;
 use crate::services::outbox;
+use crate::services::progress_cache::ProgressCache;
 use crate::services::reminders::Schedule;
 use crate::templates::{PageCache, RenderError, Templates};
 use crate::tools::Tool;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub policy: Option<Policy>,
     pub tools: Vec<Tool>,
     pub access: Arc<AccessCache>,
+    /// The progress learners' pages show, kept while the change feed says it holds.
+    pub progress: ProgressCache,
     /// Limits look-ups of the public verification page per client address.
     pub verify_limit: RateLimit,
     pub templates: Arc<Templates>,
@@ -62,10 +65,7 @@ impl AppState {
     ) -> Result<AppState, StartError> {
         let translations = Arc::new(Translations::load()?);
         let templates = Arc::new(Templates::load(translations.clone())?);
-        let access = AccessCache::new(
-            content.tools.clone(),
-            content.policy.as_ref().map(|p| p.version.clone()),
-        );
+        let access = Arc::new(AccessCache::new(settings.feed_max_staleness()));
         let mail = Composer::new(
             templates.clone(),
             translations.clone(),
@@ -78,7 +78,8 @@ impl AppState {
             catalog: content.catalog,
             policy: content.policy,
             tools: content.tools,
-            access: Arc::new(access),
+            progress: ProgressCache::new(access.clone()),
+            access,
             verify_limit: RateLimit::new(VERIFY_LOOKUPS_PER_MINUTE, Duration::from_secs(60)),
             templates,
             pages: PageCache::default(),

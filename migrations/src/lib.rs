@@ -8,6 +8,7 @@ mod m20261126_000003_certificates;
 mod m20261126_000004_assignments;
 mod m20261126_000005_mail;
 mod m20261202_000006_readiness;
+mod m20261202_000010_feed_commit_order;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_assignments::Migration),
             Box::new(m20261126_000005_mail::Migration),
             Box::new(m20261202_000006_readiness::Migration),
+            Box::new(m20261202_000010_feed_commit_order::Migration),
         ]
     }
 }

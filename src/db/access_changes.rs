@@ -1,30 +1,42 @@
 //! The feed of access changes every kiwi instance follows.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::entities::access_change;
 
-/// How many changes this process has recorded: a request that raised it made a change
-/// that this instance's cache should read before its next look-up.
-static RECORDED: AtomicU64 = AtomicU64::new(0);
-
-pub fn recorded_count() -> u64 {
-    RECORDED.load(Ordering::Acquire)
+tokio::task_local! {
+    /// Set when the request running in this task recorded a change (see `watch`).
+    static RECORDED_HERE: Cell<bool>;
 }
 
+/// Runs `work` (one request) and says whether it recorded a change, so that the instance
+/// that made a change reads it before its next look-up. Scoped to the task of the request:
+/// changes recorded by other requests, instances or tasks do not count.
+pub async fn watch<F: Future>(work: F) -> (F::Output, bool) {
+    RECORDED_HERE
+        .scope(Cell::new(false), async move {
+            let output = work.await;
+            (output, RECORDED_HERE.with(Cell::get))
+        })
+        .await
+}
+
+/// Records a change on `db` (usually the transaction that makes it).
 pub async fn record(
     db: &impl ConnectionTrait,
     kind: &str,
     user: Option<Uuid>,
 ) -> Result<(), DbErr> {
-    RECORDED.fetch_add(1, Ordering::AcqRel);
+    let _ = RECORDED_HERE.try_with(|recorded| recorded.set(true));
     access_change::ActiveModel {
         kind: Set(kind.to_owned()),
         user_id: Set(user),
@@ -32,6 +44,21 @@ pub async fn record(
         ..Default::default()
     }
     .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Locks a person's row until the transaction ends (PostgreSQL; SQLite has one writer at a
+/// time anyway), so that changes of one person are judged in the order they commit.
+pub async fn lock_person(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+        [user.into()],
+    ))
     .await
     .map(|_| ())
 }
@@ -48,6 +75,71 @@ pub async fn since(
         .limit(limit)
         .all(db)
         .await
+}
+
+/// What a reader of the feed on PostgreSQL saw in one snapshot: the changes of every
+/// transaction at or above the horizon it asked for (with the transaction of each), and the
+/// new horizon: every transaction below it had ended when the snapshot was taken.
+pub struct CommitOrderRead {
+    pub changes: Vec<(access_change::Model, u64)>,
+    pub horizon: u64,
+}
+
+/// The lowest transaction that may still be running (PostgreSQL): every change written by a
+/// transaction below it is visible now or never will be.
+pub async fn commit_horizon(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the commit horizon".into()))?;
+    parse_xid(&row.try_get::<String>("", "horizon")?)
+}
+
+/// The changes written by transactions at or above `horizon`, oldest first, and the horizon
+/// of the same snapshot (PostgreSQL). Read in one repeatable-read snapshot, so that the
+/// changes and the new horizon agree.
+pub async fn since_horizon(
+    db: &DatabaseConnection,
+    horizon: u64,
+) -> Result<CommitOrderRead, DbErr> {
+    let txn = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    let new_horizon = commit_horizon(&txn).await?;
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id, kind, user_id, at, txid::text AS txid FROM access_changes \
+             WHERE txid >= $1::text::xid8 ORDER BY id",
+            [horizon.to_string().into()],
+        ))
+        .await?;
+    txn.commit().await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let change = access_change::Model {
+            id: row.try_get("", "id")?,
+            kind: row.try_get("", "kind")?,
+            user_id: row.try_get("", "user_id")?,
+            at: row.try_get("", "at")?,
+        };
+        changes.push((change, parse_xid(&row.try_get::<String>("", "txid")?)?));
+    }
+    Ok(CommitOrderRead {
+        changes,
+        horizon: new_horizon,
+    })
+}
+
+fn parse_xid(text: &str) -> Result<u64, DbErr> {
+    text.parse()
+        .map_err(|_| DbErr::Type(format!("not a transaction id: {text}")))
 }
 
 /// The id of the newest change, or 0.

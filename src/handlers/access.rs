@@ -41,7 +41,7 @@ pub async fn api(
     let key_tool = match state.access.tool_of_key(key) {
         Ok(Some(tool)) => tool,
         Ok(None) => return json_error(StatusCode::UNAUTHORIZED, "invalid or revoked API key"),
-        Err(error) => return unavailable(error),
+        Err(error) => return json_unavailable(error),
     };
     let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
         return json_error(StatusCode::NOT_FOUND, "unknown tool");
@@ -66,7 +66,7 @@ pub async fn api(
             valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
             missing: &decision.missing,
         }),
-        Err(error) => unavailable(error),
+        Err(error) => json_unavailable(error),
     }
 }
 
@@ -98,7 +98,7 @@ pub async fn forward(
     {
         Ok(Some(person)) => person,
         Ok(None) => return sign_in_required(&base),
-        Err(error) => return unavailable(error),
+        Err(error) => return plain_unavailable(error),
     };
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
     let Decision {
@@ -152,9 +152,34 @@ fn json_error(status: StatusCode, error: &str) -> HttpResponse {
     answer(status).json(serde_json::json!({ "error": error }))
 }
 
-fn unavailable(error: AccessError) -> HttpResponse {
-    tracing::error!(%error, "access check unavailable");
-    json_error(StatusCode::SERVICE_UNAVAILABLE, "access check unavailable")
+/// Why the check cannot answer, for machines: the cache is not loaded or not confirmed
+/// within the bound (the follower logs that once), or the database failed (logged here).
+fn unavailable_reason(error: &AccessError) -> &'static str {
+    match error {
+        AccessError::NotReady | AccessError::Unconfirmed(_) => "entitlements_unconfirmed",
+        AccessError::Database(error) => {
+            tracing::error!(%error, "access check unavailable");
+            "access_check_unavailable"
+        }
+    }
+}
+
+fn json_unavailable(error: AccessError) -> HttpResponse {
+    let reason = unavailable_reason(&error);
+    answer(StatusCode::SERVICE_UNAVAILABLE)
+        .insert_header((header::RETRY_AFTER, "1"))
+        .json(serde_json::json!({
+            "error": reason,
+            "message": "kiwi cannot confirm access right now",
+        }))
+}
+
+fn plain_unavailable(error: AccessError) -> HttpResponse {
+    let reason = unavailable_reason(&error);
+    plain(StatusCode::SERVICE_UNAVAILABLE)
+        .insert_header((header::RETRY_AFTER, "1"))
+        .insert_header(("X-Kiwi-Reason", reason))
+        .body(format!("{reason}: kiwi cannot confirm access right now\n"))
 }
 
 /// Names with umlauts go into a header as UTF-8 percent-encoded, so every proxy passes them.

@@ -27,6 +27,7 @@ pub struct AdminQuery {
 
 #[derive(Serialize)]
 struct AdminPage {
+    access_check: AccessCheckView,
     query: String,
     people: Vec<PersonRow>,
     total: u64,
@@ -93,6 +94,7 @@ pub async fn index(
         })
         .collect();
     let page = AdminPage {
+        access_check: AccessCheckView::of(&state),
         query: search.unwrap_or_default().to_owned(),
         people,
         total,
@@ -101,6 +103,28 @@ pub async fn index(
         units,
     };
     render(&state, &person.visitor, "admin/index.html", &page)
+}
+
+/// Whether this instance confirms entitlements within its bound, and when it last did.
+#[derive(Serialize)]
+struct AccessCheckView {
+    confirmed: bool,
+    /// Seconds since the last confirmation, with one decimal; empty if never.
+    seconds_ago: String,
+    bound_seconds: String,
+}
+
+impl AccessCheckView {
+    fn of(state: &AppState) -> AccessCheckView {
+        let age = state.access.unconfirmed_for();
+        AccessCheckView {
+            confirmed: state.access.confirmed().is_ok(),
+            seconds_ago: age
+                .map(|a| format!("{:.1}", a.as_secs_f64()))
+                .unwrap_or_default(),
+            bound_seconds: format!("{}", state.access.max_staleness().as_secs_f64()),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -158,7 +182,6 @@ pub async fn revoke_key(
         Err(KeyError::NotFound) => return Err(AppError::NotFound),
         Err(other) => return Err(AppError::Internal(other.to_string())),
     }
-    state.access.sync(&state.db).await?;
     Ok(see_other("/admin/keys"))
 }
 

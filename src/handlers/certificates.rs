@@ -265,7 +265,6 @@ pub async fn revoke(
     .await
     {
         Ok(revoked) => {
-            state.access.sync(&state.db).await?;
             let page = RevokePage {
                 serial: String::new(),
                 reason: String::new(),

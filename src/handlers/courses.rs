@@ -66,7 +66,7 @@ pub async fn catalog(
     person: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let language = person.visitor.language;
-    let progress = state.access.progress(&state.db, person.user.id).await?;
+    let progress = state.progress.of(&state.db, person.user.id).await?;
     let courses = progress
         .overview(&state.catalog)
         .into_iter()
@@ -110,8 +110,8 @@ pub async fn show(
     let course = state.catalog.get(&path).ok_or(AppError::NotFound)?;
     let language = course.language_for(person.visitor.language);
     let progress = state
-        .access
-        .progress(&state.db, person.user.id)
+        .progress
+        .of(&state.db, person.user.id)
         .await?
         .in_course(course);
     let modules = course
@@ -178,8 +178,8 @@ pub async fn module(
     let (course_id, module_id) = path.into_inner();
     let (course, module) = find(&state, &course_id, &module_id)?;
     let completed = state
-        .access
-        .progress(&state.db, person.user.id)
+        .progress
+        .of(&state.db, person.user.id)
         .await?
         .module_completed(course, module);
     let key = if completed { "completed" } else { "open" };

@@ -292,13 +292,11 @@ pub async fn origin_and_cookies<B: MessageBody + 'static>(
     if !req.method().is_safe() && !same_origin(&req) {
         return Ok(req.error_response(AppError::Csrf).map_into_right_body());
     }
-    let recorded_before = db::access_changes::recorded_count();
-    let mut response = next.call(req).await?.map_into_left_body();
+    let (response, recorded) = db::access_changes::watch(next.call(req)).await;
+    let mut response = response?.map_into_left_body();
     let request = response.request().clone();
-    if db::access_changes::recorded_count() != recorded_before
-        && let Some(state) = request.app_data::<web::Data<AppState>>()
-    {
-        state.access.note_local_change();
+    if recorded && let Some(state) = request.app_data::<web::Data<AppState>>() {
+        state.access.publish_local_changes(&state.db).await;
     }
     let pending = request.extensions().get::<PendingCsrfCookie>().cloned();
     if let (Some(PendingCsrfCookie(token)), Some(state)) =

@@ -41,7 +41,7 @@ pub async fn home(
     let org_unit = unit.map(|unit| unit.path).unwrap_or_default();
     let language = person.visitor.language;
     let today = local.today();
-    let progress = state.access.progress(&state.db, person.user.id).await?;
+    let progress = state.progress.of(&state.db, person.user.id).await?;
     let mut overview = progress.overview(&state.catalog);
     // Assigned and unfinished first, the earliest due date on top; finished courses last.
     overview.sort_by_key(|(course, progress)| {

@@ -34,6 +34,9 @@ struct MissingView {
 #[derive(Serialize)]
 struct ToolsPage {
     tools: Vec<ToolView>,
+    /// kiwi cannot confirm entitlements right now (the change feed is not read within the
+    /// bound): the tools are listed without saying whether they are open.
+    unconfirmed: bool,
 }
 
 /// `GET /tools`: every AI tool, whether the person may use it, and if not, what is missing.
@@ -43,6 +46,26 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let language = person.visitor.language;
     let now = Utc::now();
+    if state.access.confirmed().is_err() {
+        let tools = state
+            .tools
+            .iter()
+            .map(|tool| ToolView {
+                id: tool.id.clone(),
+                name: tool.name.clone(),
+                description: tool.description(language).to_owned(),
+                url: tool.url.clone(),
+                allowed: false,
+                valid_until: None,
+                missing: Vec::new(),
+            })
+            .collect();
+        let page = ToolsPage {
+            tools,
+            unconfirmed: true,
+        };
+        return render(&state, &person.visitor, "tools/list.html", &page);
+    }
     // Read straight from the database: this page must show the state after the person's
     // latest step, even before the cache has caught up.
     let entitlements = access::entitlements_of(&state.db, &person.user).await?;
@@ -73,7 +96,10 @@ pub async fn list(
         &state,
         &person.visitor,
         "tools/list.html",
-        &ToolsPage { tools },
+        &ToolsPage {
+            tools,
+            unconfirmed: false,
+        },
     )
 }
 
@@ -178,8 +204,11 @@ pub async fn acknowledge(
         // The policy changed while the page was open: show the new one.
         return Ok(see_other("/policy"));
     }
-    acknowledgements::acknowledge(&state.db, person.user.id, &policy.version).await?;
-    state.access.sync(&state.db).await?;
+    let rules = access::Rules {
+        tools: &state.tools,
+        policy: Some(&policy.version),
+    };
+    acknowledgements::acknowledge(&state.db, rules, person.user.id, &policy.version).await?;
     Ok(see_other(
         ReturnPath::or_home(form.next.as_deref()).as_str(),
     ))

@@ -3,19 +3,18 @@
 //! for every page and holds the training records that reports are computed from.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, certificate, user};
-use crate::services::learning::LearnerProgress;
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
 use crate::tools::Tool;
@@ -204,6 +203,79 @@ fn covered_until(held: &[&CertificateFact], now: DateTime<Utc>) -> Option<DateTi
     Some(end)
 }
 
+/// The tools and the policy version the rule decides with.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub tools: &'a [Tool],
+    pub policy: Option<&'a str>,
+}
+
+/// A tool that a change opened (`allowed`) or closed for a person.
+#[derive(Debug, Clone)]
+pub struct Transition<'a> {
+    pub tool: &'a Tool,
+    pub allowed: bool,
+}
+
+/// The tools whose decision differs between `before` and `after` (None: no such person),
+/// both judged at `now`.
+pub fn transitions<'a>(
+    rules: Rules<'a>,
+    before: Option<&Entitlements>,
+    after: Option<&Entitlements>,
+    now: DateTime<Utc>,
+) -> Vec<Transition<'a>> {
+    rules
+        .tools
+        .iter()
+        .filter_map(|tool| {
+            let was = decide(tool, before, rules.policy, "", now).allowed;
+            let is = decide(tool, after, rules.policy, "", now).allowed;
+            (was != is).then_some(Transition { tool, allowed: is })
+        })
+        .collect()
+}
+
+/// What the rule knows about a person before a change, read in the transaction that makes
+/// it. The person is locked first (PostgreSQL), so that two changes of one person are
+/// judged one after the other and their grants and denials follow each other.
+pub async fn before_change(
+    txn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Option<Entitlements>, DbErr> {
+    db::access_changes::lock_person(txn, user).await?;
+    match db::users::by_id(txn, user).await? {
+        Some(person) => Ok(Some(entitlements_of(txn, &person).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes every grant and denial a change causes to the audit log, in the transaction that
+/// makes the change: each is written exactly once, however many instances follow the feed
+/// and however they batch it. Returns the transitions (for the mails they cause).
+pub async fn audit_change<'a>(
+    txn: &impl ConnectionTrait,
+    rules: Rules<'a>,
+    user: Uuid,
+    before: Option<&Entitlements>,
+) -> Result<Vec<Transition<'a>>, DbErr> {
+    let Some(person) = db::users::by_id(txn, user).await? else {
+        return Ok(Vec::new());
+    };
+    let after = entitlements_of(txn, &person).await?;
+    let changed = transitions(rules, before, Some(&after), Utc::now());
+    for transition in &changed {
+        let action = if transition.allowed {
+            "access.granted"
+        } else {
+            "access.denied"
+        };
+        let detail = format!("{} {}", transition.tool.id, person.personnel_number);
+        db::audit::record(txn, None, action, &detail).await?;
+    }
+    Ok(changed)
+}
+
 /// Loads what the rule needs about one person.
 pub async fn entitlements_of(
     db: &impl ConnectionTrait,
@@ -220,8 +292,9 @@ pub async fn entitlements_of(
     })
 }
 
-/// A signed-in session as the database last confirmed it, for pages and forward auth.
-#[derive(Debug, Clone)]
+/// A signed-in session as the database last confirmed it, for pages and forward auth. The
+/// person is held without their password hash; nothing here prints (no `Debug`).
+#[derive(Clone)]
 struct CachedSession {
     active: Arc<ActiveSession>,
     checked_at: DateTime<Utc>,
@@ -241,10 +314,39 @@ struct CachedKey {
     revoked: bool,
 }
 
+/// Where this instance stands in the change feed.
+///
+/// Ids are handed out when a change is inserted, but transactions commit in their own order.
+/// On SQLite there is one writer at a time, so ids commit in order and the last id read is a
+/// cursor without gaps. On PostgreSQL a transaction that took a smaller id may commit after
+/// a larger id was read; an `id > cursor` reader would skip it for good. There the cursor is
+/// a commit-order watermark instead: the snapshot's xmin (`pg_current_snapshot()`), below
+/// which every transaction has ended. Each read takes the changes of every transaction at or
+/// above the last watermark and skips the ids it already applied. This is exact whatever
+/// the length of a transaction, where a re-read window of fixed length would miss a
+/// transaction longer than the window; the price is re-reading the few changes of
+/// transactions that were still open at the last read.
+#[derive(Clone, Debug)]
+enum Cursor {
+    /// The last id applied (SQLite).
+    Id(i64),
+    /// The watermark and the ids applied at or above it, with their transactions (PostgreSQL).
+    CommitOrder {
+        horizon: u64,
+        applied: HashMap<i64, u64>,
+    },
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor::Id(0)
+    }
+}
+
 #[derive(Default)]
 struct CacheState {
     ready: bool,
-    last_change: i64,
+    cursor: Cursor,
     /// Shared, so that a check can hold a person without copying them.
     people: HashMap<Uuid, Arc<Entitlements>>,
     /// The people of each unit, so that a unit's report reads only its own people.
@@ -256,10 +358,12 @@ struct CacheState {
     /// Counts the times sessions were forgotten, so that a session resolved from the
     /// database while a change was applied is not cached over that change.
     session_generation: u64,
-    /// The progress of people with a session, for the learner's pages.
-    progress: HashMap<Uuid, Arc<LearnerProgress>>,
-    /// Counts the times progress was forgotten, as `session_generation` does for sessions.
-    progress_generation: u64,
+    /// How often the progress of the people of each bucket (by id) changed, and how often
+    /// everything was loaded: a page's cached progress is good while its version holds
+    /// (`ProgressVersion`). A fixed number of buckets keeps this small; a change in a bucket
+    /// only makes its other people's progress be read again.
+    progress_changes: Vec<u64>,
+    progress_epoch: u64,
 }
 
 impl CacheState {
@@ -283,34 +387,56 @@ impl CacheState {
 /// they started), their certificates and policy acknowledgements, the tools' keys and
 /// resolved sessions. Every instance follows the `access_changes` feed, so a change made
 /// anywhere reaches it within a fraction of a second.
-#[derive(Default)]
 pub struct AccessCache {
     state: RwLock<CacheState>,
-    /// Counts the requests of this instance that recorded a change. The next session look-up
-    /// reads the change feed first, so such a change (a sign-out, someone marked as left, a
-    /// language) counts here at once rather than at the next sync.
-    local_changes: AtomicU64,
-    /// The value of `local_changes` the last completed sync covers.
-    local_synced: AtomicU64,
     /// One sync (or load) at a time: a sync that started before a change was noted must not
     /// stand for one after it, and an older sync must not apply over a newer one.
     sync_turn: tokio::sync::Mutex<()>,
-    /// The tools and policy version, to audit grants and denials that a change causes.
-    tools: Vec<Tool>,
-    policy_version: Option<String>,
+    /// When the last successful read of the feed (or load) began, in nanoseconds after
+    /// `epoch`; 0 for never. Entitlements are confirmed as of that instant.
+    confirmed: AtomicU64,
+    epoch: Instant,
+    /// How long entitlements may go unconfirmed before every check fails closed.
+    max_staleness: Duration,
+    /// Whether the follower has logged that entitlements are unconfirmed.
+    unconfirmed: AtomicBool,
 }
 
 /// How often the feed is read: a revocation is enforced everywhere well within a second.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(200);
+
+/// At most this many changes are applied per read on SQLite (the rest at the next one).
+const BATCH: u64 = 1000;
+
+/// An instance that could not read the feed for this long loads everything again rather
+/// than trusting its cursor: the feed keeps a day of changes (`db::access_changes::purge`),
+/// so a cursor this old is still covered with a wide margin.
+const RELOAD_AFTER: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// The cache has not loaded yet (or failed to): the check fails closed.
     #[error("the access cache is not ready")]
     NotReady,
+    /// The feed could not be read for longer than the bound: what the cache holds may be
+    /// out of date (a revocation elsewhere), so the check fails closed.
+    #[error("entitlements not confirmed for {0:?}")]
+    Unconfirmed(Duration),
     #[error(transparent)]
     Database(#[from] DbErr),
 }
+
+/// How many buckets `progress_version` keeps.
+const PROGRESS_BUCKETS: usize = 4096;
+
+fn progress_bucket(user: Uuid) -> usize {
+    (user.as_u128() % PROGRESS_BUCKETS as u128) as usize
+}
+
+/// Stands for a person's progress as of some point of the change feed (see
+/// `AccessCache::progress_version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressVersion(u64, u64);
 
 /// Who a tool asks about: an email address or a personnel number.
 pub enum PersonRef<'a> {
@@ -319,26 +445,81 @@ pub enum PersonRef<'a> {
 }
 
 impl AccessCache {
-    pub fn new(tools: Vec<Tool>, policy_version: Option<String>) -> AccessCache {
+    pub fn new(max_staleness: Duration) -> AccessCache {
         AccessCache {
             state: RwLock::default(),
-            local_changes: AtomicU64::new(0),
-            local_synced: AtomicU64::new(0),
             sync_turn: tokio::sync::Mutex::new(()),
-            tools,
-            policy_version,
+            confirmed: AtomicU64::new(0),
+            epoch: Instant::now(),
+            max_staleness,
+            unconfirmed: AtomicBool::new(false),
         }
+    }
+
+    /// When entitlements were last confirmed from the database (the start of the last
+    /// successful read of the feed), or None before the first load. For readiness checks.
+    pub fn last_confirmed(&self) -> Option<Instant> {
+        match self.confirmed.load(Ordering::Acquire) {
+            0 => None,
+            nanos => Some(self.epoch + Duration::from_nanos(nanos)),
+        }
+    }
+
+    /// How long entitlements may go unconfirmed before the check fails closed.
+    pub fn max_staleness(&self) -> Duration {
+        self.max_staleness
+    }
+
+    /// How long ago entitlements were last confirmed (None: never), for administrators.
+    pub fn unconfirmed_for(&self) -> Option<Duration> {
+        self.last_confirmed().map(|at| at.elapsed())
+    }
+
+    /// Whether this instance may answer from its cache: loaded, and confirmed within the
+    /// bound. Reads no database, so it answers even while the database does not.
+    pub fn confirmed(&self) -> Result<(), AccessError> {
+        let Some(at) = self.last_confirmed() else {
+            return Err(AccessError::NotReady);
+        };
+        let age = at.elapsed();
+        if age > self.max_staleness {
+            return Err(AccessError::Unconfirmed(age));
+        }
+        if !self.is_ready() {
+            return Err(AccessError::NotReady);
+        }
+        Ok(())
+    }
+
+    /// Notes a successful read of the database that began at `started`.
+    fn confirm(&self, started: Instant) {
+        let nanos = u64::try_from(started.duration_since(self.epoch).as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.confirmed.fetch_max(nanos, Ordering::AcqRel);
     }
 
     /// Loads everything; until this succeeds every check fails closed.
     pub async fn load(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
         let _turn = self.sync_turn.lock().await;
-        let covers = self.local_changes.load(Ordering::Acquire);
-        let last_change = db::access_changes::latest_id(db).await?;
+        self.load_in_turn(db).await
+    }
+
+    async fn load_in_turn(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        let started = Instant::now();
+        // The cursor is taken before anything is read: a change that commits while the
+        // load runs is read (again) by the next sync.
+        let cursor = match db.get_database_backend() {
+            DbBackend::Postgres => Cursor::CommitOrder {
+                horizon: db::access_changes::commit_horizon(db).await?,
+                applied: HashMap::new(),
+            },
+            _ => Cursor::Id(db::access_changes::latest_id(db).await?),
+        };
         let people = db::users::all(db).await?;
         let certificates = db::certificates::all(db).await?;
         let mut state = CacheState {
-            last_change,
+            cursor,
             ..Default::default()
         };
         for person in &people {
@@ -377,28 +558,92 @@ impl AccessCache {
         state.ready = true;
         let mut current = self.write();
         state.session_generation = current.session_generation + 1;
-        state.progress_generation = current.progress_generation + 1;
+        state.progress_epoch = current.progress_epoch + 1;
+        state.progress_changes = vec![0; PROGRESS_BUCKETS];
         *current = state;
-        self.local_synced.fetch_max(covers, Ordering::AcqRel);
+        drop(current);
+        self.confirm(started);
         Ok(())
     }
 
-    /// Applies the changes recorded since the last sync; returns how many it applied.
+    /// Applies the changes recorded since the last sync; returns how many it applied. A
+    /// cursor the feed no longer covers (the instance could not read it for long, or the
+    /// changes after it were purged) loads everything instead.
     pub async fn sync(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
         let _turn = self.sync_turn.lock().await;
-        // Every change noted so far was committed before it was noted: this sync reads it.
-        let covers = self.local_changes.load(Ordering::Acquire);
-        let applied = self.apply_changes(db).await?;
-        self.local_synced.fetch_max(covers, Ordering::AcqRel);
+        let started = Instant::now();
+        if self
+            .last_confirmed()
+            .is_none_or(|at| at.elapsed() > RELOAD_AFTER)
+        {
+            self.load_in_turn(db).await?;
+            return Ok(0);
+        }
+        let applied = match self.apply_changes(db).await? {
+            Some(applied) => applied,
+            None => {
+                tracing::warn!(
+                    "access cache: changes were purged before they were read; loading everything"
+                );
+                self.load_in_turn(db).await?;
+                0
+            }
+        };
+        self.confirm(started);
         Ok(applied)
     }
 
-    async fn apply_changes(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
-        let after = self.read().last_change;
-        let changes = db::access_changes::since(db, after, 1000).await?;
-        let Some(last) = changes.last().map(|c| c.id) else {
-            return Ok(0);
+    /// Reads the changes after the cursor: the changes not applied yet and the cursor after
+    /// them, or None when the feed no longer holds every change after the cursor.
+    async fn read_changes(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<Option<(Vec<access_change::Model>, Cursor)>, DbErr> {
+        let cursor = self.read().cursor.clone();
+        match cursor {
+            Cursor::Id(after) => {
+                let changes = db::access_changes::since(db, after, BATCH).await?;
+                // Ids on SQLite have no holes (AUTOINCREMENT, one writer): a hole right
+                // after the cursor means the purge took changes this instance never read.
+                if changes
+                    .first()
+                    .is_some_and(|c| after > 0 && c.id > after + 1)
+                {
+                    return Ok(None);
+                }
+                let next = changes.last().map_or(after, |c| c.id);
+                Ok(Some((changes, Cursor::Id(next))))
+            }
+            Cursor::CommitOrder { horizon, applied } => {
+                let read = db::access_changes::since_horizon(db, horizon).await?;
+                let mut fresh = Vec::new();
+                let mut still_open = HashMap::new();
+                for (change, txid) in read.changes {
+                    if txid >= read.horizon {
+                        still_open.insert(change.id, txid);
+                    }
+                    if !applied.contains_key(&change.id) {
+                        fresh.push(change);
+                    }
+                }
+                let next = Cursor::CommitOrder {
+                    horizon: read.horizon,
+                    applied: still_open,
+                };
+                Ok(Some((fresh, next)))
+            }
+        }
+    }
+
+    /// Applies what the feed holds after the cursor; None when it no longer covers it.
+    async fn apply_changes(&self, db: &DatabaseConnection) -> Result<Option<usize>, DbErr> {
+        let Some((changes, next)) = self.read_changes(db).await? else {
+            return Ok(None);
         };
+        if changes.is_empty() {
+            self.write().cursor = next;
+            return Ok(Some(0));
+        }
         let mut people: HashSet<Uuid> = HashSet::new();
         let mut learners: HashSet<Uuid> = HashSet::new();
         let mut keys = false;
@@ -431,7 +676,6 @@ impl AccessCache {
         } else {
             None
         };
-        self.audit_transitions(db, &loaded, last).await?;
         let mut state = self.write();
         for (person, entitlements) in loaded {
             if let Some(before) = state.people.get(&person.id).cloned() {
@@ -458,61 +702,17 @@ impl AccessCache {
                 .retain(|_, s| !people.contains(&s.active.user.id));
             state.session_generation += 1;
         }
-        if !learners.is_empty() {
-            state.progress.retain(|user, _| !learners.contains(user));
-            state.progress_generation += 1;
+        if !state.progress_changes.is_empty() {
+            for user in &learners {
+                let bucket = progress_bucket(*user);
+                state.progress_changes[bucket] += 1;
+            }
         }
         if let Some(new_keys) = new_keys {
             state.keys = new_keys;
         }
-        state.last_change = last;
-        Ok(changes.len())
-    }
-
-    /// Writes every grant and denial a change caused to the audit log. Every instance sees
-    /// the change; the log keeps each transition once.
-    async fn audit_transitions(
-        &self,
-        db: &DatabaseConnection,
-        loaded: &[(user::Model, Entitlements)],
-        change: i64,
-    ) -> Result<(), DbErr> {
-        let now = Utc::now();
-        let policy = self.policy_version.as_deref();
-        let mut transitions = Vec::new();
-        {
-            let state = self.read();
-            for (person, after) in loaded {
-                let before = state.people.get(&person.id);
-                for tool in &self.tools {
-                    let was = decide(tool, before.map(Arc::as_ref), policy, "", now).allowed;
-                    let is = decide(tool, Some(after), policy, "", now).allowed;
-                    if was != is {
-                        transitions.push((
-                            person.personnel_number.clone(),
-                            person.id,
-                            tool.id.clone(),
-                            is,
-                        ));
-                    }
-                }
-            }
-        }
-        for (number, id, tool, allowed) in transitions {
-            let action = if allowed {
-                "access.granted"
-            } else {
-                "access.denied"
-            };
-            db::audit::record_once(
-                db,
-                &format!("{action}:{change}:{tool}:{id}"),
-                action,
-                &format!("{tool} {number}"),
-            )
-            .await?;
-        }
-        Ok(())
+        state.cursor = next;
+        Ok(Some(changes.len()))
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, CacheState> {
@@ -529,10 +729,8 @@ impl AccessCache {
 
     /// The tool an API key belongs to, if the key exists and is not revoked.
     pub fn tool_of_key(&self, key: &str) -> Result<Option<String>, AccessError> {
+        self.confirmed()?;
         let state = self.read();
-        if !state.ready {
-            return Err(AccessError::NotReady);
-        }
         Ok(state
             .keys
             .get(&secrets::hash_token(key))
@@ -549,10 +747,8 @@ impl AccessCache {
         base_url: &str,
         now: DateTime<Utc>,
     ) -> Result<Decision, AccessError> {
+        self.confirmed()?;
         let state = self.read();
-        if !state.ready {
-            return Err(AccessError::NotReady);
-        }
         let id = match who {
             PersonRef::Email(email) => state.by_email.get(&email.trim().to_lowercase()),
             PersonRef::PersonnelNumber(number) => state.by_personnel_number.get(number.trim()),
@@ -616,28 +812,30 @@ impl AccessCache {
         Some(rows)
     }
 
-    /// Notes that this instance handled a request that recorded a change.
-    pub fn note_local_change(&self) {
-        self.local_changes.fetch_add(1, Ordering::AcqRel);
+    /// Publishes the changes a request of this instance committed: they are applied here
+    /// before its response goes out, so the next request sees them (read-your-writes), while
+    /// other instances read them from the feed. Waits no longer than the staleness bound.
+    pub async fn publish_local_changes(&self, db: &DatabaseConnection) {
+        match tokio::time::timeout(self.max_staleness, self.sync(db)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "access cache: applying a change made here failed")
+            }
+            Err(_) => tracing::warn!("access cache: applying a change made here timed out"),
+        }
     }
 
     /// Resolves a session cookie: from memory while the database confirmed it less than a
     /// minute ago, else from the database. Sign-out, a password change and leaving reach
-    /// the cache through the change feed; changes made by this instance are read before the
-    /// next look-up. Works (from the database) while the cache is not loaded.
+    /// the cache through the change feed; changes made by this instance are applied before
+    /// the response of the request that made them. Works (from the database) while the
+    /// cache is not loaded.
     pub async fn session(
         &self,
         db: &DatabaseConnection,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
-        // A change this instance made counts at once: read the feed first. Requests that
-        // arrive while that sync runs wait for it.
-        if self.local_synced.load(Ordering::Acquire) < self.local_changes.load(Ordering::Acquire)
-            && self.is_ready()
-        {
-            self.sync(db).await?;
-        }
         let id_hash = secrets::hash_token(token);
         let generation = {
             let state = self.read();
@@ -646,7 +844,12 @@ impl AccessCache {
             }
             state.session_generation
         };
-        let resolved = sessions::resolve(db, token, now).await?.map(Arc::new);
+        let resolved = sessions::resolve(db, token, now).await?.map(|mut active| {
+            // Pages never need the hash (a password change reads it afresh); the cache
+            // and every request's session go without it.
+            active.user.password_hash = None;
+            Arc::new(active)
+        });
         let mut state = self.write();
         if state.ready && state.session_generation == generation {
             match &resolved {
@@ -665,38 +868,19 @@ impl AccessCache {
         Ok(resolved)
     }
 
-    /// Forgets sessions not confirmed for longer than the idle timeout, and the progress of
-    /// people left without a session.
+    /// Forgets sessions not confirmed for longer than the idle timeout.
     pub fn forget_idle_sessions(&self, now: DateTime<Utc>) {
-        let mut state = self.write();
-        state
+        self.write()
             .sessions
             .retain(|_, s| s.checked_at + sessions::IDLE_TIMEOUT > now);
-        let signed_in: HashSet<Uuid> = state.sessions.values().map(|s| s.active.user.id).collect();
-        state.progress.retain(|user, _| signed_in.contains(user));
     }
 
-    /// A person's progress for the learner's pages: from memory once read, forgotten when
-    /// the change feed says it changed. A request that changed it and shows it at once
-    /// reads the database instead (`learning::progress_in`).
-    pub async fn progress(
-        &self,
-        db: &DatabaseConnection,
-        user: Uuid,
-    ) -> Result<Arc<LearnerProgress>, DbErr> {
-        let generation = {
-            let state = self.read();
-            if let Some(progress) = state.progress.get(&user) {
-                return Ok(progress.clone());
-            }
-            state.progress_generation
-        };
-        let loaded = Arc::new(LearnerProgress::load(db, user).await?);
-        let mut state = self.write();
-        if state.ready && state.progress_generation == generation {
-            state.progress.insert(user, loaded.clone());
-        }
-        Ok(loaded)
+    /// The version of a person's progress as the change feed last told: progress read while
+    /// it holds is current. None while the cache is not loaded (nothing may be kept).
+    pub fn progress_version(&self, user: Uuid) -> Option<ProgressVersion> {
+        let state = self.read();
+        let changes = state.progress_changes.get(progress_bucket(user))?;
+        Some(ProgressVersion(state.progress_epoch, *changes))
     }
 
     /// Resolves a session cookie to the person's entitlements, or None for no valid session.
@@ -706,24 +890,25 @@ impl AccessCache {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<Entitlements>>, AccessError> {
-        if !self.is_ready() {
-            return Err(AccessError::NotReady);
-        }
-        let Some(session) = self.session(db, token, now).await? else {
+        self.confirmed()?;
+        // A session not confirmed for a minute is read from the database; one that does not
+        // answer within the bound fails closed like the feed does.
+        let Ok(session) =
+            tokio::time::timeout(self.max_staleness, self.session(db, token, now)).await
+        else {
+            return Err(AccessError::Unconfirmed(self.max_staleness));
+        };
+        let Some(session) = session? else {
             return Ok(None);
         };
         let user_id = session.user.id;
         if let Some(person) = self.read().people.get(&user_id).cloned() {
             return Ok(Some(person));
         }
-        // Someone the cache has not heard of yet (just added): load them once.
-        let Some(person) = db::users::by_id(db, user_id).await? else {
-            return Ok(None);
-        };
-        let entitlements = entitlements_of(db, &person).await?;
-        let entitlements = Arc::new(entitlements);
-        self.write().put_person(entitlements.clone());
-        Ok(Some(entitlements))
+        // Someone added elsewhere a moment ago: read the feed now, the one way people come
+        // into the cache.
+        self.sync(db).await?;
+        Ok(self.read().people.get(&user_id).cloned())
     }
 
     /// Decides for a person already looked up.
@@ -755,18 +940,56 @@ async fn load_keys(db: &DatabaseConnection) -> Result<HashMap<String, CachedKey>
         .collect())
 }
 
-/// Follows the change feed for as long as the server runs; a failed load is retried.
+/// Follows the change feed for as long as the server runs; a failed load is retried. A read
+/// that hangs (a database behind a cut connection) is given up after a while, so that the
+/// next tick tries again and the instance recovers by itself once the database answers.
 pub async fn follow_changes(cache: &AccessCache, db: &DatabaseConnection) {
     let mut interval = tokio::time::interval(SYNC_INTERVAL);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A sync reads a few rows; a load reads everything and may take seconds on a large
+    // administration.
+    let sync_timeout = (cache.max_staleness / 2).clamp(SYNC_INTERVAL, Duration::from_secs(2));
+    let load_timeout = Duration::from_secs(120);
     loop {
         interval.tick().await;
         let result = if cache.is_ready() {
-            cache.sync(db).await.map(|_| ())
+            match tokio::time::timeout(sync_timeout, cache.sync(db)).await {
+                Ok(result) => result.map(|_| ()),
+                Err(_) => Err(DbErr::Custom("reading the change feed timed out".into())),
+            }
         } else {
-            cache.load(db).await
+            match tokio::time::timeout(load_timeout, cache.load(db)).await {
+                Ok(result) => result,
+                Err(_) => Err(DbErr::Custom("loading the access cache timed out".into())),
+            }
         };
-        if let Err(error) = result {
-            tracing::warn!(%error, "access cache: reading changes failed");
+        if let Err(error) = &result {
+            tracing::debug!(%error, "access cache: reading changes failed");
+        }
+        note_confirmation(cache, result.err());
+    }
+}
+
+/// Logs once when entitlements become unconfirmed (and why), and once when they are again.
+fn note_confirmation(cache: &AccessCache, error: Option<DbErr>) {
+    let stale = cache.last_confirmed().map(|at| at.elapsed());
+    match stale {
+        Some(age) if age <= cache.max_staleness => {
+            if cache.unconfirmed.swap(false, Ordering::AcqRel) {
+                tracing::info!("access cache: entitlements confirmed again; access checks answer");
+            }
+        }
+        _ => {
+            if !cache.unconfirmed.swap(true, Ordering::AcqRel) {
+                let error = error.map(|e| e.to_string()).unwrap_or_default();
+                tracing::error!(
+                    bound = ?cache.max_staleness,
+                    unconfirmed_for = ?stale,
+                    %error,
+                    "access cache: entitlements not confirmed within the bound; access checks \
+                     answer 503 until the change feed is read again"
+                );
+            }
         }
     }
 }

@@ -5,12 +5,21 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::entities::access_change;
+use crate::services::access::{self, Rules};
 
 /// Records that a person acknowledged this version of the policy; tools that require the
-/// policy open (if nothing else is missing) once every instance has seen the change.
-pub async fn acknowledge(db: &DatabaseConnection, user: Uuid, version: &str) -> Result<(), DbErr> {
+/// policy open (if nothing else is missing) once every instance has seen the change, and
+/// the tools it opens are audited with it.
+pub async fn acknowledge(
+    db: &DatabaseConnection,
+    rules: Rules<'_>,
+    user: Uuid,
+    version: &str,
+) -> Result<(), DbErr> {
     let txn = db::begin_write(db).await?;
+    let before = access::before_change(&txn, user).await?;
     db::policy_acknowledgements::insert_once(&txn, user, version).await?;
+    access::audit_change(&txn, rules, user, before.as_ref()).await?;
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
     db::audit::record(&txn, Some(user), "policy.acknowledged", version).await?;
     txn.commit().await

@@ -44,7 +44,16 @@ pub async fn renew(
     };
     let sequence = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
     let valid_from = latest.valid_until.max(now);
-    let issued = issue(txn, course, user, sequence, valid_from, Some(latest.id)).await?;
+    let issued = issue(
+        txn,
+        mail,
+        course,
+        user,
+        sequence,
+        valid_from,
+        Some(latest.id),
+    )
+    .await?;
     announce(txn, mail, course, issued.as_ref()).await?;
     Ok(issued)
 }
@@ -95,7 +104,7 @@ pub async fn certify_if_complete(
         return Ok(None);
     }
     let sequence = i32::try_from(existing.len() + 1).unwrap_or(i32::MAX);
-    let issued = issue(txn, course, user, sequence, now, None).await?;
+    let issued = issue(txn, mail, course, user, sequence, now, None).await?;
     announce(txn, mail, course, issued.as_ref()).await?;
     Ok(issued)
 }
@@ -114,15 +123,18 @@ pub async fn record_earlier(
     issue_at(txn, course, user, sequence, issued_at, issued_at, None).await
 }
 
+/// Issues a certificate earned now; the tools it opens are audited in the same transaction.
 async fn issue(
     txn: &impl ConnectionTrait,
+    mail: &Composer,
     course: &Course,
     user: Uuid,
     sequence: i32,
     valid_from: DateTime<Utc>,
     renewal_of: Option<Uuid>,
 ) -> Result<Option<certificate::Model>, DbErr> {
-    issue_at(
+    let before = access::before_change(txn, user).await?;
+    let issued = issue_at(
         txn,
         course,
         user,
@@ -131,7 +143,18 @@ async fn issue(
         valid_from,
         renewal_of,
     )
-    .await
+    .await?;
+    if issued.is_some() {
+        access::audit_change(txn, rules_of(mail), user, before.as_ref()).await?;
+    }
+    Ok(issued)
+}
+
+fn rules_of(mail: &Composer) -> access::Rules<'_> {
+    access::Rules {
+        tools: mail.tools(),
+        policy: mail.policy_version(),
+    }
 }
 
 async fn issue_at(
@@ -248,15 +271,13 @@ pub async fn revoke(
     if found.revoked_at.is_some() {
         return Err(RevokeError::AlreadyRevoked);
     }
+    let before = access::before_change(&txn, found.user_id).await?;
     let holder = db::users::by_id(&txn, found.user_id).await?;
-    let before = match &holder {
-        Some(person) => Some(access::entitlements_of(&txn, person).await?),
-        None => None,
-    };
     let now = Utc::now();
     db::certificates::revoke(&txn, found.id, actor, reason, now).await?;
-    if let (Some(person), Some(before)) = (&holder, &before) {
-        tell_of_closed_tools(&txn, mail, person, before, &found).await?;
+    let closed = access::audit_change(&txn, rules_of(mail), found.user_id, before.as_ref()).await?;
+    if let Some(person) = &holder {
+        tell_of_closed_tools(&txn, mail, person, &closed, &found).await?;
     }
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
     db::audit::record(
@@ -272,35 +293,28 @@ pub async fn revoke(
         .ok_or(RevokeError::NotFound)
 }
 
-/// Queues an "access lost" mail for each tool the person could use before the revocation of
-/// `certificate` and cannot now.
+/// Queues an "access lost" mail for each tool the revocation of `certificate` closed (the
+/// transitions the rule found for it).
 async fn tell_of_closed_tools(
     txn: &impl ConnectionTrait,
     mail: &Composer,
     person: &user::Model,
-    before: &access::Entitlements,
+    transitions: &[access::Transition<'_>],
     certificate: &certificate::Model,
 ) -> Result<(), DbErr> {
     if person.status != user::STATUS_ACTIVE {
         return Ok(());
     }
-    let now = Utc::now();
-    let after = access::entitlements_of(txn, person).await?;
-    let policy = mail.policy_version();
     let to = Recipient::from(person);
     let mut mails = Vec::new();
-    for tool in mail.tools() {
-        let was = access::decide(tool, Some(before), policy, "", now).allowed;
-        let is = access::decide(tool, Some(&after), policy, "", now).allowed;
-        if was && !is {
-            let mut new =
-                mail.access_lost(&to, tool, &certificate.course_id, ClosedBecause::Revoked)?;
-            new.dedupe_key = Some(format!(
-                "access-lost:revoked:{}:{}",
-                certificate.id, tool.id
-            ));
-            mails.push(new);
-        }
+    for tool in transitions.iter().filter(|t| !t.allowed).map(|t| t.tool) {
+        let mut new =
+            mail.access_lost(&to, tool, &certificate.course_id, ClosedBecause::Revoked)?;
+        new.dedupe_key = Some(format!(
+            "access-lost:revoked:{}:{}",
+            certificate.id, tool.id
+        ));
+        mails.push(new);
     }
     outbox::queue(txn, mails).await?;
     Ok(())

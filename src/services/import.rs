@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, IntoActiveModel, Set}
 use crate::db;
 use crate::domain::{Actor, Email, Language, Roles, SingleLine, SingleLineError};
 use crate::entities::{access_change, user};
+use crate::services::access;
 use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
 use crate::services::password_links;
@@ -137,6 +138,10 @@ pub async fn import_csv(
     actor: Actor,
 ) -> Result<ImportReport, ImportError> {
     let rows = parse(bytes)?;
+    let rules = access::Rules {
+        tools: mail.tools(),
+        policy: mail.policy_version(),
+    };
     let txn = db::begin_write(db).await?;
     let existing = db::users::all(&txn).await?;
     check_emails_against_others(&rows, &existing)?;
@@ -179,7 +184,12 @@ pub async fn import_csv(
                     report.unchanged += 1;
                     continue;
                 }
-                let before = current.clone();
+                let previous = current.clone();
+                // Only coming back changes what the access rule decides.
+                let before = match current.status == user::STATUS_ACTIVE {
+                    true => None,
+                    false => Some(access::before_change(&txn, current.id).await?),
+                };
                 let mut model = current.into_active_model();
                 model.name = Set(p.name.as_str().to_owned());
                 model.email = Set(p.email.to_string());
@@ -193,9 +203,12 @@ pub async fn import_csv(
                 model.left_at = Set(None);
                 model.updated_at = Set(now);
                 let updated = model.update(&txn).await?;
+                if let Some(before) = before {
+                    access::audit_change(&txn, rules, updated.id, before.as_ref()).await?;
+                }
                 db::access_changes::record(&txn, access_change::KIND_PERSON, Some(updated.id))
                     .await?;
-                people::audit_changes(&txn, actor.id(), Some(&before), &updated).await?;
+                people::audit_changes(&txn, actor.id(), Some(&previous), &updated).await?;
                 report.updated += 1;
             }
         }
@@ -212,8 +225,10 @@ pub async fn import_csv(
             // accounts); only an administrator's import may mark one as left.
             let may_end = !person.is_admin || actor.may_manage_administrators();
             if person.status == user::STATUS_ACTIVE && may_end {
+                let before = access::before_change(&txn, person.id).await?;
                 db::users::mark_left(&txn, person.id, now).await?;
                 sessions::end_all(&txn, person.id).await?;
+                access::audit_change(&txn, rules, person.id, before.as_ref()).await?;
                 report.marked_left += 1;
             }
         }

@@ -19,6 +19,7 @@ pub mod password_links;
 pub mod passwords;
 pub mod people;
 pub mod progress;
+pub mod progress_cache;
 pub mod readiness;
 pub mod records;
 pub mod reminders;

@@ -142,7 +142,11 @@ pub async fn change_password(
     current: String,
     new: NewPassword,
 ) -> Result<NewSession, PeopleError> {
-    if !passwords::verify(current, person.password_hash.clone()).await? {
+    // The stored hash, read now: a session holds the person without it.
+    let stored = db::users::by_id(db, person.id)
+        .await?
+        .and_then(|p| p.password_hash);
+    if !passwords::verify(current, stored).await? {
         return Err(PeopleError::WrongPassword);
     }
     let hash = passwords::hash(new).await?;

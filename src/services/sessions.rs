@@ -21,13 +21,23 @@ pub struct NewSession {
     pub csrf_token: String,
 }
 
-/// A signed-in person and their session, as resolved from the cookie.
-#[derive(Clone, Debug)]
+/// A signed-in person and their session, as resolved from the cookie. Its `Debug` shows
+/// neither the session's hash nor its CSRF token.
+#[derive(Clone)]
 pub struct ActiveSession {
     pub id_hash: String,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
     pub user: user::Model,
+}
+
+impl std::fmt::Debug for ActiveSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveSession")
+            .field("user_id", &self.user.id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Opens a new session for a person; a fresh random id at every sign-in (no fixation).

@@ -513,3 +513,180 @@ impl Browser {
         request.send().await.unwrap()
     }
 }
+
+/// A TCP proxy in front of the database that a test can cut (every connection through it
+/// hangs, as behind a broken network) and restore (the hung connections are closed, new
+/// ones pass again).
+pub struct CutProxy {
+    pub port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl CutProxy {
+    pub async fn start(upstream: String) -> CutProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port for the proxy");
+        let port = listener.local_addr().unwrap().port();
+        let (cut, _) = tokio::sync::watch::channel(false);
+        let watcher = cut.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                tokio::spawn(proxy_connection(
+                    client,
+                    upstream.clone(),
+                    watcher.subscribe(),
+                ));
+            }
+        });
+        CutProxy { port, cut }
+    }
+
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    pub fn restore(&self) {
+        self.cut.send_replace(false);
+    }
+}
+
+async fn proxy_connection(
+    mut client: tokio::net::TcpStream,
+    upstream: String,
+    mut cut: tokio::sync::watch::Receiver<bool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if *cut.borrow_and_update() {
+        let _ = cut.wait_for(|cut| !*cut).await;
+        return;
+    }
+    let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+        return;
+    };
+    let (mut client_read, mut client_write) = client.split();
+    let (mut server_read, mut server_write) = server.split();
+    let mut up = vec![0u8; 16384];
+    let mut down = vec![0u8; 16384];
+    loop {
+        tokio::select! {
+            changed = cut.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                if *cut.borrow_and_update() {
+                    // Hang until restored, then drop both sides.
+                    let _ = cut.wait_for(|cut| !*cut).await;
+                    return;
+                }
+            }
+            read = client_read.read(&mut up) => match read {
+                Ok(0) | Err(_) => return,
+                Ok(n) => if server_write.write_all(&up[..n]).await.is_err() { return },
+            },
+            read = server_read.read(&mut down) => match read {
+                Ok(0) | Err(_) => return,
+                Ok(n) => if client_write.write_all(&down[..n]).await.is_err() { return },
+            },
+        }
+    }
+}
+
+/// Holds every read lock of a SQLite database in WAL mode from another process, as a
+/// stuck backup tool or a broken disk would leave it: no connection can read until it is
+/// released (dropped). File permissions would not do, since the tests may run as root.
+pub struct SqliteReadBlock {
+    child: std::process::Child,
+}
+
+impl SqliteReadBlock {
+    /// Blocks reads of the SQLite database at `database_url` (kiwi opens it in WAL mode).
+    pub fn start(database_url: &str) -> SqliteReadBlock {
+        use std::io::BufRead;
+        let path = database_url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        // The WAL index keeps its locks at byte 120: write, checkpoint, recover, then the
+        // five read marks (123 to 127) a reader must share to begin a read.
+        let script = "import fcntl, os, sys\n\
+                      fd = os.open(sys.argv[1], os.O_RDWR)\n\
+                      fcntl.lockf(fd, fcntl.LOCK_EX, 5, 123, 0)\n\
+                      print('locked', flush=True)\n\
+                      sys.stdin.read()\n";
+        let mut child = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(format!("{path}-shm"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs (it holds the SQLite locks)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "locked", "the read locks are held");
+        SqliteReadBlock { child }
+    }
+}
+
+impl Drop for SqliteReadBlock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+
+    /// A second kiwi instance on this one's PostgreSQL database, reaching it through a
+    /// proxy the test can cut.
+    pub async fn instance_behind_proxy(&self) -> (TestApp, CutProxy) {
+        let (scheme_user, rest) = self.database_url.split_once('@').expect("user@host");
+        let (host, database) = rest.split_once('/').expect("host/database");
+        let proxy = CutProxy::start(host.to_owned()).await;
+        let url = format!("{scheme_user}@127.0.0.1:{}/{database}", proxy.port);
+        let app = spawn_app_with(TestConfig {
+            database_url: Some(url),
+            ..Default::default()
+        })
+        .await;
+        (app, proxy)
+    }
+
+    /// Revokes the first certificate of `person` as HR would, on this instance.
+    pub async fn revoke_certificate_of(&self, person: &Person) {
+        use kiwi::entities::{certificate, user};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let holder = user::Entity::find()
+            .filter(user::Column::Email.eq(person.email.as_str()))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("the person exists");
+        let serial = certificate::Entity::find()
+            .filter(certificate::Column::UserId.eq(holder.id))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("the person holds a certificate")
+            .serial;
+        let hr = self
+            .signed_in(&self.person("Petra Hoff", "Personal", "hr").await)
+            .await;
+        let response = hr
+            .submit(
+                "/hr/certificates/revoke",
+                "/hr/certificates/revoke",
+                &[("serial", &serial), ("reason", "Test")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 
-use crate::helpers::{TestConfig, fixtures, spawn_app, spawn_app_with};
+use crate::helpers::{self, TestConfig, fixtures, spawn_app, spawn_app_with};
 use kiwi::entities::certificate;
 
 #[tokio::test]
@@ -360,4 +360,329 @@ async fn grants_and_denials_caused_by_a_change_are_audited_once() {
         .unwrap();
     assert_eq!(denied.len(), 1);
     assert!(denied[0].detail.starts_with("testbot "));
+}
+
+/// Polls `check` every 50 ms until it holds, failing after `within`.
+async fn eventually<F, Fut>(within: std::time::Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < within, "{what}: not within {within:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Revokes the certificate of the person with `email` inside `txn`, recording the change.
+async fn revoke_in(txn: &sea_orm::DatabaseTransaction, email: &str) {
+    use kiwi::entities::{access_change, user};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let holder = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(txn)
+        .await
+        .unwrap()
+        .unwrap();
+    let certificate = certificate::Entity::find()
+        .filter(certificate::Column::UserId.eq(holder.id))
+        .one(txn)
+        .await
+        .unwrap()
+        .unwrap();
+    kiwi::db::certificates::revoke(txn, certificate.id, holder.id, "Test", Utc::now())
+        .await
+        .unwrap();
+    kiwi::db::access_changes::record(txn, access_change::KIND_PERSON, Some(holder.id))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_change_that_commits_after_a_later_one_is_still_applied_on_every_instance() {
+    use sea_orm::TransactionTrait;
+    let app = spawn_app().await;
+    if !app.is_postgres() {
+        // On SQLite one writer at a time commits ids in order; the case cannot arise.
+        return;
+    }
+    let second = app.second_instance().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let (bernd, _) = app.certified_person("Bernd Cho").await;
+    let key = app.api_key("testbot").await;
+    let allowed = |who: &str| {
+        let (second, key, who) = (&second, key.clone(), who.to_owned());
+        async move { second.ask(&key, "testbot", &who).await.1["allowed"] == true }
+    };
+    eventually(
+        std::time::Duration::from_secs(2),
+        "both allowed",
+        || async { allowed(&anna.email).await && allowed(&bernd.email).await },
+    )
+    .await;
+
+    // T1 takes the smaller id and stays open; T2 takes a larger one and commits.
+    let t1 = app.db.begin().await.unwrap();
+    revoke_in(&t1, &anna.email).await;
+    let t2 = app.db.begin().await.unwrap();
+    revoke_in(&t2, &bernd.email).await;
+    t2.commit().await.unwrap();
+    // The second instance reads T2's change (past T1's id) while T1 is still open.
+    eventually(
+        std::time::Duration::from_secs(1),
+        "Bernd denied",
+        || async { !allowed(&bernd.email).await },
+    )
+    .await;
+    assert!(allowed(&anna.email).await, "T1 has not committed yet");
+
+    t1.commit().await.unwrap();
+    eventually(
+        std::time::Duration::from_secs(1),
+        "Anna denied after T1 committed",
+        || async { !allowed(&anna.email).await },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_instance_cut_off_from_postgres_stops_granting_within_the_bound_and_recovers() {
+    let app = spawn_app().await;
+    if !app.is_postgres() {
+        return;
+    }
+    let (cut_off, proxy) = app.instance_behind_proxy().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    eventually(
+        std::time::Duration::from_secs(2),
+        "allowed there",
+        || async { cut_off.ask(&key, "testbot", &anna.email).await.1["allowed"] == true },
+    )
+    .await;
+    let anna_cookie = cut_off.signed_in(&anna).await;
+    assert_eq!(
+        anna_cookie.forward_auth("testbot", &[]).await.status(),
+        StatusCode::OK
+    );
+
+    proxy.cut();
+    let cut_at = std::time::Instant::now();
+    app.revoke_certificate_of(&anna).await;
+    assert_eq!(
+        app.ask(&key, "testbot", &anna.email).await.1["allowed"],
+        false
+    );
+    // Never "allowed" past the bound (5 s): 503 with the reason, by API and forward auth.
+    let bound = std::time::Duration::from_secs(5);
+    loop {
+        let (status, answer) = cut_off.ask(&key, "testbot", &anna.email).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(answer["error"], "entitlements_unconfirmed");
+            break;
+        }
+        assert!(
+            cut_at.elapsed() < bound + std::time::Duration::from_millis(500),
+            "still answering {status} {answer} after {:?}",
+            cut_at.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let response = anna_cookie.forward_auth("testbot", &[]).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response.headers()["x-kiwi-reason"],
+        "entitlements_unconfirmed"
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+
+    // The connection returns: the instance reads the feed again by itself, revocation included.
+    proxy.restore();
+    eventually(
+        std::time::Duration::from_secs(10),
+        "the cut-off instance recovers and denies",
+        || async {
+            let (status, answer) = cut_off.ask(&key, "testbot", &anna.email).await;
+            status == StatusCode::OK && answer["allowed"] == false
+        },
+    )
+    .await;
+    assert_eq!(
+        anna_cookie.forward_auth("testbot", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn an_instance_whose_sqlite_file_cannot_be_read_stops_granting_and_recovers() {
+    let app = spawn_app().await;
+    if app.is_postgres() {
+        return;
+    }
+    let second = app.second_instance().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let key = app.api_key("testbot").await;
+    eventually(
+        std::time::Duration::from_secs(2),
+        "allowed there",
+        || async { second.ask(&key, "testbot", &anna.email).await.1["allowed"] == true },
+    )
+    .await;
+
+    let browser = app.signed_in(&anna).await;
+    let (_, page) = browser.get_text("/tools").await;
+    assert!(page.contains("Sie dürfen dieses Werkzeug nutzen."));
+    let admin = app
+        .signed_in(&app.person("Jonas Beck", "IT", "admin").await)
+        .await;
+    let (_, admin_page) = admin.get_text("/admin").await;
+    assert!(
+        admin_page.contains("Zugangsprüfung: Berechtigungen vor"),
+        "{admin_page}"
+    );
+
+    let block = helpers::SqliteReadBlock::start(&app.database_url);
+    let blocked_at = std::time::Instant::now();
+    let bound = std::time::Duration::from_secs(5);
+    loop {
+        let (status, answer) = app.ask(&key, "testbot", &anna.email).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(answer["error"], "entitlements_unconfirmed");
+            break;
+        }
+        assert!(
+            blocked_at.elapsed() < bound + std::time::Duration::from_millis(500),
+            "still answering {status} {answer} after {:?}",
+            blocked_at.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // The person's page says so rather than showing a tool as open.
+    let (status, page) = browser.get_text("/tools").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("kiwi kann Ihren Zugang gerade nicht bestätigen"),
+        "{page}"
+    );
+    assert!(!page.contains("Sie dürfen dieses Werkzeug nutzen."));
+
+    drop(block);
+    eventually(
+        std::time::Duration::from_secs(15),
+        "the instance recovers",
+        || async { app.ask(&key, "testbot", &anna.email).await.0 == StatusCode::OK },
+    )
+    .await;
+    // And follows changes again: a revocation on the other instance closes access here.
+    second.revoke_certificate_of(&anna).await;
+    eventually(std::time::Duration::from_secs(2), "denied", || async {
+        app.ask(&key, "testbot", &anna.email).await.1["allowed"] == false
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_grant_and_denial_is_audited_once_however_instances_batch_the_feed() {
+    use kiwi::entities::audit_log;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    // One instance follows every change as it comes; one starts after all of them and
+    // reads them at once.
+    let follower = app.second_instance().await;
+    let key = app.api_key("testbot").await;
+    let (anna, browser) = app.certified_person("Anna Beck").await;
+    app.revoke_certificate_of(&anna).await;
+    eventually(
+        std::time::Duration::from_secs(2),
+        "denied there",
+        || async { follower.ask(&key, "testbot", &anna.email).await.1["allowed"] == false },
+    )
+    .await;
+    // A new certificate opens the tool again.
+    app.complete_course(&browser).await;
+    let late = app.second_instance().await;
+    for instance in [&app, &follower, &late] {
+        eventually(
+            std::time::Duration::from_secs(2),
+            "allowed again",
+            || async { instance.ask(&key, "testbot", &anna.email).await.1["allowed"] == true },
+        )
+        .await;
+    }
+    // Give every follower a few more reads of the feed.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.is_in(["access.granted", "access.denied"]))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut seen: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.action.clone(),
+                e.detail.split(' ').next().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected = [
+        ("access.denied", "testbot"),
+        ("access.granted", "offen"),
+        ("access.granted", "testbot"),
+        ("access.granted", "testbot"),
+    ];
+    assert_eq!(
+        seen,
+        expected.map(|(a, t)| (a.to_owned(), t.to_owned())),
+        "{entries:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_person_added_on_the_command_line_beside_a_running_instance_is_found_within_one_poll() {
+    let app = spawn_app().await;
+    let key = app.api_key("testbot").await;
+    let email = format!("clara.neu.{}@stadt.example", uuid::Uuid::now_v7().simple());
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kiwi"));
+    command
+        .args(["users", "add", "--personnel-number", "P-CLI-1"])
+        .args(["--name", "Clara Neu", "--email", &email])
+        .args(["--org-unit", "Dezernat I"])
+        .env("KIWI_DATABASE_URL", &app.database_url)
+        .env("KIWI_DATA_DIR", data_dir.path())
+        .env("KIWI_COURSES_DIR", helpers::fixture_courses())
+        .env("KIWI_TOOLS_FILE", fixtures().join("tools.toml"))
+        .env("KIWI_POLICY_DIR", fixtures().join("policy"))
+        .env("KIWI_LOG", "warn");
+    // Run beside the server without blocking it.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let added_at = std::time::Instant::now();
+    // One poll is 0.2 s; allow for a slow machine, but no more than one more poll.
+    loop {
+        let (_, answer) = app.ask(&key, "testbot", &email).await;
+        if answer["missing"][0]["kind"] == "course" {
+            break;
+        }
+        assert_eq!(answer["missing"][0]["kind"], "account");
+        assert!(
+            added_at.elapsed() < std::time::Duration::from_millis(450),
+            "not found after {:?}",
+            added_at.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

@@ -27,6 +27,9 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
     }
     let state = web::Data::from(state);
     spawn_background_work(state.clone());
+    if let Some(bind) = &state.settings.metrics_bind {
+        tokio::spawn(serve_metrics(state.clone(), bind)?);
+    }
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -47,6 +50,7 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
                     .default_service(web::to(handlers::not_found))
                     .wrap(from_fn(identity::origin_and_cookies))
                     .wrap(ErrorHandlers::new().default_handler(render_error_page))
+                    .wrap(from_fn(measure))
                     .wrap(security_headers(state.settings.secure_cookies()))
                     .wrap(TracingLogger::default()),
             )
@@ -72,6 +76,37 @@ fn plain_bad_request(error: impl std::fmt::Display, _: &HttpRequest) -> actix_we
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body("bad request\n");
     actix_web::error::InternalError::from_response(error.to_string(), response).into()
+}
+
+/// Middleware: how long each page or form request took, by route group.
+async fn measure<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.metrics.clone());
+    let path = req.path().to_owned();
+    let response = next.call(req).await;
+    if let Some(metrics) = metrics {
+        metrics.request(&path, started.elapsed());
+    }
+    response
+}
+
+/// The metrics on their own address (`KIWI_METRICS_BIND`), without a token: for a scraper on
+/// an internal network.
+fn serve_metrics(state: web::Data<AppState>, bind: &str) -> Result<Server, StartError> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(handlers::system::metrics_text))
+    })
+    .workers(1)
+    .bind(bind)?
+    .run();
+    Ok(server)
 }
 
 /// Headers on every response: a CSP without inline script, no framing, no sniffing.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::domain::{Cidr, LocalTime};
+use crate::domain::{Cidr, LocalTime, SecretText};
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -188,6 +188,20 @@ pub struct Settings {
     #[arg(long, env = "KIWI_LOG", default_value = "info", global = true)]
     pub log: String,
 
+    /// Serve `/metrics` (Prometheus) on this extra address only, e.g. `127.0.0.1:9090`.
+    #[arg(long, env = "KIWI_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
+
+    /// Serve `/metrics` on the main address to requests with `Authorization: Bearer <token>`
+    /// (at least 16 characters). Without this or `KIWI_METRICS_BIND`, there is no `/metrics`.
+    #[arg(
+        long,
+        env = "KIWI_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<SecretText>,
+
     /// `text` (default) or `json`: one JSON object per line, for a log collector.
     #[arg(
         long,
@@ -277,6 +291,8 @@ impl Settings {
             feed_max_staleness: 5.0,
             log: "info".into(),
             log_format: "text".into(),
+            metrics_bind: None,
+            metrics_token: None,
         }
     }
 }

@@ -385,6 +385,34 @@ impl LocalTime {
     }
 }
 
+/// A secret from the configuration (a token): compared, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText([redacted])")
+    }
+}
+
+impl std::str::FromStr for SecretText {
+    type Err = String;
+    fn from_str(input: &str) -> Result<SecretText, String> {
+        let input = input.trim();
+        if input.len() < 16 {
+            Err("a token has at least 16 characters".to_owned())
+        } else {
+            Ok(SecretText(input.to_owned()))
+        }
+    }
+}
+
 /// A password as typed; checked for length only (BSI and NIST advise length over rules).
 pub struct NewPassword(String);
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod handlers;
 pub mod i18n;
 pub mod mailer;
+pub mod metrics;
 pub mod pdf;
 pub mod policy;
 pub mod rate_limit;

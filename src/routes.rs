@@ -10,7 +10,8 @@ use crate::handlers::{
 /// AI tools asking whether a person may use them; served without the pages' middleware.
 pub fn access_check(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/access", web::get().to(access::api))
-        .route("/auth/verify", web::get().to(access::forward));
+        .route("/auth/verify", web::get().to(access::forward))
+        .route("/metrics", web::get().to(system::metrics));
 }
 
 /// Everything else: pages, forms and downloads. Paths that share a first segment are in one

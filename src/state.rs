@@ -10,6 +10,7 @@ use crate::content::Content;
 use crate::courses::Catalog;
 use crate::i18n::{TranslationError, Translations};
 use crate::mailer::{Mailer, MailerError};
+use crate::metrics::Metrics;
 use crate::policy::Policy;
 use crate::rate_limit::RateLimit;
 use crate::services::access::AccessCache;
@@ -43,6 +44,7 @@ pub struct AppState {
     pub settings: Settings,
     /// Names this process among several on one database (readiness probe rows).
     pub instance_id: String,
+    pub metrics: Arc<Metrics>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,7 @@ impl AppState {
             Some(&content),
         );
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
+        let metrics = Arc::new(Metrics::new(content.tools.iter().map(|t| t.id.as_str())));
         Ok(AppState {
             db,
             catalog: content.catalog,
@@ -89,6 +92,7 @@ impl AppState {
             schedule: Schedule::from_settings(&settings),
             settings,
             instance_id: format!("kiwi-{}", uuid::Uuid::now_v7().simple()),
+            metrics,
         })
     }
 }

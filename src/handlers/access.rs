@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::handlers::identity::SESSION_COOKIE;
+use crate::metrics::AccessOutcome;
 use crate::services::access::{AccessError, Decision, Missing, PersonRef};
 use crate::state::AppState;
 
@@ -38,15 +39,24 @@ pub async fn api(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .unwrap_or_default();
+    let count = |outcome| state.metrics.access_check(&query.tool, outcome);
     let key_tool = match state.access.tool_of_key(key) {
         Ok(Some(tool)) => tool,
-        Ok(None) => return json_error(StatusCode::UNAUTHORIZED, "invalid or revoked API key"),
-        Err(error) => return json_unavailable(error),
+        Ok(None) => {
+            count(AccessOutcome::Refused);
+            return json_error(StatusCode::UNAUTHORIZED, "invalid or revoked API key");
+        }
+        Err(error) => {
+            count(AccessOutcome::Unconfirmed);
+            return json_unavailable(error);
+        }
     };
     let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
+        count(AccessOutcome::Refused);
         return json_error(StatusCode::NOT_FOUND, "unknown tool");
     };
     if tool.id != key_tool {
+        count(AccessOutcome::Refused);
         return json_error(StatusCode::FORBIDDEN, "this key belongs to another tool");
     }
     let who = if query.user.contains('@') {
@@ -59,14 +69,24 @@ pub async fn api(
         .access
         .decide_for(tool, who, policy, &state.settings.base_url(), Utc::now())
     {
-        Ok(decision) => answer(StatusCode::OK).json(AccessAnswer {
-            tool: &tool.id,
-            user: &query.user,
-            allowed: decision.allowed,
-            valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
-            missing: &decision.missing,
-        }),
-        Err(error) => json_unavailable(error),
+        Ok(decision) => {
+            count(if decision.allowed {
+                AccessOutcome::Allowed
+            } else {
+                AccessOutcome::Denied
+            });
+            answer(StatusCode::OK).json(AccessAnswer {
+                tool: &tool.id,
+                user: &query.user,
+                allowed: decision.allowed,
+                valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
+                missing: &decision.missing,
+            })
+        }
+        Err(error) => {
+            count(AccessOutcome::Unconfirmed);
+            json_unavailable(error)
+        }
     }
 }
 
@@ -84,10 +104,13 @@ pub async fn forward(
     query: web::Query<VerifyQuery>,
 ) -> HttpResponse {
     let base = state.settings.base_url();
+    let count = |outcome| state.metrics.access_check(&query.tool, outcome);
     let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
+        count(AccessOutcome::Refused);
         return plain(StatusCode::NOT_FOUND).body("unknown tool\n");
     };
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        count(AccessOutcome::Refused);
         return sign_in_required(&base);
     };
     let now = Utc::now();
@@ -97,8 +120,14 @@ pub async fn forward(
         .await
     {
         Ok(Some(person)) => person,
-        Ok(None) => return sign_in_required(&base),
-        Err(error) => return plain_unavailable(error),
+        Ok(None) => {
+            count(AccessOutcome::Refused);
+            return sign_in_required(&base);
+        }
+        Err(error) => {
+            count(AccessOutcome::Unconfirmed);
+            return plain_unavailable(error);
+        }
     };
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
     let Decision {
@@ -106,6 +135,11 @@ pub async fn forward(
     } = state
         .access
         .decide_person(tool, &person, policy, &base, now);
+    count(if allowed {
+        AccessOutcome::Allowed
+    } else {
+        AccessOutcome::Denied
+    });
     if allowed {
         return answer(StatusCode::OK)
             .insert_header(("X-Kiwi-User", person.email.as_str()))

@@ -10,6 +10,7 @@ use crate::handlers::identity::{
     self, CsrfForm, CurrentUser, LANGUAGE_COOKIE, SESSION_COOKIE, Visitor,
 };
 use crate::handlers::{render, render_with_status, see_other};
+use crate::metrics::SignInOutcome;
 use crate::services::sign_in::{self, SignInError};
 use crate::services::{people, sessions};
 use crate::state::AppState;
@@ -69,22 +70,28 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let next = ReturnPath::or_home(form.next.as_deref()).into_string();
     let client = identity::client_address(&state, &req);
-    let (status, error) =
-        match sign_in::sign_in(&state.db, &form.email, form.password, &client).await {
-            Ok(session) => {
-                if let Some(old) = &visitor.session {
-                    sessions::end(&state.db, &old.id_hash).await?;
-                }
-                let mut response = see_other(&next);
-                response.add_cookie(&identity::cookie(&state, SESSION_COOKIE, session.token))?;
-                return Ok(response);
+    let outcome = sign_in::sign_in(&state.db, &form.email, form.password, &client).await;
+    state.metrics.sign_in(match &outcome {
+        Ok(_) => SignInOutcome::SignedIn,
+        Err(SignInError::InvalidCredentials) => SignInOutcome::Refused,
+        Err(SignInError::Throttled) => SignInOutcome::Throttled,
+        Err(_) => SignInOutcome::Busy,
+    });
+    let (status, error) = match outcome {
+        Ok(session) => {
+            if let Some(old) = &visitor.session {
+                sessions::end(&state.db, &old.id_hash).await?;
             }
-            Err(SignInError::InvalidCredentials) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "sign-in-failed")
-            }
-            Err(SignInError::Throttled) => (StatusCode::TOO_MANY_REQUESTS, "sign-in-throttled"),
-            Err(other) => return Err(other.into()),
-        };
+            let mut response = see_other(&next);
+            response.add_cookie(&identity::cookie(&state, SESSION_COOKIE, session.token))?;
+            return Ok(response);
+        }
+        Err(SignInError::InvalidCredentials) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "sign-in-failed")
+        }
+        Err(SignInError::Throttled) => (StatusCode::TOO_MANY_REQUESTS, "sign-in-throttled"),
+        Err(other) => return Err(other.into()),
+    };
     let page = SignInPage {
         next,
         email: form.email,

@@ -1,9 +1,11 @@
 //! Liveness, readiness and the stylesheet.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::db;
 use crate::services::readiness::{self, Readiness};
+use crate::services::secrets;
 use crate::state::AppState;
 use crate::templates::STYLESHEET;
 
@@ -26,6 +28,7 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let checks = vec![
         writable,
         migrations,
+        readiness::feed_confirmed(state.access.unconfirmed_for(), state.access.max_staleness()),
         readiness::catalog_loaded(state.catalog.courses().len()),
     ];
     let readiness = Readiness::of(checks);
@@ -40,6 +43,45 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     response
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(readiness)
+}
+
+/// `GET /metrics`: the Prometheus text format, on the metrics address or with the token.
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let Some(token) = &state.settings.metrics_token else {
+        return HttpResponse::NotFound().finish();
+    };
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !secrets::constant_time_eq(presented.trim(), token.expose()) {
+        return HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .finish();
+    }
+    metrics_text(state).await
+}
+
+/// The metrics themselves, with the values read at scrape time brought up to date.
+pub async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+    let metrics = &state.metrics;
+    let now = chrono::Utc::now();
+    metrics.set_feed(
+        state.access.unconfirmed_for(),
+        now.timestamp_millis() as f64 / 1000.0,
+    );
+    let (connections, idle) = db::pool_use(&state.db);
+    metrics.set_pool(connections, idle);
+    match db::outbox::count_by_status(&state.db).await {
+        Ok(counts) => metrics.set_outbox("mail", &counts),
+        Err(error) => tracing::warn!(%error, "metrics: counting the outbox failed"),
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(metrics.render())
 }
 
 /// `GET /static/kiwi.css`

@@ -78,6 +78,23 @@ pub async fn migrations_current(db: &DatabaseConnection) -> Check {
     }
 }
 
+/// The access index read the change feed within its bound (`KIWI_FEED_MAX_STALENESS`): an
+/// instance that cannot confirm entitlements takes no traffic.
+pub fn feed_confirmed(unconfirmed_for: Option<Duration>, bound: Duration) -> Check {
+    match unconfirmed_for {
+        None => Check::failed("feed_synced", "the access index is not loaded yet"),
+        Some(age) if age > bound => Check::failed(
+            "feed_synced",
+            format!(
+                "last read {:.1} s ago, more than the bound of {:.1} s",
+                age.as_secs_f64(),
+                bound.as_secs_f64()
+            ),
+        ),
+        Some(_) => Check::passed("feed_synced"),
+    }
+}
+
 /// The course catalog holds at least one course.
 pub fn catalog_loaded(courses: usize) -> Check {
     if courses > 0 {

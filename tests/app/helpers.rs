@@ -44,6 +44,8 @@ pub struct TestConfig {
     pub manager_digest: bool,
     /// Behind a reverse proxy on 127.0.0.1 (`KIWI_TRUST_PROXY`), with this forwarding header.
     pub trust_proxy: Option<&'static str>,
+    /// `KIWI_METRICS_TOKEN`.
+    pub metrics_token: Option<&'static str>,
 }
 
 impl Default for TestConfig {
@@ -56,6 +58,7 @@ impl Default for TestConfig {
             mail_max_tries: 10,
             manager_digest: false,
             trust_proxy: None,
+            metrics_token: None,
         }
     }
 }
@@ -119,6 +122,7 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.smtp_url = config.smtp_url;
     settings.mail_max_tries = config.mail_max_tries;
     settings.manager_digest = config.manager_digest;
+    settings.metrics_token = config.metrics_token.and_then(|t| t.parse().ok());
     if let Some(header) = config.trust_proxy {
         settings.trust_proxy = true;
         settings.proxy_header = header.to_owned();

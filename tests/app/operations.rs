@@ -28,7 +28,12 @@ async fn readiness_fails_while_the_database_cannot_be_written_and_recovers() {
     let (status, answer) = readiness(&app).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["ready"], true);
-    for name in ["database_writable", "migrations_current", "catalog_loaded"] {
+    for name in [
+        "database_writable",
+        "migrations_current",
+        "feed_synced",
+        "catalog_loaded",
+    ] {
         assert_eq!(check(&answer, name)["ok"], true, "{answer}");
     }
 
@@ -164,4 +169,133 @@ async fn a_backup_taken_under_quiz_load_holds_every_submission_acknowledged_befo
     }
     let (status, _) = readiness(&restored).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// The value of the sample `name{labels}` in a Prometheus text, 0 when it is not there.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn promtool_check(text: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect(
+            "the metrics test needs Prometheus' promtool: apt-get install prometheus \
+             (./test does it)",
+        );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Lint remarks (naming advice) are fine; a parse error is not.
+    assert!(
+        output.status.success() || !said.contains("error"),
+        "promtool: {said}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_are_only_for_the_token_parse_in_promtool_and_move_with_traffic() {
+    const TOKEN: &str = "metrics-token-for-the-test";
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestConfig {
+        metrics_token: Some(TOKEN),
+        ..Default::default()
+    })
+    .await;
+    let scrape = || async {
+        let response = app
+            .browser()
+            .client
+            .get(format!("{}/metrics", app.address))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.unwrap()
+    };
+    let stranger = app.browser().get("/metrics").await;
+    assert_eq!(stranger.status(), StatusCode::UNAUTHORIZED);
+
+    let before = scrape().await;
+    promtool_check(&before);
+    assert!(before.contains("kiwi_build_info"), "{before}");
+
+    let anna = app.person("Anna Beck", "Dezernat I", "").await;
+    app.browser().sign_in(&anna.email, "not her password").await;
+    let key = app.api_key("testbot").await;
+    app.ask(&key, "testbot", &anna.email).await;
+    app.browser().get("/courses").await;
+
+    let after = scrape().await;
+    promtool_check(&after);
+    let refused = "kiwi_sign_ins_total{outcome=\"refused\"}";
+    assert!(
+        sample(&after, refused) >= sample(&before, refused) + 1.0,
+        "{after}"
+    );
+    let denied = "kiwi_access_checks_total{tool=\"testbot\",result=\"denied\"}";
+    assert!(
+        sample(&after, denied) >= sample(&before, denied) + 1.0,
+        "{after}"
+    );
+    assert!(
+        after.contains("kiwi_http_request_duration_seconds_bucket"),
+        "{after}"
+    );
+    assert!(after.contains("kiwi_feed_lag_seconds"), "{after}");
+    assert!(after.contains("kiwi_db_pool_connections"), "{after}");
+    assert!(
+        !after.contains(&anna.email),
+        "no names or addresses in metrics"
+    );
+}
+
+#[tokio::test]
+async fn readiness_fails_while_the_feed_cannot_be_read_and_recovers_by_itself() {
+    let app = spawn_app().await;
+    if !app.is_postgres() {
+        // Cutting a database connection needs a network path (a TCP proxy): PostgreSQL only.
+        return;
+    }
+    let (cut_off, proxy) = app.instance_behind_proxy().await;
+    assert_eq!(readiness(&cut_off).await.0, StatusCode::OK);
+    proxy.cut();
+    let started = std::time::Instant::now();
+    loop {
+        let (status, answer) = readiness(&cut_off).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE && check(&answer, "feed_synced")["ok"] == false
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(12),
+            "still ready: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    proxy.restore();
+    let started = std::time::Instant::now();
+    while readiness(&cut_off).await.0 != StatusCode::OK {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "never ready again"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

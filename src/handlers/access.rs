@@ -6,8 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::access::rule::{Decision, Missing, MissingKind};
 use crate::handlers::identity::SESSION_COOKIE;
-use crate::services::access::{AccessError, Decision, Missing, PersonRef};
+use crate::services::access::{AccessError, PersonRef};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -22,7 +23,26 @@ struct AccessAnswer<'a> {
     user: &'a str,
     allowed: bool,
     valid_until: Option<String>,
-    missing: &'a [Missing],
+    missing: Vec<MissingAnswer<'a>>,
+}
+
+/// What is missing, as the API tells a tool: with the kiwi page that fixes it.
+#[derive(Serialize)]
+struct MissingAnswer<'a> {
+    kind: MissingKind,
+    id: &'a str,
+    url: String,
+}
+
+/// The kiwi page that fixes what is missing (a course, the policy, signing in).
+pub fn missing_path(missing: &Missing) -> String {
+    match missing.kind {
+        MissingKind::Course | MissingKind::CertificateExpired => {
+            format!("/courses/{}", missing.id)
+        }
+        MissingKind::Policy => "/policy".to_owned(),
+        MissingKind::Account => "/login".to_owned(),
+    }
 }
 
 /// `GET /api/v1/access?tool=…&user=…` with `Authorization: Bearer <key>`.
@@ -55,16 +75,22 @@ pub async fn api(
         PersonRef::PersonnelNumber(&query.user)
     };
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
-    match state
-        .access
-        .decide_for(tool, who, policy, &state.settings.base_url(), Utc::now())
-    {
+    let base = state.settings.base_url();
+    match state.access.decide_for(tool, who, policy, Utc::now()) {
         Ok(decision) => answer(StatusCode::OK).json(AccessAnswer {
             tool: &tool.id,
             user: &query.user,
             allowed: decision.allowed,
             valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
-            missing: &decision.missing,
+            missing: decision
+                .missing
+                .iter()
+                .map(|m| MissingAnswer {
+                    kind: m.kind,
+                    id: &m.id,
+                    url: format!("{base}{}", missing_path(m)),
+                })
+                .collect(),
         }),
         Err(error) => json_unavailable(error),
     }
@@ -103,9 +129,7 @@ pub async fn forward(
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
     let Decision {
         allowed, missing, ..
-    } = state
-        .access
-        .decide_person(tool, &person, policy, &base, now);
+    } = state.access.decide_person(tool, &person, policy, now);
     if allowed {
         return answer(StatusCode::OK)
             .insert_header(("X-Kiwi-User", person.email.as_str()))

@@ -4,10 +4,12 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::access::rule::{self, Missing, MissingKind};
 use crate::error::AppError;
+use crate::handlers::access::missing_path;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, local_path, render, see_other};
-use crate::services::access::{self, Missing};
+use crate::services::access;
 use crate::services::acknowledgements;
 use crate::state::AppState;
 
@@ -73,7 +75,7 @@ pub async fn list(
         .tools
         .iter()
         .map(|tool| {
-            let decision = access::decide(tool, Some(&entitlements), policy, "", now);
+            let decision = rule::decide(tool, Some(&entitlements), policy, now);
             ToolView {
                 id: tool.id.clone(),
                 name: tool.name.clone(),
@@ -106,7 +108,7 @@ fn missing_view(
     language: crate::domain::Language,
 ) -> MissingView {
     let title = match missing.kind {
-        access::MissingKind::Course | access::MissingKind::CertificateExpired => state
+        MissingKind::Course | MissingKind::CertificateExpired => state
             .catalog
             .get(&missing.id)
             .map(|c| c.title(language).to_owned())
@@ -117,7 +119,7 @@ fn missing_view(
         kind: missing.kind.as_str(),
         id: missing.id.clone(),
         title,
-        url: missing.url.clone(),
+        url: missing_path(missing),
     }
 }
 
@@ -179,7 +181,7 @@ pub async fn acknowledge(
         // The policy changed while the page was open: show the new one.
         return Ok(see_other("/policy"));
     }
-    let rules = access::Rules {
+    let rules = rule::Rules {
         tools: &state.tools,
         policy: Some(&policy.version),
     };

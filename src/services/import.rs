@@ -119,7 +119,7 @@ pub async fn import_csv(
     actor: Option<Uuid>,
 ) -> Result<ImportReport, ImportError> {
     let rows = parse(bytes)?;
-    let rules = access::Rules {
+    let rules = crate::access::rule::Rules {
         tools: mail.tools(),
         policy: mail.policy_version(),
     };

@@ -1,3 +1,4 @@
+pub mod access;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::access::rule::{Decision, Missing, MissingKind};
 use crate::handlers::identity::SESSION_COOKIE;
 use crate::metrics::AccessOutcome;
-use crate::services::access::{AccessError, Decision, Missing, PersonRef};
+use crate::services::access::{AccessError, PersonRef};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -23,7 +24,26 @@ struct AccessAnswer<'a> {
     user: &'a str,
     allowed: bool,
     valid_until: Option<String>,
-    missing: &'a [Missing],
+    missing: Vec<MissingAnswer<'a>>,
+}
+
+/// What is missing, as the API tells a tool: with the kiwi page that fixes it.
+#[derive(Serialize)]
+struct MissingAnswer<'a> {
+    kind: MissingKind,
+    id: &'a str,
+    url: String,
+}
+
+/// The kiwi page that fixes what is missing (a course, the policy, signing in).
+pub fn missing_path(missing: &Missing) -> String {
+    match missing.kind {
+        MissingKind::Course | MissingKind::CertificateExpired => {
+            format!("/courses/{}", missing.id)
+        }
+        MissingKind::Policy => "/policy".to_owned(),
+        MissingKind::Account => "/login".to_owned(),
+    }
 }
 
 /// `GET /api/v1/access?tool=…&user=…` with `Authorization: Bearer <key>`.
@@ -65,10 +85,8 @@ pub async fn api(
         PersonRef::PersonnelNumber(&query.user)
     };
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
-    match state
-        .access
-        .decide_for(tool, who, policy, &state.settings.base_url(), Utc::now())
-    {
+    let base = state.settings.base_url();
+    match state.access.decide_for(tool, who, policy, Utc::now()) {
         Ok(decision) => {
             count(if decision.allowed {
                 AccessOutcome::Allowed
@@ -80,7 +98,15 @@ pub async fn api(
                 user: &query.user,
                 allowed: decision.allowed,
                 valid_until: decision.valid_until.map(|d| d.to_rfc3339()),
-                missing: &decision.missing,
+                missing: decision
+                    .missing
+                    .iter()
+                    .map(|m| MissingAnswer {
+                        kind: m.kind,
+                        id: &m.id,
+                        url: format!("{base}{}", missing_path(m)),
+                    })
+                    .collect(),
             })
         }
         Err(error) => {
@@ -132,9 +158,7 @@ pub async fn forward(
     let policy = state.policy.as_ref().map(|p| p.version.as_str());
     let Decision {
         allowed, missing, ..
-    } = state
-        .access
-        .decide_person(tool, &person, policy, &base, now);
+    } = state.access.decide_person(tool, &person, policy, now);
     count(if allowed {
         AccessOutcome::Allowed
     } else {

@@ -4,11 +4,13 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::access::rule::{self, Missing, MissingKind};
 use crate::domain::ReturnPath;
 use crate::error::AppError;
+use crate::handlers::access::missing_path;
 use crate::handlers::identity::{CsrfForm, CurrentUser};
 use crate::handlers::{format_date, render, see_other};
-use crate::services::access::{self, Missing};
+use crate::services::access;
 use crate::services::acknowledgements;
 use crate::state::AppState;
 
@@ -74,7 +76,7 @@ pub async fn list(
         .tools
         .iter()
         .map(|tool| {
-            let decision = access::decide(tool, Some(&entitlements), policy, "", now);
+            let decision = rule::decide(tool, Some(&entitlements), policy, now);
             ToolView {
                 id: tool.id.clone(),
                 name: tool.name.clone(),
@@ -109,7 +111,7 @@ fn missing_view(
     language: crate::domain::Language,
 ) -> MissingView {
     let title = match missing.kind {
-        access::MissingKind::Course | access::MissingKind::CertificateExpired => state
+        MissingKind::Course | MissingKind::CertificateExpired => state
             .catalog
             .get(&missing.id)
             .map(|c| c.title(language).to_owned())
@@ -120,7 +122,7 @@ fn missing_view(
         kind: missing.kind.as_str(),
         id: missing.id.clone(),
         title,
-        url: missing.url.clone(),
+        url: missing_path(missing),
     }
 }
 
@@ -204,7 +206,7 @@ pub async fn acknowledge(
         // The policy changed while the page was open: show the new one.
         return Ok(see_other("/policy"));
     }
-    let rules = access::Rules {
+    let rules = rule::Rules {
         tools: &state.tools,
         policy: Some(&policy.version),
     };

@@ -1,6 +1,6 @@
-//! May this person use this tool now? The rule, and the in-memory cache that answers it on
-//! every request of a tool without a database round trip. The same cache resolves sessions
-//! for every page and holds the training records that reports are computed from.
+//! The in-memory cache that answers the access rule (`access::rule`) on every request of a
+//! tool without a database round trip, fed by the change feed. The same cache resolves
+//! sessions for every page and holds the training records that reports are computed from.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,232 +9,15 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
-use serde::Serialize;
 use uuid::Uuid;
 
+use crate::access::rule::{self, CertificateFact, Decision, Entitlements, Rules, Transition};
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
-use crate::entities::{access_change, certificate, user};
+use crate::entities::{access_change, user};
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
 use crate::tools::Tool;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MissingKind {
-    Course,
-    Policy,
-    CertificateExpired,
-    Account,
-}
-
-impl MissingKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MissingKind::Course => "course",
-            MissingKind::Policy => "policy",
-            MissingKind::CertificateExpired => "certificate_expired",
-            MissingKind::Account => "account",
-        }
-    }
-}
-
-/// Something a person lacks for a tool, with the kiwi page that fixes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Missing {
-    pub kind: MissingKind,
-    pub id: String,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub allowed: bool,
-    /// Until when access holds without anything new (the earliest end of a required certificate).
-    pub valid_until: Option<DateTime<Utc>>,
-    pub missing: Vec<Missing>,
-}
-
-/// What the access rule needs to know about a person, and what the training records
-/// (reports) read: where they work and which courses they started.
-#[derive(Debug, Clone, Default)]
-pub struct Entitlements {
-    pub user_id: Uuid,
-    pub personnel_number: String,
-    pub email: String,
-    /// The key the API looks the email address up by.
-    pub email_normalized: String,
-    pub name: String,
-    pub org_unit_id: Uuid,
-    pub active: bool,
-    pub certificates: Vec<CertificateFact>,
-    pub acknowledged: HashSet<String>,
-    /// Courses with an attempt or a completed module, on any version.
-    pub started: HashSet<String>,
-}
-
-impl Entitlements {
-    fn of(person: &user::Model) -> Entitlements {
-        Entitlements {
-            user_id: person.id,
-            personnel_number: person.personnel_number.clone(),
-            email: person.email.clone(),
-            email_normalized: person.email_normalized.clone(),
-            name: person.name.clone(),
-            org_unit_id: person.org_unit_id,
-            active: person.status == user::STATUS_ACTIVE,
-            ..Default::default()
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct CertificateFact {
-    pub course_id: String,
-    pub serial: String,
-    pub course_version: String,
-    pub sequence: i32,
-    pub issued_at: DateTime<Utc>,
-    pub valid_from: DateTime<Utc>,
-    pub valid_until: DateTime<Utc>,
-    pub revoked: bool,
-}
-
-impl From<&certificate::Model> for CertificateFact {
-    fn from(c: &certificate::Model) -> Self {
-        CertificateFact {
-            course_id: c.course_id.clone(),
-            serial: c.serial.clone(),
-            course_version: c.course_version.clone(),
-            sequence: c.sequence,
-            issued_at: c.issued_at,
-            valid_from: c.valid_from,
-            valid_until: c.valid_until,
-            revoked: c.revoked_at.is_some(),
-        }
-    }
-}
-
-/// A person may use a tool when they are active, hold a valid certificate of every course
-/// the tool requires, and (if it requires one) acknowledged the current usage policy.
-/// Validity is judged at `now`, so a certificate stops counting at the second it ends.
-pub fn decide(
-    tool: &Tool,
-    person: Option<&Entitlements>,
-    policy_version: Option<&str>,
-    base_url: &str,
-    now: DateTime<Utc>,
-) -> Decision {
-    let Some(person) = person.filter(|p| p.active) else {
-        return Decision {
-            allowed: false,
-            valid_until: None,
-            missing: vec![Missing {
-                kind: MissingKind::Account,
-                id: String::new(),
-                url: format!("{base_url}/login"),
-            }],
-        };
-    };
-    let mut missing = Vec::new();
-    let mut valid_until: Option<DateTime<Utc>> = None;
-    for course in &tool.requires_courses {
-        let held: Vec<&CertificateFact> = person
-            .certificates
-            .iter()
-            .filter(|c| &c.course_id == course && !c.revoked)
-            .collect();
-        match covered_until(&held, now) {
-            Some(until) => valid_until = Some(valid_until.map_or(until, |v| v.min(until))),
-            None => {
-                let expired = held.iter().any(|c| c.valid_until <= now);
-                missing.push(Missing {
-                    kind: if expired {
-                        MissingKind::CertificateExpired
-                    } else {
-                        MissingKind::Course
-                    },
-                    id: course.clone(),
-                    url: format!("{base_url}/courses/{course}"),
-                });
-            }
-        }
-    }
-    if tool.requires_policy {
-        match policy_version {
-            Some(version) if person.acknowledged.contains(version) => {}
-            Some(version) => missing.push(Missing {
-                kind: MissingKind::Policy,
-                id: version.to_owned(),
-                url: format!("{base_url}/policy"),
-            }),
-            // A tool that requires a policy kiwi does not have stays closed.
-            None => missing.push(Missing {
-                kind: MissingKind::Policy,
-                id: String::new(),
-                url: format!("{base_url}/policy"),
-            }),
-        }
-    }
-    let allowed = missing.is_empty();
-    Decision {
-        allowed,
-        valid_until: if allowed { valid_until } else { None },
-        missing,
-    }
-}
-
-/// The end of the unbroken chain of certificates covering `now` (a renewal starts where the
-/// previous one ends), or None if none covers it.
-fn covered_until(held: &[&CertificateFact], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut end = held
-        .iter()
-        .filter(|c| c.valid_from <= now && now < c.valid_until)
-        .map(|c| c.valid_until)
-        .max()?;
-    while let Some(next) = held
-        .iter()
-        .filter(|c| c.valid_from <= end && c.valid_until > end)
-        .map(|c| c.valid_until)
-        .max()
-    {
-        end = next;
-    }
-    Some(end)
-}
-
-/// The tools and the policy version the rule decides with.
-#[derive(Clone, Copy)]
-pub struct Rules<'a> {
-    pub tools: &'a [Tool],
-    pub policy: Option<&'a str>,
-}
-
-/// A tool that a change opened (`allowed`) or closed for a person.
-#[derive(Debug, Clone)]
-pub struct Transition<'a> {
-    pub tool: &'a Tool,
-    pub allowed: bool,
-}
-
-/// The tools whose decision differs between `before` and `after` (None: no such person),
-/// both judged at `now`.
-pub fn transitions<'a>(
-    rules: Rules<'a>,
-    before: Option<&Entitlements>,
-    after: Option<&Entitlements>,
-    now: DateTime<Utc>,
-) -> Vec<Transition<'a>> {
-    rules
-        .tools
-        .iter()
-        .filter_map(|tool| {
-            let was = decide(tool, before, rules.policy, "", now).allowed;
-            let is = decide(tool, after, rules.policy, "", now).allowed;
-            (was != is).then_some(Transition { tool, allowed: is })
-        })
-        .collect()
-}
 
 /// What the rule knows about a person before a change, read in the transaction that makes
 /// it. The person is locked first (PostgreSQL), so that two changes of one person are
@@ -263,7 +46,7 @@ pub async fn audit_change<'a>(
         return Ok(Vec::new());
     };
     let after = entitlements_of(txn, &person).await?;
-    let changed = transitions(rules, before, Some(&after), Utc::now());
+    let changed = rule::transitions(rules, before, Some(&after), Utc::now());
     for transition in &changed {
         let action = if transition.allowed {
             "access.granted"
@@ -744,7 +527,6 @@ impl AccessCache {
         tool: &Tool,
         who: PersonRef,
         policy: Option<&str>,
-        base_url: &str,
         now: DateTime<Utc>,
     ) -> Result<Decision, AccessError> {
         self.confirmed()?;
@@ -754,7 +536,7 @@ impl AccessCache {
             PersonRef::PersonnelNumber(number) => state.by_personnel_number.get(number.trim()),
         };
         let person = id.and_then(|id| state.people.get(id));
-        Ok(decide(tool, person.map(Arc::as_ref), policy, base_url, now))
+        Ok(rule::decide(tool, person.map(Arc::as_ref), policy, now))
     }
 
     /// The training records of `query` from memory, the same rows as `db::records::all`
@@ -917,10 +699,9 @@ impl AccessCache {
         tool: &Tool,
         person: &Entitlements,
         policy: Option<&str>,
-        base_url: &str,
         now: DateTime<Utc>,
     ) -> Decision {
-        decide(tool, Some(person), policy, base_url, now)
+        rule::decide(tool, Some(person), policy, now)
     }
 }
 

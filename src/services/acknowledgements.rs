@@ -3,9 +3,10 @@
 use sea_orm::{DatabaseConnection, DbErr};
 use uuid::Uuid;
 
+use crate::access::rule::Rules;
 use crate::db;
 use crate::entities::access_change;
-use crate::services::access::{self, Rules};
+use crate::services::access;
 
 /// Records that a person acknowledged this version of the policy; tools that require the
 /// policy open (if nothing else is missing) once every instance has seen the change, and

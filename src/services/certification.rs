@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, Months, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Set};
 use uuid::Uuid;
 
+use crate::access::rule;
 use crate::courses::Course;
 use crate::db;
 use crate::entities::{access_change, certificate, user};
@@ -150,8 +151,8 @@ async fn issue(
     Ok(issued)
 }
 
-fn rules_of(mail: &Composer) -> access::Rules<'_> {
-    access::Rules {
+fn rules_of(mail: &Composer) -> rule::Rules<'_> {
+    rule::Rules {
         tools: mail.tools(),
         policy: mail.policy_version(),
     }
@@ -299,7 +300,7 @@ async fn tell_of_closed_tools(
     txn: &impl ConnectionTrait,
     mail: &Composer,
     person: &user::Model,
-    transitions: &[access::Transition<'_>],
+    transitions: &[rule::Transition<'_>],
     certificate: &certificate::Model,
 ) -> Result<(), DbErr> {
     if person.status != user::STATUS_ACTIVE {

@@ -138,7 +138,7 @@ pub async fn import_csv(
     actor: Actor,
 ) -> Result<ImportReport, ImportError> {
     let rows = parse(bytes)?;
-    let rules = access::Rules {
+    let rules = crate::access::rule::Rules {
         tools: mail.tools(),
         policy: mail.policy_version(),
     };

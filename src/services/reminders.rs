@@ -10,12 +10,12 @@ use chrono::{DateTime, Datelike, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
+use crate::access::rule::{self, CertificateFact, Entitlements};
 use crate::config::Settings;
 use crate::courses::Catalog;
 use crate::db;
 use crate::db::reminders::Assignee;
 use crate::entities::assignment;
-use crate::services::access::{self, CertificateFact, Entitlements};
 use crate::services::mails::{ClosedBecause, Composer, MailError, NewMail, OverdueRow, Recipient};
 use crate::services::outbox;
 
@@ -323,8 +323,8 @@ async fn queue_tools_closed_by_expiry(
             .iter()
             .filter(|t| t.requires_courses.contains(&c.course_id))
         {
-            let was = access::decide(tool, Some(person), policy, "", just_before).allowed;
-            let is = access::decide(tool, Some(person), policy, "", now).allowed;
+            let was = rule::decide(tool, Some(person), policy, just_before).allowed;
+            let is = rule::decide(tool, Some(person), policy, now).allowed;
             if was && !is {
                 let key = format!("access-lost:expired:{}:{}", c.certificate_id, tool.id);
                 candidates.push((key, c, tool));

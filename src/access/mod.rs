@@ -1,0 +1,3 @@
+//! Tool access: the rule that decides.
+
+pub mod rule;

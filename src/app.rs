@@ -8,13 +8,13 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::error::ErrorPage;
+use crate::error::{AppError, ErrorPage};
 use crate::handlers::{self, identity};
 use crate::routes;
-use crate::services::{access, outbox, reminders, sessions};
+use crate::services::{access, outbox, reminders, sessions, throttle};
 use crate::state::{AppState, StartError};
 
 /// Loads the access cache, then starts the web server on `listener`; the returned server
@@ -30,12 +30,19 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            // Unreadable query strings, paths and forms: the access check answers them in
+            // plain text (tools read it), the pages with kiwi's error page.
+            .app_data(web::QueryConfig::default().error_handler(plain_bad_request))
+            .app_data(web::PathConfig::default().error_handler(plain_bad_request))
             // Tools ask on every request they get: the access check answers outside the
             // middleware of the pages (request span, error pages, origin check, page
             // headers), which would cost more than the check itself.
             .configure(routes::access_check)
             .service(
                 web::scope("")
+                    .app_data(web::QueryConfig::default().error_handler(bad_request_page))
+                    .app_data(web::PathConfig::default().error_handler(bad_request_page))
+                    .app_data(web::FormConfig::default().error_handler(bad_request_page))
                     .configure(routes::configure)
                     .default_service(web::to(handlers::not_found))
                     .wrap(from_fn(identity::origin_and_cookies))
@@ -47,6 +54,24 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// A request whose query, path or form cannot be read, as a page in the visitor's language;
+/// the framework's own text ("Query deserialize error…") is logged, not shown.
+fn bad_request_page(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, "unreadable request");
+    AppError::BadRequest(error.to_string()).into()
+}
+
+/// The same for the access check: plain text that is never cached or sniffed.
+fn plain_bad_request(error: impl std::fmt::Display, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%error, "unreadable access check");
+    let response = HttpResponse::BadRequest()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body("bad request\n");
+    actix_web::error::InternalError::from_response(error.to_string(), response).into()
 }
 
 /// Headers on every response: a CSP without inline script, no framing, no sniffing.
@@ -106,36 +131,71 @@ fn render_error_page<B>(
     ))
 }
 
-/// Follows the access change feed, sends mail, runs the mail scheduler, and removes ended
-/// sessions every ten minutes.
+/// Follows the access change feed, sends mail, runs the mail scheduler, and tidies up every
+/// ten minutes; each under supervision.
 fn spawn_background_work(state: web::Data<AppState>) {
-    let follower = state.clone();
-    tokio::spawn(async move { access::follow_changes(&follower.access, &follower.db).await });
-    let worker = state.clone();
-    tokio::spawn(async move { outbox::run(&worker.outbox, &worker.db).await });
-    let scheduler = state.clone();
-    tokio::spawn(async move {
-        reminders::run(
-            &scheduler.db,
-            &scheduler.mail,
-            &scheduler.catalog,
-            &scheduler.schedule,
-        )
-        .await
+    supervise(
+        "access change follower",
+        state.clone(),
+        |state| async move { access::follow_changes(&state.access, &state.db).await },
+    );
+    supervise("mail worker", state.clone(), |state| async move {
+        outbox::run(&state.outbox, &state.db).await
     });
-    tokio::spawn(async move {
+    supervise("mail scheduler", state.clone(), |state| async move {
+        reminders::run(&state.db, &state.mail, &state.catalog, &state.schedule).await
+    });
+    supervise("housekeeping", state, |state| async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {
             interval.tick().await;
-            if let Err(error) = sessions::purge_stale(&state.db).await {
-                tracing::warn!(%error, "purging stale sessions failed");
+            tidy_up(&state).await;
+        }
+    });
+}
+
+/// Removes what has served its purpose: ended sessions, old feed entries, throttle counts.
+async fn tidy_up(state: &AppState) {
+    if let Err(error) = sessions::purge_stale(&state.db).await {
+        tracing::warn!(%error, "purging stale sessions failed");
+    }
+    state.access.forget_idle_sessions(chrono::Utc::now());
+    let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+    if let Err(error) = crate::db::access_changes::purge(&state.db, day_ago).await {
+        tracing::warn!(%error, "purging the access change feed failed");
+    }
+    if let Err(error) = throttle::purge(&state.db, throttle::LONGEST_WINDOW).await {
+        tracing::warn!(%error, "purging throttle counts failed");
+    }
+    state.verify_limit.forget_old();
+}
+
+/// Runs a background task for as long as the server runs: a task that panics or ends is
+/// logged and started again after a pause that grows from 1 s to a minute, so one bad
+/// record can never stop mail or the feed for good while the web server goes on serving.
+fn supervise<F, Fut>(name: &'static str, state: web::Data<AppState>, task: F)
+where
+    F: Fn(web::Data<AppState>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut pause = Duration::from_secs(1);
+        loop {
+            let started = tokio::time::Instant::now();
+            match tokio::spawn(task(state.clone())).await {
+                Err(error) if error.is_panic() => {
+                    tracing::error!(task = name, "background task panicked; restarting it");
+                }
+                Err(error) => {
+                    tracing::error!(task = name, %error, "background task was cancelled; restarting it");
+                }
+                Ok(()) => tracing::error!(task = name, "background task ended; restarting it"),
             }
-            state.access.forget_idle_sessions(chrono::Utc::now());
-            let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
-            if let Err(error) = crate::db::access_changes::purge(&state.db, day_ago).await {
-                tracing::warn!(%error, "purging the access change feed failed");
+            if started.elapsed() > Duration::from_secs(300) {
+                pause = Duration::from_secs(1);
             }
-            state.verify_limit.forget_old();
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(60));
         }
     });
 }

@@ -167,6 +167,7 @@ async fn export(
     db: &DatabaseConnection,
     content: &Content,
     args: ExportArgs,
+    local: crate::domain::LocalTime,
 ) -> Result<(), String> {
     use std::io::Write;
 
@@ -223,6 +224,7 @@ async fn export(
         to: day(&args.to, "to")?,
         format,
         language,
+        local,
     };
     if args.sql {
         let query = exports::query(&content.catalog, &request);
@@ -306,7 +308,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Export(args) => {
             let content = load_content(&settings)?;
             let db = open_database(&settings).await?;
-            export(&db, &content, args).await
+            export(&db, &content, args, settings.local_time()).await
         }
         Command::Migrate => {
             open_database(&settings).await?;
@@ -423,7 +425,9 @@ async fn users(
             let options = ImportOptions {
                 mark_missing_as_left,
             };
-            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator).await {
+            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator)
+                .await
+            {
                 Ok(report) => {
                     println!(
                         "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",

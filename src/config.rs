@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::domain::{Cidr, LocalTime};
+
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
     /// Address and port the web server listens on.
@@ -73,10 +75,45 @@ pub struct Settings {
     #[arg(long, env = "KIWI_BASE_URL", global = true)]
     pub base_url: Option<String>,
 
-    /// Take the client address for sign-in throttling from `X-Forwarded-For`; set only when
-    /// kiwi runs behind a reverse proxy that sets that header.
+    /// Take the client address for throttling from the proxy's forwarding header; set only
+    /// when kiwi runs behind a reverse proxy that sets that header.
     #[arg(long, env = "KIWI_TRUST_PROXY", default_value_t = false, global = true)]
     pub trust_proxy: bool,
+
+    /// The reverse proxies whose forwarding header is believed (with `KIWI_TRUST_PROXY`):
+    /// comma-separated addresses or CIDR blocks. The client is the right-most address in the
+    /// header that is not one of them.
+    #[arg(
+        long,
+        env = "KIWI_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        default_value = "127.0.0.1/32,::1/128",
+        value_parser = parse_cidr,
+        global = true
+    )]
+    pub trusted_proxies: Vec<Cidr>,
+
+    /// The forwarding header the proxy sets: `x-forwarded-for` (default) or `forwarded`
+    /// (RFC 7239). The other one is ignored, so a client cannot send it past the proxy.
+    #[arg(
+        long,
+        env = "KIWI_PROXY_HEADER",
+        default_value = "x-forwarded-for",
+        value_parser = ["x-forwarded-for", "forwarded"],
+        global = true
+    )]
+    pub proxy_header: String,
+
+    /// The time zone people live in: due dates, overdue, reminders, cooldowns and every time
+    /// shown or mailed follow it (times are stored in UTC).
+    #[arg(
+        long,
+        env = "KIWI_TIMEZONE",
+        default_value = "Europe/Berlin",
+        value_parser = parse_timezone,
+        global = true
+    )]
+    pub timezone: chrono_tz::Tz,
 
     /// SMTP server for kiwi's mails: `smtp://relay:25` (plain), `smtp://relay:587?tls=required`
     /// (STARTTLS), `smtps://user:password@relay:465` (TLS). Without one, mails are written as
@@ -132,6 +169,17 @@ pub struct Settings {
     pub log: String,
 }
 
+fn parse_cidr(input: &str) -> Result<Cidr, String> {
+    Cidr::parse(input).ok_or_else(|| format!("{input} is not an address or CIDR block"))
+}
+
+fn parse_timezone(input: &str) -> Result<chrono_tz::Tz, String> {
+    input
+        .trim()
+        .parse()
+        .map_err(|_| format!("{input} is not a time zone name such as Europe/Berlin"))
+}
+
 impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -156,6 +204,10 @@ impl Settings {
         self.data_dir.join("outbox-mail")
     }
 
+    pub fn local_time(&self) -> LocalTime {
+        LocalTime::new(self.timezone)
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.base_url().starts_with("https://")
     }
@@ -173,6 +225,12 @@ impl Settings {
             accessibility_contact: "barrierefreiheit@musterstadt.example".into(),
             base_url: None,
             trust_proxy: false,
+            trusted_proxies: ["127.0.0.1/32", "::1/128"]
+                .into_iter()
+                .filter_map(Cidr::parse)
+                .collect(),
+            proxy_header: "x-forwarded-for".into(),
+            timezone: chrono_tz::Europe::Berlin,
             smtp_url: None,
             mail_from: "kiwi <kiwi@musterstadt.example>".into(),
             mail_max_tries: 10,

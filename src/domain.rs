@@ -186,9 +186,11 @@ impl ReturnPath {
         let acceptable = |path: &str| {
             let mut chars = path.chars();
             chars.next() == Some('/')
-                && !matches!(chars.next(), Some('/' | '\\'))
+                && !chars
+                    .next()
+                    .is_some_and(|c| c == '/' || c == '\\' || c.is_whitespace() || c.is_control())
                 && !path.contains('\\')
-                && !path.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !path.chars().any(char::is_control)
         };
         let valid = input.len() <= Self::MAX_LEN
             // It goes into a `Location` header as it is: visible ASCII only.
@@ -283,6 +285,106 @@ impl SingleLine {
     }
 }
 
+/// A block of network addresses (`10.0.0.0/8`, `::1/128`, or one address), e.g. the reverse
+/// proxies whose forwarding headers kiwi believes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(input: &str) -> Option<Cidr> {
+        let input = input.trim();
+        let (address, prefix) = match input.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix.parse::<u8>().ok()?)),
+            None => (input, None),
+        };
+        let network: std::net::IpAddr = address.parse().ok()?;
+        let longest = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(longest);
+        (prefix <= longest).then_some(Cidr { network, prefix })
+    }
+
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        let bits = |address: std::net::IpAddr| -> u128 {
+            match address {
+                std::net::IpAddr::V4(v4) => u128::from(u32::from(v4)) << 96,
+                std::net::IpAddr::V6(v6) => u128::from(v6),
+            }
+        };
+        // An IPv4 address seen as IPv6 (`::ffff:10.0.0.1`) is the same address.
+        let address = match address {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        if address.is_ipv4() != self.network.is_ipv4() {
+            return false;
+        }
+        // IPv4 addresses sit in the top 32 bits, so the prefix counts from the top for both.
+        let prefix = u32::from(self.prefix);
+        let mask = if prefix == 0 {
+            0
+        } else {
+            u128::MAX << (128 - prefix)
+        };
+        bits(address) & mask == bits(self.network) & mask
+    }
+}
+
+/// The time zone people live in (`KIWI_TIMEZONE`): where an instant becomes the day and the
+/// clock time people read. kiwi stores and compares instants in UTC; every day it counts
+/// (due dates, overdue, reminders) and every time it shows is local.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime(chrono_tz::Tz);
+
+impl LocalTime {
+    pub fn new(zone: chrono_tz::Tz) -> LocalTime {
+        LocalTime(zone)
+    }
+
+    /// The local day of an instant.
+    pub fn day(self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.0).date_naive()
+    }
+
+    /// Today, here.
+    pub fn today(self) -> chrono::NaiveDate {
+        self.day(chrono::Utc::now())
+    }
+
+    /// The instant a local day begins (the first moment after a summer-time gap, if any).
+    pub fn start_of(self, day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        let midnight = day.and_time(chrono::NaiveTime::MIN);
+        let local = self
+            .0
+            .from_local_datetime(&midnight)
+            .earliest()
+            .or_else(|| {
+                self.0
+                    .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                    .earliest()
+            });
+        local.map_or_else(|| midnight.and_utc(), |at| at.with_timezone(&chrono::Utc))
+    }
+
+    /// An instant as the local date and time, without the zone (for spreadsheet cells).
+    pub fn naive(self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+        at.with_timezone(&self.0).naive_local()
+    }
+
+    /// The clock time of an instant, `14:05`.
+    pub fn clock(self, at: chrono::DateTime<chrono::Utc>) -> String {
+        at.with_timezone(&self.0).format("%H:%M").to_string()
+    }
+
+    /// Day and clock time as people who read `language` write them: `02.12.2026, 14:05`.
+    pub fn date_time(self, at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
+        format!("{}, {}", language.format_date(self.day(at)), self.clock(at))
+    }
+}
+
 /// A password as typed; checked for length only (BSI and NIST advise length over rules).
 pub struct NewPassword(String);
 
@@ -354,7 +456,10 @@ mod tests {
             "https://evil.example",
             "/café",
         ] {
-            assert!(ReturnPath::parse(bad).is_none(), "{bad:?} should be refused");
+            assert!(
+                ReturnPath::parse(bad).is_none(),
+                "{bad:?} should be refused"
+            );
         }
         assert_eq!(ReturnPath::or_home(Some("//evil.example")).as_str(), "/");
         assert_eq!(ReturnPath::or_home(None).as_str(), "/");
@@ -362,7 +467,10 @@ mod tests {
 
     #[test]
     fn single_lines_refuse_line_breaks_and_control_characters() {
-        assert_eq!(SingleLine::parse("  Anna Beck ").unwrap().as_str(), "Anna Beck");
+        assert_eq!(
+            SingleLine::parse("  Anna Beck ").unwrap().as_str(),
+            "Anna Beck"
+        );
         assert_eq!(
             SingleLine::parse("Jürgen <b>Groß</b>").unwrap().as_str(),
             "Jürgen <b>Groß</b>"
@@ -380,6 +488,52 @@ mod tests {
         assert_eq!(
             SingleLine::parse(&"x".repeat(201)),
             Err(SingleLineError::TooLong)
+        );
+    }
+
+    #[test]
+    fn address_blocks_contain_what_their_prefix_says() {
+        let net = Cidr::parse("10.1.0.0/16").unwrap();
+        assert!(net.contains("10.1.200.3".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
+        assert!(Cidr::parse("::1").unwrap().contains("::1".parse().unwrap()));
+        assert!(
+            !Cidr::parse("127.0.0.1")
+                .unwrap()
+                .contains("127.0.0.2".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(Cidr::parse("10.0.0.0/33").is_none());
+        assert!(Cidr::parse("proxy.stadt.example").is_none());
+    }
+
+    #[test]
+    fn local_days_and_times_follow_the_time_zone_and_its_summer_time() {
+        let berlin = LocalTime::new(chrono_tz::Europe::Berlin);
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Winter: UTC+1. 23:30 UTC on 2 December is already 3 December in Berlin.
+        assert_eq!(berlin.day(at("2026-12-02T23:30:00Z")), day("2026-12-03"));
+        assert_eq!(berlin.day(at("2026-12-02T22:59:59Z")), day("2026-12-02"));
+        assert_eq!(berlin.clock(at("2026-12-02T13:05:00Z")), "14:05");
+        // Summer: UTC+2, from 29 March 2026 01:00 UTC to 25 October 2026 01:00 UTC.
+        assert_eq!(berlin.clock(at("2026-03-29T00:59:00Z")), "01:59");
+        assert_eq!(berlin.clock(at("2026-03-29T01:00:00Z")), "03:00");
+        assert_eq!(berlin.day(at("2026-07-01T22:30:00Z")), day("2026-07-02"));
+        assert_eq!(berlin.clock(at("2026-10-25T00:59:00Z")), "02:59");
+        assert_eq!(berlin.clock(at("2026-10-25T01:00:00Z")), "02:00");
+        assert_eq!(
+            berlin.date_time(at("2026-12-02T13:05:00Z"), Language::De),
+            "02.12.2026, 14:05"
         );
     }
 }

@@ -29,11 +29,15 @@ pub enum AppError {
     SignInRequired { next: String },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Throttled, or too busy right now; the client may try again after this many seconds.
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests { retry_after_secs: u32 },
     /// A rule said no; the page explains it with this translation id (and a value).
     #[error("refused: {0}")]
     Refused(&'static str, String),
+    /// A rule said no until a moment; the page names it in local time.
+    #[error("refused until {1}: {0}")]
+    RefusedUntil(&'static str, chrono::DateTime<chrono::Utc>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -42,7 +46,15 @@ pub enum AppError {
 /// with the translation id and value that explain a refusal.
 #[derive(Clone)]
 pub struct ErrorPage {
-    pub explanation: Option<(&'static str, String)>,
+    pub explanation: Option<(&'static str, Detail)>,
+}
+
+/// The value a refusal's explanation names.
+#[derive(Clone, Debug)]
+pub enum Detail {
+    Text(String),
+    /// Shown as a local clock time by the page, which knows the time zone.
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 impl ResponseError for AppError {
@@ -52,8 +64,8 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Refused(..) => StatusCode::CONFLICT,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Refused(..) | AppError::RefusedUntil(..) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,11 +81,15 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
-        let mut response = HttpResponse::build(self.status_code())
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .finish();
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        let mut response = builder.finish();
         let explanation = match self {
-            AppError::Refused(id, value) => Some((*id, value.clone())),
+            AppError::Refused(id, value) => Some((*id, Detail::Text(value.clone()))),
+            AppError::RefusedUntil(id, at) => Some((*id, Detail::Time(*at))),
             _ => None,
         };
         response.extensions_mut().insert(ErrorPage { explanation });
@@ -116,7 +132,9 @@ impl From<LinkError> for AppError {
     fn from(error: LinkError) -> Self {
         match error {
             LinkError::Invalid | LinkError::UnknownPerson => AppError::NotFound,
-            LinkError::Throttled => AppError::TooManyRequests,
+            LinkError::Throttled => AppError::TooManyRequests {
+                retry_after_secs: THROTTLED_RETRY_SECS,
+            },
             LinkError::Password(e) => e.into(),
             LinkError::Mail(e) => e.into(),
             LinkError::Database(e) => e.into(),
@@ -130,16 +148,26 @@ impl From<MailError> for AppError {
     }
 }
 
+/// What a throttled client is told to wait before it tries again.
+pub const THROTTLED_RETRY_SECS: u32 = 60;
+
 impl From<PasswordError> for AppError {
     fn from(error: PasswordError) -> Self {
-        AppError::Internal(error.to_string())
+        match error {
+            PasswordError::Busy => AppError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            PasswordError::Hash(_) => AppError::Internal(error.to_string()),
+        }
     }
 }
 
 impl From<SignInError> for AppError {
     fn from(error: SignInError) -> Self {
         match error {
-            SignInError::Throttled => AppError::TooManyRequests,
+            SignInError::Throttled => AppError::TooManyRequests {
+                retry_after_secs: THROTTLED_RETRY_SECS,
+            },
             SignInError::InvalidCredentials => AppError::Forbidden,
             SignInError::Password(e) => e.into(),
             SignInError::Database(e) => e.into(),
@@ -186,9 +214,7 @@ impl From<QuizError> for AppError {
             QuizError::Corrupt(e) => AppError::Internal(format!("quiz attempt: {e}")),
             QuizError::NoQuiz | QuizError::Unanswered(_) => AppError::BadRequest(error.to_string()),
             QuizError::NoAttemptsLeft => AppError::Refused("quiz-no-attempts-left", String::new()),
-            QuizError::CoolingDown(until) => {
-                AppError::Refused("quiz-cooling-down", until.format("%H:%M").to_string())
-            }
+            QuizError::CoolingDown(until) => AppError::RefusedUntil("quiz-cooling-down", until),
             QuizError::Outdated => AppError::Refused("quiz-outdated", String::new()),
             QuizError::NotRenewable => AppError::Refused("refresher-not-yet", String::new()),
         }

@@ -77,10 +77,11 @@ impl Translations {
             .ok_or_else(missing)?;
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            // Numbers stay numbers so plural rules apply.
+            // Numbers stay numbers so plural rules apply; text that merely looks like one
+            // (a personnel number such as 00012345) stays text, leading zeros and all.
             match value.parse::<i64>() {
-                Ok(n) => fluent_args.set(*name, FluentValue::from(n)),
-                Err(_) => fluent_args.set(*name, FluentValue::from(value.clone())),
+                Ok(n) if n.to_string() == *value => fluent_args.set(*name, FluentValue::from(n)),
+                _ => fluent_args.set(*name, FluentValue::from(value.clone())),
             }
         }
         let mut errors = Vec::new();

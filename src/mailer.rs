@@ -36,12 +36,30 @@ pub enum MailerError {
 pub enum SendError {
     #[error("the recipient address {0} is not valid")]
     Recipient(String),
+    /// A line break or another control character in a text that goes into a header.
+    #[error("the {0} holds a line break or another control character")]
+    HeaderText(&'static str),
+    #[error("the message could not be formatted")]
+    Format,
     #[error("the message cannot be built: {0}")]
     Build(#[from] lettre::error::Error),
     #[error("SMTP: {0}")]
     Smtp(#[from] lettre::transport::smtp::Error),
     #[error("writing the mail file: {0}")]
     File(#[from] std::io::Error),
+}
+
+impl SendError {
+    /// Whether trying again cannot help: the mail itself is wrong, not the way to send it.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            SendError::Recipient(_)
+                | SendError::HeaderText(_)
+                | SendError::Format
+                | SendError::Build(_)
+        )
+    }
 }
 
 impl Mailer {
@@ -78,9 +96,14 @@ impl Mailer {
     /// the outbox row, so a mail tried twice is recognisably the same mail.
     pub async fn send(&self, mail: &outbox_mail::Model) -> Result<(), SendError> {
         let message = self.message(mail)?;
+        // Formatting once, here, catches what the headers' encoder cannot take as an error
+        // of this one mail instead of a panic of the worker that sends everyone's mail.
+        let formatted =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| message.formatted()))
+                .map_err(|_| SendError::Format)?;
         match &self.transport {
             Transport::Smtp(transport) => {
-                transport.send(message).await?;
+                transport.send_raw(message.envelope(), &formatted).await?;
             }
             Transport::Folder(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
@@ -92,7 +115,7 @@ impl Mailer {
                 );
                 // Written under a temporary name first, so a reader never sees half a mail.
                 let partial = dir.join(format!(".{name}.partial"));
-                tokio::fs::write(&partial, message.formatted()).await?;
+                tokio::fs::write(&partial, &formatted).await?;
                 tokio::fs::rename(&partial, dir.join(&name)).await?;
                 tracing::info!(
                     kind = %mail.kind,
@@ -106,6 +129,13 @@ impl Mailer {
     }
 
     fn message(&self, mail: &outbox_mail::Model) -> Result<Message, SendError> {
+        let single_line = |text: &str| !text.chars().any(char::is_control);
+        if !single_line(&mail.recipient_name) {
+            return Err(SendError::HeaderText("recipient's name"));
+        }
+        if !single_line(&mail.subject) {
+            return Err(SendError::HeaderText("subject"));
+        }
         let to = Mailbox::new(
             Some(mail.recipient_name.clone()),
             mail.recipient

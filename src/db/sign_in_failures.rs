@@ -1,36 +1,23 @@
-//! Counting failed sign-ins per key ("account:…" or "client:…").
+//! Events counted per key ("account:…", "client:…", "reset:…") for throttling; the counting
+//! statements themselves are in `services::throttle`, which needs them atomic.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::entities::sign_in_failure;
 
-pub async fn get(
-    db: &impl ConnectionTrait,
-    key: &str,
-) -> Result<Option<sign_in_failure::Model>, DbErr> {
-    sign_in_failure::Entity::find_by_id(key.to_owned())
-        .one(db)
+pub async fn decrement(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+    sign_in_failure::Entity::update_many()
+        .col_expr(
+            sign_in_failure::Column::Failures,
+            Expr::col(sign_in_failure::Column::Failures).sub(1),
+        )
+        .filter(sign_in_failure::Column::Key.eq(key))
+        .filter(sign_in_failure::Column::Failures.gt(0))
+        .exec(db)
         .await
-}
-
-pub async fn put(
-    db: &impl ConnectionTrait,
-    key: &str,
-    failures: i32,
-    window_start: DateTime<Utc>,
-    exists: bool,
-) -> Result<(), DbErr> {
-    let model = sign_in_failure::ActiveModel {
-        key: Set(key.to_owned()),
-        failures: Set(failures),
-        window_start: Set(window_start),
-    };
-    if exists {
-        model.update(db).await.map(|_| ())
-    } else {
-        model.insert(db).await.map(|_| ())
-    }
+        .map(|_| ())
 }
 
 pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
@@ -38,4 +25,13 @@ pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// Removes every count whose last window started before `before`.
+pub async fn purge(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    sign_in_failure::Entity::delete_many()
+        .filter(sign_in_failure::Column::WindowStart.lt(before))
+        .exec(db)
+        .await
+        .map(|result| result.rows_affected)
 }

@@ -132,7 +132,7 @@ pub async fn keys(
             id: k.id.to_string(),
             tool_id: k.tool_id,
             prefix: k.prefix,
-            created: format_date(k.created_at, language),
+            created: format_date(&state, k.created_at, language),
             revoked: k.revoked_at.is_some(),
         })
         .collect();
@@ -219,11 +219,6 @@ fn kind_id(kind: &str) -> &'static str {
     }
 }
 
-/// A moment as people in `language` write it, in UTC.
-fn format_moment(at: chrono::DateTime<chrono::Utc>, language: crate::domain::Language) -> String {
-    format!("{} {} UTC", format_date(at, language), at.format("%H:%M"))
-}
-
 /// `GET /admin/mail`: the mails not sent yet, with their tries and last error (never their text).
 pub async fn mail(
     state: web::Data<AppState>,
@@ -231,6 +226,7 @@ pub async fn mail(
 ) -> Result<HttpResponse, AppError> {
     person.require(Role::Admin)?;
     let language = person.visitor.language;
+    let local = state.settings.local_time();
     let mut counts: Vec<StatusCount> = db::outbox::count_by_status(&state.db)
         .await?
         .into_iter()
@@ -245,11 +241,11 @@ pub async fn mail(
         .into_iter()
         .map(|m| MailRow {
             id: m.id.to_string(),
-            created: format_moment(m.created_at, language),
+            created: local.date_time(m.created_at, language),
             kind: kind_id(&m.kind),
             status: status_id(&m.status),
             next_try: (m.status == outbox_mail::STATUS_FAILED)
-                .then(|| format_moment(m.next_try_at, language)),
+                .then(|| local.date_time(m.next_try_at, language)),
             can_retry: m.status == outbox_mail::STATUS_FAILED
                 || m.status == outbox_mail::STATUS_GAVE_UP,
             recipient: m.recipient,

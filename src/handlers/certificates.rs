@@ -42,9 +42,9 @@ fn view(
         course_id: certificate.course_id.clone(),
         course_title,
         course_version: certificate.course_version.clone(),
-        issued: format_date(certificate.issued_at, language),
-        valid_from: format_date(certificate.valid_from, language),
-        valid_until: format_date(certificate.valid_until, language),
+        issued: format_date(state, certificate.issued_at, language),
+        valid_from: format_date(state, certificate.valid_from, language),
+        valid_until: format_date(state, certificate.valid_until, language),
         status: certification::status_of(certificate, now).as_str(),
         revoke_reason: certificate.revoke_reason.clone(),
     }
@@ -186,7 +186,9 @@ pub async fn verify(
         .verify_limit
         .allow(&identity::client_address(&state, &req))
     {
-        return Err(AppError::TooManyRequests);
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 60,
+        });
     }
     let serial = serial.trim().to_uppercase();
     let found = db::certificates::by_serial(&state.db, &serial).await?;

@@ -138,7 +138,8 @@ pub async fn show(
         course: card(course, &progress, person.visitor.language),
         version: course.version.clone(),
         modules,
-        renewable_until: renewable.map(|c| format_date(c.valid_until, person.visitor.language)),
+        renewable_until: renewable
+            .map(|c| format_date(&state, c.valid_until, person.visitor.language)),
         renewal_expired: renewable.is_some_and(|c| c.valid_until <= now),
         refresher_questions: match course.questions_per_attempt {
             0 => questions,

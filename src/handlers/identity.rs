@@ -1,5 +1,7 @@
 //! Who is asking: the session cookie, the language, and the CSRF token of every request.
 
+use std::net::IpAddr;
+
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -12,7 +14,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::db;
-use crate::domain::{Actor, Language, Role};
+use crate::domain::{Actor, Cidr, Language, Role};
 use crate::entities::user;
 use crate::error::AppError;
 use crate::services::{people, secrets, sessions};
@@ -218,15 +220,66 @@ pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'st
         .finish()
 }
 
-/// The address sign-in throttling counts against.
+/// The address a request comes from, for throttling. Without `KIWI_TRUST_PROXY`, the peer of
+/// the connection. With it, and only when the peer is one of `KIWI_TRUSTED_PROXIES`, the
+/// right-most address of the configured forwarding header that is not a trusted proxy: the
+/// addresses left of it were written by the client and prove nothing. The other header
+/// (`Forwarded` by default) is ignored, so rotating it cannot dodge a limit.
 pub fn client_address(state: &AppState, req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    let address = if state.settings.trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
+    let peer = req.peer_addr().map(|socket| socket.ip());
+    let settings = &state.settings;
+    let Some(peer) = peer else {
+        return "unknown".to_owned();
     };
-    address.unwrap_or("unknown").to_owned()
+    if !settings.trust_proxy || !is_trusted(&settings.trusted_proxies, peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all(&settings.proxy_header)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    let hops = forwarded.iter().rev().map(|hop| {
+        if settings.proxy_header == "forwarded" {
+            forwarded_for(hop)
+        } else {
+            hop.trim().parse().ok()
+        }
+    });
+    let mut client = peer;
+    for hop in hops {
+        match hop {
+            Some(address) if is_trusted(&settings.trusted_proxies, address) => client = address,
+            Some(address) => return address.to_string(),
+            // Unreadable: the hop that wrote it is the last one known.
+            None => break,
+        }
+    }
+    client.to_string()
+}
+
+fn is_trusted(proxies: &[Cidr], address: IpAddr) -> bool {
+    proxies.iter().any(|proxy| proxy.contains(address))
+}
+
+/// The `for=` address of one element of an RFC 7239 `Forwarded` header
+/// (`for=192.0.2.60;proto=https`, `for="[2001:db8::1]:4711"`).
+fn forwarded_for(element: &str) -> Option<IpAddr> {
+    let value = element.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("for")
+            .then_some(value.trim())
+    })?;
+    let value = value.trim_matches('"');
+    if let Some(bracketed) = value.strip_prefix('[') {
+        return bracketed.split(']').next()?.parse().ok();
+    }
+    value
+        .parse()
+        .ok()
+        .or_else(|| value.rsplit_once(':')?.0.parse().ok())
 }
 
 /// Middleware: refuses state-changing requests sent by a page of another origin, sets

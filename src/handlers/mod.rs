@@ -26,7 +26,7 @@ use tera::Context;
 
 use crate::domain::{Language, SingleLineError};
 use crate::entities::user;
-use crate::error::AppError;
+use crate::error::{AppError, Detail};
 use crate::services::people;
 use crate::state::AppState;
 use crate::templates::{Hole, RenderError, Skeleton};
@@ -134,10 +134,18 @@ fn render_page(
 
 /// A page: never stored by a cache, as it shows a person's own data.
 fn html_response(status: StatusCode, html: String) -> HttpResponse {
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(html)
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        // A throttled form: people (and scripts) learn when trying again makes sense.
+        response.insert_header((
+            header::RETRY_AFTER,
+            crate::error::THROTTLED_RETRY_SECS.to_string(),
+        ));
+    }
+    response.body(html)
 }
 
 fn me(user: &user::Model) -> Me<'_> {
@@ -159,9 +167,13 @@ fn insert_language(context: &mut Context, language: Language) {
     context.insert("other_lang", other.code());
 }
 
-/// The day of a moment (UTC) as people in `language` write it.
-pub fn format_date(at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
-    language.format_date(at.date_naive())
+/// The local day of a moment as people in `language` write it.
+pub fn format_date(
+    state: &AppState,
+    at: chrono::DateTime<chrono::Utc>,
+    language: Language,
+) -> String {
+    language.format_date(state.settings.local_time().day(at))
 }
 
 /// A redirect after a successful POST, so reloading does not send the form again.
@@ -170,7 +182,6 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location))
         .finish()
 }
-
 
 /// The translation id of the message for a one-line field that was refused.
 pub fn single_line_error(error: SingleLineError) -> &'static str {
@@ -186,7 +197,7 @@ pub fn error_page(
     state: &AppState,
     req: &HttpRequest,
     status: StatusCode,
-    explanation: Option<(&'static str, String)>,
+    explanation: Option<(&'static str, Detail)>,
 ) -> Result<String, RenderError> {
     let visitor = actix_web::HttpMessage::extensions(req)
         .get::<Visitor>()
@@ -200,7 +211,12 @@ pub fn error_page(
     context.insert("explanation", &explanation.as_ref().map(|(id, _)| *id));
     context.insert(
         "explanation_value",
-        &explanation.map(|(_, value)| value).unwrap_or_default(),
+        &explanation
+            .map(|(_, detail)| match detail {
+                Detail::Text(text) => text,
+                Detail::Time(at) => state.settings.local_time().clock(at),
+            })
+            .unwrap_or_default(),
     );
     context.insert(
         "me",

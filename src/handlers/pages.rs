@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db;
@@ -27,7 +27,8 @@ pub async fn home(
     person: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let unit = db::org_units::by_id(&state.db, person.user.org_unit_id).await?;
-    let dues = reports::dues(&state.db, unit.as_slice()).await?;
+    let local = state.settings.local_time();
+    let dues = reports::dues(&state.db, unit.as_slice(), local).await?;
     let due: HashMap<String, NaiveDate> = state
         .catalog
         .courses()
@@ -39,7 +40,7 @@ pub async fn home(
         .collect();
     let org_unit = unit.map(|unit| unit.path).unwrap_or_default();
     let language = person.visitor.language;
-    let today = Utc::now().date_naive();
+    let today = local.today();
     let progress = state.access.progress(&state.db, person.user.id).await?;
     let mut overview = progress.overview(&state.catalog);
     // Assigned and unfinished first, the earliest due date on top; finished courses last.

@@ -57,8 +57,20 @@ pub async fn forgot(
         None => (StatusCode::UNPROCESSABLE_ENTITY, "error-email"),
         Some(email) => {
             let client = identity::client_address(&state, &req);
-            match password_links::request_reset(&state.db, &state.mail, &email, &client).await {
-                Ok(()) => return Ok(see_other("/password/forgot?sent=1")),
+            match password_links::take_reset_turn(&state.db, &email, &client).await {
+                Ok(()) => {
+                    // The answer does not wait for the link, which is made only for known
+                    // addresses: its time would tell them apart.
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        if let Err(error) =
+                            password_links::send_reset(&state.db, &state.mail, &email).await
+                        {
+                            tracing::error!(%error, "making a password reset link failed");
+                        }
+                    });
+                    return Ok(see_other("/password/forgot?sent=1"));
+                }
                 Err(LinkError::Throttled) => (StatusCode::TOO_MANY_REQUESTS, "forgot-throttled"),
                 Err(other) => return Err(other.into()),
             }

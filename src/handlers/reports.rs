@@ -58,6 +58,7 @@ impl ReportParams {
             unit,
             course,
             status,
+            local: state.settings.local_time(),
         })
     }
 
@@ -466,6 +467,7 @@ async fn export(
         to: ReportParams::date(params.to.as_deref())?,
         format,
         language: person.visitor.language,
+        local: state.settings.local_time(),
     };
     let export = exports::prepare(&state.db, &state.catalog, &state.translations, request)
         .await
@@ -486,7 +488,7 @@ async fn export(
     });
     let filename = format!(
         "kiwi-training-records-{}.{}",
-        Utc::now().date_naive(),
+        state.settings.local_time().today(),
         format.extension()
     );
     Ok(HttpResponse::Ok()
@@ -565,7 +567,7 @@ pub async fn evidence(
     let language = person.visitor.language;
     let now = Utc::now();
     let query = reports::query(&state.catalog, &visible, filters.unit, None);
-    let dues = reports::dues(&state.db, &visible.units).await?;
+    let dues = reports::dues(&state.db, &visible.units, filters.local).await?;
     let rows = reports::records_of(&state.db, &state.access, &query).await?;
     let in_scope: Vec<org_unit::Model> = visible.subtree(filters.unit).cloned().collect();
     let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, &dues, now);
@@ -627,7 +629,7 @@ pub async fn evidence(
             .unit
             .map(|u| u.path.clone())
             .unwrap_or_else(|| state.settings.organisation.clone()),
-        generated_at: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+        generated_at: state.settings.local_time().date_time(now, language),
         generated_by: person.user.name.clone(),
         people: evidence.people,
         courses,

@@ -58,7 +58,9 @@ pub async fn list(
                 description: tool.description(language).to_owned(),
                 url: tool.url.clone(),
                 allowed: decision.allowed,
-                valid_until: decision.valid_until.map(|d| format_date(d, language)),
+                valid_until: decision
+                    .valid_until
+                    .map(|d| format_date(&state, d, language)),
                 missing: decision
                     .missing
                     .iter()
@@ -156,5 +158,7 @@ pub async fn acknowledge(
     }
     acknowledgements::acknowledge(&state.db, person.user.id, &policy.version).await?;
     state.access.sync(&state.db).await?;
-    Ok(see_other(ReturnPath::or_home(form.next.as_deref()).as_str()))
+    Ok(see_other(
+        ReturnPath::or_home(form.next.as_deref()).as_str(),
+    ))
 }

@@ -57,7 +57,7 @@ pub async fn assign(
     if catalog.get(&new.course_id).is_none() {
         return Err(AssignError::UnknownCourse);
     }
-    if new.due_on < Utc::now().date_naive() {
+    if new.due_on < mail.local().today() {
         return Err(AssignError::DueInPast);
     }
     let (org_unit_id, user_id) = match new.target {

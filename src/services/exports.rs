@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::web::Bytes;
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::courses::Catalog;
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
-use crate::domain::Language;
+use crate::domain::{Language, LocalTime};
 use crate::entities::org_unit;
 use crate::i18n::{TranslationError, Translations};
 use crate::services::records::{self, Dues, Status, StatusFilter};
@@ -117,12 +117,14 @@ pub struct Request<'a> {
     pub to: Option<NaiveDate>,
     pub format: Format,
     pub language: Language,
+    /// Where the days of `from`, `to` and the dates in the file are counted.
+    pub local: LocalTime,
 }
 
 /// The records an export reads: ordered by personnel number, certificates issued in the
 /// chosen days.
 pub fn query(catalog: &Catalog, request: &Request<'_>) -> RecordQuery {
-    let start_of = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+    let start_of = |day: NaiveDate| request.local.start_of(day);
     let mut query = reports::query(catalog, request.visible, request.unit, request.course);
     query.ordered = true;
     query.completed_from = request.from.map(start_of);
@@ -146,10 +148,11 @@ pub async fn prepare(
             .iter()
             .map(|u| (u.id, u.path.clone()))
             .collect(),
-        dues: reports::dues(db, &request.visible.units).await?,
+        dues: reports::dues(db, &request.visible.units, request.local).await?,
         status: request.status,
         format: request.format,
         labels: Labels::new(translations, catalog, request.language)?,
+        local: request.local,
     };
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     db::audit::record(
@@ -178,6 +181,8 @@ pub struct Export {
     pub status: Option<StatusFilter>,
     pub format: Format,
     pub labels: Labels,
+    /// Dates and times in the file are local; the CSV's completion instant is UTC (RFC 3339).
+    pub local: LocalTime,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -256,7 +261,7 @@ impl Writer {
     ) -> Result<(), ExportError> {
         for row in batch {
             let due_on = export.dues.of(row);
-            let status = records::status(row, due_on, now);
+            let status = records::status(row, due_on, now, export.local.day(now));
             let unit_path = export
                 .unit_paths
                 .get(&row.org_unit_id)
@@ -279,7 +284,7 @@ impl Writer {
                         .unwrap_or_default();
                     let valid_until = row
                         .valid_until
-                        .map(|at| at.date_naive().to_string())
+                        .map(|at| export.local.day(at).to_string())
                         .unwrap_or_default();
                     let due = due_on.map(|d| d.to_string()).unwrap_or_default();
                     let fields = [
@@ -315,11 +320,11 @@ impl Writer {
                         optional_text(row.certificate_version.as_deref()),
                         Cell::Text(status_label),
                         row.issued_at
-                            .map(|at| Cell::DateTime(at.naive_utc()))
+                            .map(|at| Cell::DateTime(export.local.naive(at)))
                             .unwrap_or(Cell::Empty),
                         optional_text(row.certificate_serial.as_deref()),
                         row.valid_until
-                            .map(|at| Cell::Date(at.date_naive()))
+                            .map(|at| Cell::Date(export.local.day(at)))
                             .unwrap_or(Cell::Empty),
                         due_on.map(Cell::Date).unwrap_or(Cell::Empty),
                     ])?;

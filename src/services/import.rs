@@ -49,8 +49,12 @@ pub enum RowProblem {
     BadEmail(String),
     BadOrgUnit(String),
     UnknownRole(String),
-    DuplicatePersonnelNumber { first_row: u64 },
-    DuplicateEmail { first_row: u64 },
+    DuplicatePersonnelNumber {
+        first_row: u64,
+    },
+    DuplicateEmail {
+        first_row: u64,
+    },
     EmailTakenBy(String),
     /// Only an administrator may grant the administrator role.
     MayNotGrantAdmin,
@@ -356,17 +360,18 @@ fn parse(bytes: &[u8]) -> Result<Vec<Row>, ImportError> {
         };
 
         match (name, email, org_unit, roles) {
-            (Some(name), Some(email), Some(org_unit), Some(roles)) if problems.is_empty() => rows.push(Row {
-                number: row,
-                person: NewPerson {
-                    personnel_number,
-                    name,
-                    email,
-                    org_unit,
-                    roles,
-                    language: Language::default(),
-                },
-            }),
+            (Some(name), Some(email), Some(org_unit), Some(roles)) if problems.is_empty() => rows
+                .push(Row {
+                    number: row,
+                    person: NewPerson {
+                        personnel_number,
+                        name,
+                        email,
+                        org_unit,
+                        roles,
+                        language: Language::default(),
+                    },
+                }),
             _ => errors.extend(
                 problems
                     .into_iter()

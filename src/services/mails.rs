@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::config::Settings;
 use crate::content::Content;
 use crate::courses::Course;
-use crate::domain::Language;
+use crate::domain::{Language, LocalTime};
 use crate::entities::{certificate, user};
 use crate::i18n::{TranslationError, Translations};
 use crate::templates::{RenderError, Templates};
@@ -150,6 +150,8 @@ pub struct OverdueRow {
 /// Writes kiwi's mails: the templates and texts, the public URL links are built from, and
 /// the tools and courses an "access lost" mail can name.
 pub struct Composer {
+    /// Where the people live: every date and time in a mail is local.
+    local: LocalTime,
     templates: Arc<Templates>,
     translations: Arc<Translations>,
     base_url: String,
@@ -185,6 +187,11 @@ pub const INVITATION_VALID: chrono::Duration = chrono::Duration::days(7);
 pub const RESET_VALID: chrono::Duration = chrono::Duration::minutes(60);
 
 impl Composer {
+    /// The time zone of the people kiwi writes to.
+    pub fn local(&self) -> LocalTime {
+        self.local
+    }
+
     /// A composer for the content loaded (the command line, which sends no access mails,
     /// passes none).
     pub fn new(
@@ -194,6 +201,7 @@ impl Composer {
         content: Option<&Content>,
     ) -> Composer {
         Composer {
+            local: settings.local_time(),
             templates,
             translations,
             base_url: settings.base_url(),
@@ -252,7 +260,7 @@ impl Composer {
                 l,
                 "mail-invitation-note",
                 &[
-                    ("date", l.format_date(expires_at.date_naive())),
+                    ("date", l.format_date(self.local.day(expires_at))),
                     ("email", to.email.clone()),
                 ],
             )?],
@@ -383,7 +391,7 @@ impl Composer {
         let args = certificate_args(
             course.title(l),
             &certificate.serial,
-            certificate.valid_until,
+            self.local.day(certificate.valid_until),
             l,
         );
         let letter = self.letter(
@@ -408,7 +416,7 @@ impl Composer {
         valid_until: DateTime<Utc>,
     ) -> Result<NewMail, MailError> {
         let l = to.language;
-        let args = certificate_args(course.title(l), serial, valid_until, l);
+        let args = certificate_args(course.title(l), serial, self.local.day(valid_until), l);
         let letter = self.letter(
             to,
             self.text(l, "mail-expiring-subject", &args)?,
@@ -529,12 +537,12 @@ fn course_args(course: &Course, due_on: NaiveDate, l: Language) -> Vec<(&'static
 fn certificate_args(
     course_title: &str,
     serial: &str,
-    valid_until: DateTime<Utc>,
+    last_day: NaiveDate,
     l: Language,
 ) -> Vec<(&'static str, String)> {
     vec![
         ("course", course_title.to_owned()),
         ("serial", serial.to_owned()),
-        ("date", l.format_date(valid_until.date_naive())),
+        ("date", l.format_date(last_day)),
     ]
 }

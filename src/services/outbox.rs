@@ -119,9 +119,10 @@ impl Worker {
                     delivery.sent += 1;
                 }
                 Err(error) => {
+                    let permanent = error.is_permanent();
                     let error: String = error.to_string().chars().take(MAX_ERROR_CHARS).collect();
-                    let next = (u32::try_from(mail.tries).unwrap_or(u32::MAX) < self.max_tries)
-                        .then(|| now + pause_after(mail.tries));
+                    let tries_left = u32::try_from(mail.tries).unwrap_or(u32::MAX) < self.max_tries;
+                    let next = (tries_left && !permanent).then(|| now + pause_after(mail.tries));
                     db::outbox::mark_failed(db, mail.id, &self.id, &error, next).await?;
                     if next.is_some() {
                         tracing::warn!(kind = %mail.kind, recipient = ?mail.user_id, mail = %mail.id, tries = mail.tries, %error, "sending a mail failed; it will be tried again");

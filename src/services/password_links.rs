@@ -111,24 +111,34 @@ pub async fn invite_again(
     Ok(())
 }
 
-/// Someone asks for a new password. The answer is the same whether the address belongs to
-/// anyone: a link is mailed only to an active person, and requests are throttled per typed
-/// address and per client alike.
-pub async fn request_reset(
+/// Someone asks for a new password: counts the request per typed address and per client,
+/// atomically, whether the address belongs to anyone. `Throttled` past either limit. The
+/// link itself is made by [`send_reset`], which the caller runs without waiting for it, so
+/// the answer takes as long for a known address as for an unknown one.
+pub async fn take_reset_turn(
     db: &DatabaseConnection,
-    mail: &Composer,
     email: &Email,
     client: &str,
 ) -> Result<(), LinkError> {
-    let address_key = format!("reset:{}", email.normalized());
+    let address_key = throttle::address_key("reset", email.as_str());
     let client_key = format!("reset-client:{client}");
-    if throttle::exceeded(db, &address_key, RESETS_PER_ADDRESS).await?
-        || throttle::exceeded(db, &client_key, RESETS_PER_CLIENT).await?
-    {
-        return Err(LinkError::Throttled);
+    let txn = db::begin_write(db).await?;
+    let address_within = throttle::take_in(&txn, &address_key, RESETS_PER_ADDRESS).await?;
+    let client_within = throttle::take_in(&txn, &client_key, RESETS_PER_CLIENT).await?;
+    txn.commit().await?;
+    if address_within && client_within {
+        Ok(())
+    } else {
+        Err(LinkError::Throttled)
     }
-    throttle::count(db, &address_key, RESETS_PER_ADDRESS).await?;
-    throttle::count(db, &client_key, RESETS_PER_CLIENT).await?;
+}
+
+/// Mails a reset link if the address belongs to an active person (after [`take_reset_turn`]).
+pub async fn send_reset(
+    db: &DatabaseConnection,
+    mail: &Composer,
+    email: &Email,
+) -> Result<(), LinkError> {
     let Some(person) = db::users::by_email(db, &email.normalized())
         .await?
         .filter(|p| p.status == user::STATUS_ACTIVE)

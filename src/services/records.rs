@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::db::assignments::OpenAssignment;
 use crate::db::records::RecordRow;
+use crate::domain::LocalTime;
 use crate::entities::org_unit;
 
 /// A certificate that ends within this many days is "expiring": its holder should renew.
@@ -98,6 +99,8 @@ impl StatusFilter {
 /// Earliest open due dates: a person's own assignments and those of their unit or any unit
 /// above it (so people who join a unit later get its assignments too).
 pub struct Dues {
+    /// Where due dates are days: a due date is met until that day ends here.
+    local: LocalTime,
     /// Course id → person → due date.
     by_person: HashMap<String, HashMap<Uuid, NaiveDate>>,
     /// Course id → unit → due date.
@@ -106,7 +109,11 @@ pub struct Dues {
 
 impl Dues {
     /// `units`: every unit whose people are looked at.
-    pub fn new(assignments: &[OpenAssignment], units: &[org_unit::Model]) -> Dues {
+    pub fn new(
+        assignments: &[OpenAssignment],
+        units: &[org_unit::Model],
+        local: LocalTime,
+    ) -> Dues {
         let mut by_person: HashMap<String, HashMap<Uuid, NaiveDate>> = HashMap::new();
         let mut by_unit: HashMap<String, HashMap<Uuid, NaiveDate>> = HashMap::new();
         let earliest = |map: &mut HashMap<Uuid, NaiveDate>, key: Uuid, due: NaiveDate| {
@@ -129,7 +136,16 @@ impl Dues {
                 }
             }
         }
-        Dues { by_person, by_unit }
+        Dues {
+            local,
+            by_person,
+            by_unit,
+        }
+    }
+
+    /// The local day of `now`, against which due dates are met or missed.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        self.local.day(now)
     }
 
     pub fn of(&self, row: &RecordRow) -> Option<NaiveDate> {
@@ -150,9 +166,14 @@ impl Dues {
     }
 }
 
-/// The status of one record at `now`. A due date is met until the end of that day.
-pub fn status(row: &RecordRow, due_on: Option<NaiveDate>, now: DateTime<Utc>) -> Status {
-    let today = now.date_naive();
+/// The status of one record at `now`, when it is `today` where people live. A due date is
+/// met until the end of that day.
+pub fn status(
+    row: &RecordRow,
+    due_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Status {
     match row.valid_until {
         Some(until) if until > now => {
             if until <= now + Duration::days(EXPIRING_WITHIN_DAYS) {
@@ -297,7 +318,7 @@ pub fn report(
             continue;
         };
         let due_on = dues.of(&row);
-        let status = status(&row, due_on, now);
+        let status = status(&row, due_on, now, dues.today(now));
         totals[course].add(status);
         let unit = by_id.get(&row.org_unit_id);
         let child = *child_of_unit.entry(row.org_unit_id).or_insert_with(|| {
@@ -324,7 +345,7 @@ pub fn report(
         people[index].courses.push(CourseRecord {
             course_id: row.course_id,
             status,
-            valid_until: row.valid_until.map(|d| d.date_naive()),
+            valid_until: row.valid_until.map(|at| dues.local.day(at)),
             due_on,
         });
     }
@@ -393,7 +414,7 @@ pub fn evidence(
         let Some(&course) = position.get(row.course_id.as_str()) else {
             continue;
         };
-        let status = status(row, dues.of(row), now);
+        let status = status(row, dues.of(row), now, dues.today(now));
         totals[course].add(status);
         let unit = per_unit
             .entry(row.org_unit_id)
@@ -453,7 +474,7 @@ mod tests {
         started: bool,
         now: DateTime<Utc>,
     ) -> Status {
-        status(&row(valid_until, started), due_on, now)
+        status(&row(valid_until, started), due_on, now, now.date_naive())
     }
 
     fn row(valid_until: Option<DateTime<Utc>>, started: bool) -> RecordRow {
@@ -484,6 +505,32 @@ mod tests {
         assert_eq!(status_of(None, due(25), false, now), Status::Overdue);
         assert_eq!(status_of(None, due(25), true, now), Status::Overdue);
         assert_eq!(status_of(None, due(27), true, now), Status::InProgress);
+    }
+
+    #[test]
+    fn a_due_date_ends_at_local_midnight_in_winter_and_in_summer() {
+        let berlin = LocalTime::new(chrono_tz::Europe::Berlin);
+        let in_berlin = |now: DateTime<Utc>, due: NaiveDate| {
+            status(&row(None, false), Some(due), now, berlin.day(now))
+        };
+        let winter = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        // 23:59 in Berlin is 22:59 UTC; one minute later the day is over there.
+        let last_minute = Utc.with_ymd_and_hms(2026, 12, 2, 22, 59, 0).unwrap();
+        let next_day = Utc.with_ymd_and_hms(2026, 12, 2, 23, 0, 0).unwrap();
+        assert_eq!(in_berlin(last_minute, winter), Status::NotStarted);
+        assert_eq!(in_berlin(next_day, winter), Status::Overdue);
+        // In summer time Berlin is two hours ahead.
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let summer_last = Utc.with_ymd_and_hms(2026, 7, 1, 21, 59, 0).unwrap();
+        let summer_next = Utc.with_ymd_and_hms(2026, 7, 1, 22, 0, 0).unwrap();
+        assert_eq!(in_berlin(summer_last, summer), Status::NotStarted);
+        assert_eq!(in_berlin(summer_next, summer), Status::Overdue);
+        // The night the clocks go back (25 October 2026) has 25 hours: 23:30 local is 22:30 UTC.
+        let long_night = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        let late = Utc.with_ymd_and_hms(2026, 10, 25, 22, 30, 0).unwrap();
+        let over = Utc.with_ymd_and_hms(2026, 10, 25, 23, 0, 0).unwrap();
+        assert_eq!(in_berlin(late, long_night), Status::NotStarted);
+        assert_eq!(in_berlin(over, long_night), Status::Overdue);
     }
 
     #[test]

@@ -159,8 +159,8 @@ async fn queue_due_date_mails(
     schedule: &Schedule,
     now: DateTime<Utc>,
 ) -> Result<(u64, u64), MailError> {
-    // Due dates are days; the scheduler counts them in UTC (an hour or two from local time).
-    let today = now.date_naive();
+    // Due dates are local days.
+    let today = mail.local().day(now);
     let ahead = i64::from(schedule.reminder_days.iter().copied().max().unwrap_or(0));
     let rows = db::reminders::assignees_due_between(
         db,
@@ -176,7 +176,7 @@ async fn queue_due_date_mails(
             let key = format!("overdue:{}:{}", row.assignment_id, row.user_id);
             candidates.push((key, row, None));
         } else {
-            let lead_days = (row.due_on - row.assigned_at.date_naive()).num_days();
+            let lead_days = (row.due_on - mail.local().day(row.assigned_at)).num_days();
             if let Some(t) = reminder_threshold(&schedule.reminder_days, days_left, lead_days) {
                 let key = format!("reminder:{}:{}:{t}", row.assignment_id, row.user_id);
                 candidates.push((key, row, Some(days_left)));
@@ -353,7 +353,7 @@ async fn queue_digests(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<u64, MailError> {
-    let today = now.date_naive();
+    let today = mail.local().day(now);
     let week = today.iso_week();
     let overdue = first_due(
         db::reminders::assignees_due_between(

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::courses::Catalog;
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
+use crate::domain::LocalTime;
 use crate::entities::{org_unit, user};
 use crate::services::access::AccessCache;
 use crate::services::records::{self, Dues, Report, StatusFilter};
@@ -146,6 +147,8 @@ pub struct Filters<'a> {
     pub unit: Option<&'a org_unit::Model>,
     pub course: Option<String>,
     pub status: Option<StatusFilter>,
+    /// Where due dates are days (overdue is counted in it).
+    pub local: LocalTime,
 }
 
 /// The report within `visible`: one statement for the open assignments (the units are in
@@ -159,7 +162,7 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> Result<Report, DbErr> {
     let query = query(catalog, visible, filters.unit, filters.course.as_deref());
-    let dues = dues(db, &visible.units).await?;
+    let dues = dues(db, &visible.units, filters.local).await?;
     let rows = records_of(db, access, &query).await?;
     Ok(records::report(
         rows,
@@ -187,7 +190,11 @@ pub async fn records_of(
 }
 
 /// The open due dates for the people of `units`.
-pub async fn dues(db: &impl ConnectionTrait, units: &[org_unit::Model]) -> Result<Dues, DbErr> {
+pub async fn dues(
+    db: &impl ConnectionTrait,
+    units: &[org_unit::Model],
+    local: LocalTime,
+) -> Result<Dues, DbErr> {
     let assignments = db::assignments::open_with_lineage(db).await?;
-    Ok(Dues::new(&assignments, units))
+    Ok(Dues::new(&assignments, units, local))
 }

@@ -9,7 +9,7 @@ use kiwi::config::Settings;
 use kiwi::content::Content;
 use kiwi::courses::load::load_catalog;
 use kiwi::db;
-use kiwi::domain::{Email, Language, NewPassword, Roles};
+use kiwi::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use kiwi::services::access::AccessCache;
 use kiwi::services::people::{self, NewPerson};
 use kiwi::state::AppState;
@@ -42,6 +42,8 @@ pub struct TestConfig {
     pub smtp_url: Option<String>,
     pub mail_max_tries: u32,
     pub manager_digest: bool,
+    /// Behind a reverse proxy on 127.0.0.1 (`KIWI_TRUST_PROXY`), with this forwarding header.
+    pub trust_proxy: Option<&'static str>,
 }
 
 impl Default for TestConfig {
@@ -53,6 +55,7 @@ impl Default for TestConfig {
             smtp_url: None,
             mail_max_tries: 10,
             manager_digest: false,
+            trust_proxy: None,
         }
     }
 }
@@ -113,6 +116,10 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.smtp_url = config.smtp_url;
     settings.mail_max_tries = config.mail_max_tries;
     settings.manager_digest = config.manager_digest;
+    if let Some(header) = config.trust_proxy {
+        settings.trust_proxy = true;
+        settings.proxy_header = header.to_owned();
+    }
     let state = Arc::new(AppState::new(db.clone(), content, settings).expect("app state"));
     let access = state.access.clone();
     let server = app::start(state.clone(), listener)
@@ -164,7 +171,7 @@ impl TestApp {
         let email = format!("{local}.{}@stadt.example", &suffix[suffix.len() - 6..]);
         let person = NewPerson {
             personnel_number: format!("P-{}", uuid::Uuid::now_v7().simple()),
-            name: name.to_owned(),
+            name: SingleLine::parse(name).unwrap(),
             email: Email::parse(&email).unwrap(),
             org_unit: unit.split(" / ").map(str::to_owned).collect(),
             roles: Roles::parse_list(roles).unwrap(),

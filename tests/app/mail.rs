@@ -392,6 +392,14 @@ async fn password_reset_requests_are_throttled_alike_for_known_and_unknown_addre
         let page = response.text().await.unwrap();
         assert!(page.contains("zu viele Links angefordert"), "{page}");
     }
+    // Links are made after the answer: wait until the known address's three are there.
+    wait_for_outbox(&app, |rows| {
+        let resets = rows
+            .iter()
+            .filter(|r| r.kind == MailKind::PasswordReset.as_str());
+        resets.count() >= 3
+    })
+    .await;
     assert_eq!(rows_of_kind(&app, MailKind::PasswordReset).await.len(), 3);
 }
 
@@ -828,6 +836,12 @@ async fn a_mail_that_keeps_failing_is_given_up_and_shown_to_administrators() {
             &[("email", &jurgen.email)],
         )
         .await;
+    // The link is made after the answer.
+    wait_for_outbox(&app, |rows| {
+        rows.iter()
+            .any(|r| r.kind == MailKind::PasswordReset.as_str())
+    })
+    .await;
     let mut later = Utc::now();
     for _ in 0..10 {
         later += chrono::Duration::hours(5);

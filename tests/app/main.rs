@@ -7,6 +7,7 @@ mod certificates;
 mod course_content;
 mod courses;
 mod forward_auth_nginx;
+mod hardening;
 mod import;
 mod mail;
 mod pages;

@@ -174,6 +174,7 @@ pub enum UsersCommand {
 
 /// Runs the command; errors are printed for the operator and turn into a failing exit code.
 pub async fn run(cli: Cli) -> ExitCode {
+    crate::services::passwords::return_memory_after_use();
     init_logging(&cli.settings.log, &cli.settings.log_format);
     match execute(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -39,6 +39,20 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find().all(db).await
 }
 
+/// Up to `limit` people with an id after `after`, by id: a page of everyone that stays
+/// stable while people are added.
+pub async fn batch_after(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    let mut query = user::Entity::find().order_by_asc(user::Column::Id);
+    if let Some(after) = after {
+        query = query.filter(user::Column::Id.gt(after));
+    }
+    query.limit(limit).all(db).await
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     user::Entity::find().count(db).await
 }

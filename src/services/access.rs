@@ -150,6 +150,20 @@ struct CacheState {
 }
 
 impl CacheState {
+    /// Adds or replaces a person with their look-ups by email and personnel number: the one
+    /// way people come into the cache.
+    fn index_person(&mut self, person: Entitlements) {
+        if let Some(before) = self.people.get(&person.user_id).cloned() {
+            self.by_email.remove(&before.email_normalized);
+            self.by_personnel_number.remove(&before.personnel_number);
+        }
+        self.by_email
+            .insert(person.email_normalized.clone(), person.user_id);
+        self.by_personnel_number
+            .insert(person.personnel_number.clone(), person.user_id);
+        self.put_person(Arc::new(person));
+    }
+
     /// Adds or replaces a person, keeping the index of units' members.
     fn put_person(&mut self, person: Arc<Entitlements>) {
         if let Some(before) = self.people.get(&person.user_id)
@@ -207,6 +221,40 @@ pub enum AccessError {
     Unconfirmed(Duration),
     #[error(transparent)]
     Database(#[from] DbErr),
+}
+
+/// People read per batch when the cache loads (four statements each).
+const LOAD_BATCH: u64 = 500;
+
+/// What the rule needs about a batch of people, in a fixed number of statements per 500
+/// people (the people, their certificates, acknowledgements and started courses).
+async fn entitlements_of_many(
+    db: &impl ConnectionTrait,
+    people: &[user::Model],
+) -> Result<Vec<Entitlements>, DbErr> {
+    let mut found: HashMap<Uuid, Entitlements> =
+        people.iter().map(|p| (p.id, Entitlements::of(p))).collect();
+    for chunk in people.chunks(LOAD_BATCH as usize) {
+        let ids: Vec<Uuid> = chunk.iter().map(|p| p.id).collect();
+        for certificate in db::reminders::certificates_of(db, &ids).await? {
+            if let Some(person) = found.get_mut(&certificate.user_id) {
+                person
+                    .certificates
+                    .push(CertificateFact::from(&certificate));
+            }
+        }
+        for acknowledgement in db::reminders::acknowledgements_of(db, &ids).await? {
+            if let Some(person) = found.get_mut(&acknowledgement.user_id) {
+                person.acknowledged.insert(acknowledgement.policy_version);
+            }
+        }
+        for (user, course) in db::records::started_courses(db, Some(&ids)).await? {
+            if let Some(person) = found.get_mut(&user) {
+                person.started.insert(course);
+            }
+        }
+    }
+    Ok(found.into_values().collect())
 }
 
 /// How many buckets `progress_version` keeps.
@@ -299,42 +347,20 @@ impl AccessCache {
             },
             _ => Cursor::Id(db::access_changes::latest_id(db).await?),
         };
-        let people = db::users::all(db).await?;
-        let certificates = db::certificates::all(db).await?;
         let mut state = CacheState {
             cursor,
             ..Default::default()
         };
-        for person in &people {
-            state.put_person(Arc::new(Entitlements::of(person)));
-            state
-                .by_email
-                .insert(person.email_normalized.clone(), person.id);
-            state
-                .by_personnel_number
-                .insert(person.personnel_number.clone(), person.id);
-        }
-        for certificate in &certificates {
-            if let Some(entry) = state
-                .people
-                .get_mut(&certificate.user_id)
-                .map(Arc::make_mut)
-            {
-                entry.certificates.push(CertificateFact::from(certificate));
-            }
-        }
-        for (user_id, course) in db::records::started_courses(db, None).await? {
-            if let Some(entry) = state.people.get_mut(&user_id).map(Arc::make_mut) {
-                entry.started.insert(course);
-            }
-        }
-        for acknowledgement in db::policy_acknowledgements::all(db).await? {
-            if let Some(entry) = state
-                .people
-                .get_mut(&acknowledgement.user_id)
-                .map(Arc::make_mut)
-            {
-                entry.acknowledged.insert(acknowledgement.policy_version);
+        // In batches, so that only one batch of rows is held at a time besides the cache.
+        let mut after = None;
+        loop {
+            let batch = db::users::batch_after(db, after, LOAD_BATCH).await?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = Some(last.id);
+            for entitlements in entitlements_of_many(db, &batch).await? {
+                state.index_person(entitlements);
             }
         }
         state.keys = load_keys(db).await?;
@@ -442,12 +468,8 @@ impl AccessCache {
                 _ => {}
             }
         }
-        let mut loaded = Vec::new();
-        for id in &people {
-            if let Some(person) = db::users::by_id(db, *id).await? {
-                loaded.push((person.clone(), entitlements_of(db, &person).await?));
-            }
-        }
+        let changed = db::users::by_ids(db, people.iter().copied().collect()).await?;
+        let loaded = entitlements_of_many(db, &changed).await?;
         // People whose progress alone changed: their started courses, in one statement.
         let starters: Vec<Uuid> = learners.difference(&people).copied().collect();
         let mut started: HashMap<Uuid, HashSet<String>> = HashMap::new();
@@ -460,18 +482,8 @@ impl AccessCache {
             None
         };
         let mut state = self.write();
-        for (person, entitlements) in loaded {
-            if let Some(before) = state.people.get(&person.id).cloned() {
-                state.by_email.remove(&before.email_normalized);
-                state.by_personnel_number.remove(&before.personnel_number);
-            }
-            state
-                .by_email
-                .insert(person.email_normalized.clone(), person.id);
-            state
-                .by_personnel_number
-                .insert(person.personnel_number.clone(), person.id);
-            state.put_person(Arc::new(entitlements));
+        for entitlements in loaded {
+            state.index_person(entitlements);
         }
         for (user, courses) in started {
             if let Some(person) = state.people.get_mut(&user) {

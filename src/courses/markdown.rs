@@ -186,6 +186,15 @@ fn contact_events(contact: &Contact, language: Language) -> Vec<Event<'static>> 
 
 /// Renders inline events (a question, an option) to HTML, sanitised the same way.
 pub fn render_inline<'a>(events: impl IntoIterator<Item = Event<'a>>) -> String {
+    render_sanitised(events, |_| None).trim().to_owned()
+}
+
+/// Renders events with raw HTML shown as text. A link that is not an allowed absolute one
+/// (https, http, mailto) goes where `local_link` says, or to `#` when it says nothing.
+fn render_sanitised<'a>(
+    events: impl IntoIterator<Item = Event<'a>>,
+    local_link: impl Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::new();
     html::push_html(
         &mut out,
@@ -195,11 +204,15 @@ pub fn render_inline<'a>(events: impl IntoIterator<Item = Event<'a>>) -> String 
                 dest_url,
                 title,
                 id,
-            }) if !is_allowed_absolute(&dest_url) => {
-                let _ = dest_url;
+            }) => {
+                let dest_url = if is_allowed_absolute(&dest_url) {
+                    dest_url
+                } else {
+                    CowStr::from(local_link(&dest_url).unwrap_or_else(|| "#".to_owned()))
+                };
                 Event::Start(Tag::Link {
                     link_type,
-                    dest_url: CowStr::from("#"),
+                    dest_url,
                     title,
                     id,
                 })
@@ -207,7 +220,7 @@ pub fn render_inline<'a>(events: impl IntoIterator<Item = Event<'a>>) -> String 
             other => sanitize(other),
         }),
     );
-    out.trim().to_owned()
+    out
 }
 
 /// Raw HTML becomes visible text: nothing an author writes can run in a browser.
@@ -324,34 +337,11 @@ pub fn render_explanation<'a>(
     events: impl IntoIterator<Item = Event<'a>>,
     module_url: &str,
 ) -> String {
-    let mut out = String::new();
-    html::push_html(
-        &mut out,
-        events.into_iter().map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = if dest_url.starts_with('#') {
-                    CowStr::from(format!("{module_url}{dest_url}"))
-                } else if is_allowed_absolute(&dest_url) {
-                    dest_url
-                } else {
-                    CowStr::from("#")
-                };
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
-            other => sanitize(other),
-        }),
-    );
-    out
+    render_sanitised(events, |dest_url| {
+        dest_url
+            .starts_with('#')
+            .then(|| format!("{module_url}{dest_url}"))
+    })
 }
 
 /// "Woher das „Wissen“ kommt" → "woher-das-wissen-kommt".

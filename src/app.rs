@@ -194,6 +194,9 @@ async fn tidy_up(state: &AppState) {
     if let Err(error) = sessions::purge_stale(&state.db).await {
         tracing::warn!(%error, "purging stale sessions failed");
     }
+    if let Err(error) = crate::services::tool_sessions::purge_unused_codes(&state.db).await {
+        tracing::warn!(%error, "purging unused tool codes failed");
+    }
     state.access.forget_idle_sessions(chrono::Utc::now());
     state.progress.forget_unused(Duration::from_secs(2 * 3600));
     let day_ago = chrono::Utc::now() - chrono::Duration::days(1);

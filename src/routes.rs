@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::handlers::{
     access, admin, assignments, certificates, courses, hr, pages, passwords, profile, quizzes,
-    reports, setup, sign_in, system, tools,
+    reports, setup, sign_in, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/kiwi.css", web::get().to(system::stylesheet))
         .route("/login", web::get().to(sign_in::form))
         .route("/login", web::post().to(sign_in::submit))
+        .route("/logout", web::get().to(sign_in::sign_out_form))
         .route("/logout", web::post().to(sign_in::sign_out))
         .route("/language", web::post().to(sign_in::choose_language))
         .service(
@@ -87,6 +88,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/{serial}/pdf", web::get().to(certificates::pdf)),
         )
         .route("/tools", web::get().to(tools::list))
+        .route("/tools/{tool}", web::get().to(tools::show))
+        .route("/tools/{tool}/open", web::get().to(tools::open))
+        // On a tool's own host name, routed here by the tool's proxy
+        .service(
+            web::scope("/.kiwi")
+                .route("/callback", web::get().to(tool_host::callback))
+                .route("/sign-out", web::get().to(tool_host::sign_out)),
+        )
         .route("/policy", web::get().to(tools::policy))
         .route("/policy/acknowledge", web::post().to(tools::acknowledge))
         // Department heads: their own unit and below

@@ -8,11 +8,20 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 33] = [
+const TEMPLATES: [(&str, &str); 36] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("sign_in.html", include_str!("../templates/sign_in.html")),
+    ("sign_out.html", include_str!("../templates/sign_out.html")),
+    (
+        "tools/card.html",
+        include_str!("../templates/tools/card.html"),
+    ),
+    (
+        "tools/show.html",
+        include_str!("../templates/tools/show.html"),
+    ),
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
     (

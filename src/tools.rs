@@ -20,6 +20,24 @@ pub struct Tool {
 }
 
 impl Tool {
+    /// The host (and port, if not the scheme's default) the tool is served on, as browsers
+    /// send it in `Host`.
+    pub fn host(&self) -> &str {
+        self.url.split_once("://").map_or("", |(_, host)| host)
+    }
+
+    /// Served over https: kiwi's cookie on its host is `Secure` and `__Host-` prefixed.
+    pub fn is_secure(&self) -> bool {
+        self.url.starts_with("https://")
+    }
+
+    /// Whether a request's `Host` header names this tool's host.
+    pub fn serves_host(&self, host: &str) -> bool {
+        let default_port = if self.is_secure() { ":443" } else { ":80" };
+        let host = host.strip_suffix(default_port).unwrap_or(host);
+        host.eq_ignore_ascii_case(self.host())
+    }
+
     pub fn description(&self, language: Language) -> &str {
         self.description
             .get(language.code())
@@ -89,6 +107,15 @@ pub fn load(path: &Path, catalog: &Catalog, has_policy: bool) -> Result<Vec<Tool
                 "a tool id uses only letters, digits, - and _".into(),
             ));
         }
+        if origin(&entry.url).is_none() {
+            problems.push(problem(
+                line_of(&text, "url", id_line),
+                format!(
+                    "tool \"{}\": url must be the tool's origin, http(s)://host[:port], without a path",
+                    entry.id
+                ),
+            ));
+        }
         for course in &entry.requires_courses {
             if catalog.get(course).is_none() {
                 let line = line_of(&text, "requires_courses", id_line);
@@ -122,11 +149,39 @@ pub fn load(path: &Path, catalog: &Catalog, has_policy: bool) -> Result<Vec<Tool
             id: t.id,
             name: t.name,
             description: t.description,
-            url: t.url,
+            url: origin(&t.url).unwrap_or_default(),
             requires_courses: t.requires_courses,
             requires_policy: t.requires_policy,
         })
         .collect())
+}
+
+/// A tool's public origin, normalised (lower case, no default port, no trailing slash):
+/// the only place kiwi sends a person to on the tool's host.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "https" => ":443",
+        "http" => ":80",
+        _ => return None,
+    };
+    let host = rest.strip_suffix('/').unwrap_or(rest).to_ascii_lowercase();
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host.as_str(), None),
+    };
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if !name_ok || !port_ok {
+        return None;
+    }
+    let host = host.strip_suffix(default_port).unwrap_or(&host);
+    Some(format!("{scheme}://{host}"))
 }
 
 /// The first line at or after `from` (1-based) that contains `needle`.
@@ -137,4 +192,54 @@ fn line_of(text: &str, needle: &str, from: usize) -> usize {
         .find(|(_, line)| line.contains(needle))
         .map(|(i, _)| i + 1)
         .unwrap_or(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_url_is_an_origin() {
+        assert_eq!(
+            origin("https://KreativBot.Stadt.example/").as_deref(),
+            Some("https://kreativbot.stadt.example")
+        );
+        assert_eq!(
+            origin("https://kreativbot.stadt.example:443").as_deref(),
+            Some("https://kreativbot.stadt.example")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:3000").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        for bad in [
+            "kreativbot.stadt.example",
+            "ftp://kreativbot.stadt.example",
+            "https://kreativbot.stadt.example/chat",
+            "https://user@kreativbot.stadt.example",
+            "https://kreativbot.stadt.example:http",
+            "https://",
+            "https://kreativbot.stadt.example?x=1",
+        ] {
+            assert_eq!(origin(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_tool_serves_only_its_own_host() {
+        let tool = Tool {
+            id: "kreativbot".into(),
+            name: "Kreativbot".into(),
+            description: BTreeMap::new(),
+            url: "https://kreativbot.stadt.example".into(),
+            requires_courses: Vec::new(),
+            requires_policy: false,
+        };
+        assert!(tool.serves_host("kreativbot.stadt.example"));
+        assert!(tool.serves_host("KREATIVBOT.stadt.example:443"));
+        assert!(!tool.serves_host("recherche.stadt.example"));
+        assert!(!tool.serves_host("kreativbot.stadt.example.evil.example"));
+        assert!(!tool.serves_host("kreativbot.stadt.example:8443"));
+        assert_eq!(tool.host(), "kreativbot.stadt.example");
+    }
 }

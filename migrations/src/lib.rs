@@ -9,6 +9,7 @@ mod m20261126_000004_assignments;
 mod m20261126_000005_mail;
 mod m20261202_000006_readiness;
 mod m20261202_000010_feed_commit_order;
+mod m20261203_000011_tool_sessions;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_mail::Migration),
             Box::new(m20261202_000006_readiness::Migration),
             Box::new(m20261202_000010_feed_commit_order::Migration),
+            Box::new(m20261203_000011_tool_sessions::Migration),
         ]
     }
 }

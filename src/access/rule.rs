@@ -190,6 +190,19 @@ fn covered_until(held: &[&CertificateFact], now: DateTime<Utc>) -> Option<DateTi
     Some(end)
 }
 
+/// The courses a person holds a valid, unrevoked certificate of now, each once, in id order.
+pub fn valid_courses(person: &Entitlements, now: DateTime<Utc>) -> Vec<&str> {
+    let mut courses: Vec<&str> = person
+        .certificates
+        .iter()
+        .filter(|c| !c.revoked && c.valid_from <= now && now < c.valid_until)
+        .map(|c| c.course_id.as_str())
+        .collect();
+    courses.sort_unstable();
+    courses.dedup();
+    courses
+}
+
 /// The tools and the policy version the rule decides with.
 #[derive(Clone, Copy)]
 pub struct Rules<'a> {
@@ -284,6 +297,27 @@ mod tests {
         Vec<(MissingKind, &'static str)>,
         Option<DateTime<Utc>>,
     );
+
+    #[test]
+    fn valid_courses_are_those_with_a_live_unrevoked_certificate_each_once() {
+        let now = at(10, 0);
+        let mut revoked = certificate("c", at(1, 0), at(20, 0));
+        revoked.revoked = true;
+        let holder = person(
+            vec![
+                certificate("b", at(1, 0), at(20, 0)),
+                certificate("a", at(1, 0), at(10, 0)),
+                certificate("a", at(10, 0), at(20, 0)),
+                certificate("b", at(2, 0), at(20, 0)),
+                revoked,
+                certificate("d", at(1, 0), at(10, 0)),
+                certificate("e", at(11, 0), at(20, 0)),
+            ],
+            &[],
+        );
+        // "d" ended at this very second; "e" has not begun.
+        assert_eq!(valid_courses(&holder, now), vec!["a", "b"]);
+    }
 
     #[test]
     fn the_rule_decides_each_case_as_the_table_says() {

@@ -18,6 +18,7 @@ pub mod reminders;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod sign_in_failures;
+pub mod tool_sessions;
 pub mod users;
 
 use std::collections::HashMap;

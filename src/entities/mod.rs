@@ -14,4 +14,5 @@ pub mod quiz_attempt;
 pub mod session;
 pub mod setup_token;
 pub mod sign_in_failure;
+pub mod tool_session;
 pub mod user;

@@ -3,14 +3,16 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::rule::{Decision, Missing, MissingKind};
-use crate::handlers::identity::SESSION_COOKIE;
+use crate::access::rule::{self, Decision, Entitlements, Missing, MissingKind};
+use crate::domain::ReturnPath;
+use crate::handlers::tool_host;
 use crate::metrics::AccessOutcome;
 use crate::services::access::{AccessError, PersonRef};
 use crate::state::AppState;
+use crate::tools::Tool;
 
 #[derive(Deserialize)]
 pub struct AccessQuery {
@@ -119,36 +121,70 @@ pub async fn api(
 #[derive(Deserialize)]
 pub struct VerifyQuery {
     tool: String,
+    /// Answer "not signed in" and "not entitled" with a redirect (302) instead of 401 and
+    /// 403, for proxies that hand the answer to the browser (Caddy, Traefik).
+    #[serde(default)]
+    redirect: bool,
 }
 
-/// `GET /auth/verify?tool=…` for nginx `auth_request`, Traefik ForwardAuth and Caddy
-/// `forward_auth`: decides from the kiwi session cookie alone. Identity headers sent by the
-/// client are never read. Any failure answers 5xx or 403, never 200.
+/// `GET /auth/verify?tool=…` for nginx `auth_request`, Caddy `forward_auth` and Traefik
+/// ForwardAuth: decides from kiwi's cookie on the tool's host alone, which the handshake
+/// set for this tool (kiwi's own session cookie never reaches a tool's host). Identity
+/// headers sent by the client are never read. Any failure answers 5xx or 401/403 (or a
+/// redirect), never 200.
+///
+/// A refusal names where the browser goes next in `X-Kiwi-Location` (and `Location` with
+/// `redirect=true`): kiwi's way into this tool, which signs in, hands over a new session
+/// and comes back to the URL asked for (`X-Forwarded-Uri`, set by the proxy), or shows
+/// what is missing.
 pub async fn forward(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<VerifyQuery>,
 ) -> HttpResponse {
-    let base = state.settings.base_url();
     let count = |outcome| state.metrics.access_check(&query.tool, outcome);
     let Some(tool) = state.tools.iter().find(|t| t.id == query.tool) else {
         count(AccessOutcome::Refused);
         return plain(StatusCode::NOT_FOUND).body("unknown tool\n");
     };
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+    let refuse = |status: StatusCode, body: String| {
+        let next = req
+            .headers()
+            .get("x-forwarded-uri")
+            .and_then(|v| v.to_str().ok());
+        let location = format!(
+            "{}/tools/{}/open?next={}",
+            state.settings.base_url(),
+            tool.id,
+            crate::error::percent_encode(ReturnPath::or_home(next).as_str())
+        );
+        let status = if query.redirect {
+            StatusCode::FOUND
+        } else {
+            status
+        };
+        let mut answer = plain(status);
+        if query.redirect {
+            answer.insert_header((header::LOCATION, location.as_str()));
+        }
+        answer
+            .insert_header(("X-Kiwi-Location", location))
+            .body(body)
+    };
+    let Some(cookie) = req.cookie(tool_host::cookie_name(tool)) else {
         count(AccessOutcome::Refused);
-        return sign_in_required(&base);
+        return refuse(StatusCode::UNAUTHORIZED, "sign in to kiwi first\n".into());
     };
     let now = Utc::now();
     let person = match state
         .access
-        .session_person(&state.db, cookie.value(), now)
+        .tool_session_person(&state.db, &tool.id, cookie.value(), now)
         .await
     {
         Ok(Some(person)) => person,
         Ok(None) => {
             count(AccessOutcome::Refused);
-            return sign_in_required(&base);
+            return refuse(StatusCode::UNAUTHORIZED, "sign in to kiwi first\n".into());
         }
         Err(error) => {
             count(AccessOutcome::Unconfirmed);
@@ -168,26 +204,35 @@ pub async fn forward(
         return answer(StatusCode::OK)
             .insert_header(("X-Kiwi-User", person.email.as_str()))
             .insert_header(("X-Kiwi-Name", header_safe(&person.name)))
+            .insert_header(("X-Kiwi-Groups", groups(tool, &person, now)))
             .finish();
     }
     let reasons: Vec<String> = missing
         .iter()
         .map(|m| format!("{}:{}", m.kind.as_str(), m.id))
         .collect();
-    plain(StatusCode::FORBIDDEN)
-        .insert_header(("X-Kiwi-Missing", reasons.join(",")))
-        .insert_header(("X-Kiwi-Location", format!("{base}/tools")))
-        .body(format!(
-            "Access to {} needs: {}. See {base}/tools\n",
-            tool.name,
-            reasons.join(", ")
-        ))
+    let mut answer = refuse(
+        StatusCode::FORBIDDEN,
+        format!("Access to {} needs: {}\n", tool.name, reasons.join(", ")),
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&reasons.join(",")) {
+        answer
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-kiwi-missing"), value);
+    }
+    answer
 }
 
-fn sign_in_required(base: &str) -> HttpResponse {
-    plain(StatusCode::UNAUTHORIZED)
-        .insert_header(("X-Kiwi-Location", format!("{base}/login")))
-        .body("sign in to kiwi first\n")
+/// What the person holds, for tools that map groups (Open WebUI's trusted groups header):
+/// the tool itself, then each course with a valid certificate. Never empty, since Open WebUI
+/// ignores an empty header and keeps the groups it had.
+fn groups(tool: &Tool, person: &Entitlements, now: DateTime<Utc>) -> String {
+    let mut groups = tool.id.clone();
+    for course in rule::valid_courses(person, now) {
+        groups.push(',');
+        groups.push_str(course);
+    }
+    groups
 }
 
 /// Every answer of the access check: never cached, never sniffed. (These routes run

@@ -70,7 +70,7 @@ impl FromRequest for Visitor {
             let csrf_token = match &session {
                 Some(s) => s.csrf_token.clone(),
                 None => match req.cookie(CSRF_COOKIE) {
-                    Some(cookie) if is_token(cookie.value()) => cookie.value().to_owned(),
+                    Some(cookie) if secrets::is_token(cookie.value()) => cookie.value().to_owned(),
                     _ => {
                         let token = secrets::new_token();
                         req.extensions_mut()
@@ -114,10 +114,6 @@ pub fn language_of(req: &HttpRequest) -> Language {
         .filter_map(|tag| Language::parse(tag.trim().split('-').next().unwrap_or_default()))
         .next()
         .unwrap_or_default()
-}
-
-fn is_token(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A signed-in person. Extracting it from a request without a session sends the browser

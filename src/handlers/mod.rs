@@ -15,6 +15,7 @@ pub mod reports;
 pub mod setup;
 pub mod sign_in;
 pub mod system;
+pub mod tool_host;
 pub mod tools;
 
 use std::sync::Arc;

@@ -102,8 +102,20 @@ pub async fn submit(
     render_with_status(&state, &visitor, status, "sign_in.html", &page)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct Empty {}
+
+/// `GET /logout`: asks before signing out (a tool's "sign out" link comes here); someone
+/// not signed in goes to the sign-in page.
+pub async fn sign_out_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    if visitor.session.is_none() {
+        return Ok(see_other("/login?signed_out=1"));
+    }
+    render(&state, &visitor, "sign_out.html", &Empty {})
+}
 
 /// `POST /logout`: ends this session; its cookie is worthless from now on.
 pub async fn sign_out(

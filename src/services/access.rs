@@ -17,6 +17,7 @@ use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, user};
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
+use crate::services::tool_sessions;
 use crate::tools::Tool;
 
 /// What the rule knows about a person before a change, read in the transaction that makes
@@ -630,15 +631,41 @@ impl AccessCache {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
-        let id_hash = secrets::hash_token(token);
+        let key = secrets::hash_token(token);
+        self.cached_session(key, now, sessions::resolve(db, token, now))
+            .await
+    }
+
+    /// Resolves the cookie kiwi set on a tool's own host to the kiwi session it belongs to,
+    /// for that tool only; cached and forgotten like kiwi's own sessions, under a key that
+    /// no kiwi session cookie has.
+    pub async fn tool_session(
+        &self,
+        db: &DatabaseConnection,
+        tool: &str,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
+        let key = tool_sessions::cache_key(tool, token);
+        self.cached_session(key, now, tool_sessions::resolve(db, tool, token, now))
+            .await
+    }
+
+    async fn cached_session(
+        &self,
+        key: String,
+        now: DateTime<Utc>,
+        resolve: impl Future<Output = Result<Option<ActiveSession>, DbErr>>,
+    ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
         let generation = {
             let state = self.read();
-            if let Some(cached) = state.sessions.get(&id_hash).filter(|s| s.is_fresh(now)) {
+            if let Some(cached) = state.sessions.get(&key).filter(|s| s.is_fresh(now)) {
                 return Ok(Some(cached.active.clone()));
             }
             state.session_generation
         };
-        let resolved = sessions::resolve(db, token, now).await?.map(|mut active| {
+        // Runs only now, after the generation was read: a change applied meanwhile wins.
+        let resolved = resolve.await?.map(|mut active| {
             // Pages never need the hash (a password change reads it afresh); the cache
             // and every request's session go without it.
             active.user.password_hash = None;
@@ -652,10 +679,10 @@ impl AccessCache {
                         active: active.clone(),
                         checked_at: now,
                     };
-                    state.sessions.insert(id_hash, cached);
+                    state.sessions.insert(key, cached);
                 }
                 None => {
-                    state.sessions.remove(&id_hash);
+                    state.sessions.remove(&key);
                 }
             }
         }
@@ -677,10 +704,12 @@ impl AccessCache {
         Some(ProgressVersion(state.progress_epoch, *changes))
     }
 
-    /// Resolves a session cookie to the person's entitlements, or None for no valid session.
-    pub async fn session_person(
+    /// Resolves a tool host's cookie to the person's entitlements, or None for no valid
+    /// session of that tool.
+    pub async fn tool_session_person(
         &self,
         db: &DatabaseConnection,
+        tool: &str,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Arc<Entitlements>>, AccessError> {
@@ -688,7 +717,7 @@ impl AccessCache {
         // A session not confirmed for a minute is read from the database; one that does not
         // answer within the bound fails closed like the feed does.
         let Ok(session) =
-            tokio::time::timeout(self.max_staleness, self.session(db, token, now)).await
+            tokio::time::timeout(self.max_staleness, self.tool_session(db, tool, token, now)).await
         else {
             return Err(AccessError::Unconfirmed(self.max_staleness));
         };

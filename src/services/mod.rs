@@ -29,3 +29,4 @@ pub mod sessions;
 pub mod setup;
 pub mod sign_in;
 pub mod throttle;
+pub mod tool_sessions;

@@ -10,6 +10,11 @@ pub fn new_token() -> String {
     hex(&bytes)
 }
 
+/// Whether a text has the shape of a token from [`new_token`] (checked before any look-up).
+pub fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The SHA-256 of a token: what the database keeps instead of the token.
 pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

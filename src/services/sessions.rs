@@ -67,7 +67,15 @@ pub async fn resolve(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<ActiveSession>, DbErr> {
-    let id_hash = secrets::hash_token(token);
+    resolve_hash(db, secrets::hash_token(token), now).await
+}
+
+/// Resolves a session by the hash of its token (a tool host's session knows only that).
+pub async fn resolve_hash(
+    db: &impl ConnectionTrait,
+    id_hash: String,
+    now: DateTime<Utc>,
+) -> Result<Option<ActiveSession>, DbErr> {
     let Some(session) = db::sessions::by_id_hash(db, &id_hash).await? else {
         return Ok(None);
     };

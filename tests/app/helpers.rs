@@ -46,6 +46,8 @@ pub struct TestConfig {
     pub trust_proxy: Option<&'static str>,
     /// `KIWI_METRICS_TOKEN`.
     pub metrics_token: Option<&'static str>,
+    /// The tools file (default: the fixtures' `tools.toml`).
+    pub tools: PathBuf,
 }
 
 impl Default for TestConfig {
@@ -59,6 +61,7 @@ impl Default for TestConfig {
             manager_digest: false,
             trust_proxy: None,
             metrics_token: None,
+            tools: fixtures().join("tools.toml"),
         }
     }
 }
@@ -94,7 +97,7 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     let catalog = kiwi::courses::load::load_catalog_with(courses_dir, contacts)
         .expect("the test courses are valid");
     let policy = policy::load(&config.policy).expect("the test policy is valid");
-    let tools = tools::load(&fixtures().join("tools.toml"), &catalog, true).unwrap_or_default();
+    let tools = tools::load(&config.tools, &catalog, true).expect("the test tools are valid");
     let content = Content {
         catalog,
         policy,
@@ -506,16 +509,102 @@ impl Browser {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
 
-    /// The forward-auth answer for this browser's cookies, with extra request headers.
-    pub async fn forward_auth(&self, tool: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-        let mut request = self
+    /// Walks the way into a tool as a browser does: kiwi's `/tools/{tool}/open` hands a
+    /// one-time code to the tool's host, whose `/.kiwi/callback` (kiwi, asked with that
+    /// host's `Host`) sets kiwi's cookie there. None when kiwi shows the tool's page instead
+    /// (the person may not use it).
+    pub async fn open_tool(&self, tool: &str, next: &str) -> Option<ToolCookie> {
+        let response = self
             .client
-            .get(self.url(&format!("/auth/verify?tool={tool}")));
+            .get(self.url(&format!("/tools/{tool}/open")))
+            .query(&[("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let (origin, callback) = location.split_once("/.kiwi/callback")?;
+        let host = origin.split_once("://").unwrap().1.to_owned();
+        let response = ToolCookie::tool_host_client()
+            .get(self.url(&format!("/.kiwi/callback{callback}")))
+            .header("Host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "the code is taken"
+        );
+        assert_eq!(response.headers()["location"], next, "back where asked");
+        let set_cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        Some(ToolCookie {
+            pair: set_cookie.split(';').next().unwrap().to_owned(),
+            set_cookie,
+            address: self.address.clone(),
+            host,
+        })
+    }
+}
+
+/// kiwi's cookie on a tool's host, as the browser holds it after the handshake.
+pub struct ToolCookie {
+    /// `name=value`, as the browser sends it back.
+    pub pair: String,
+    /// The whole `Set-Cookie` line, with its attributes.
+    pub set_cookie: String,
+    pub address: String,
+    /// The tool's host, as the browser names it in `Host`.
+    pub host: String,
+}
+
+impl ToolCookie {
+    fn tool_host_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// The forward-auth answer to a request of the tool's host bearing this cookie, with
+    /// extra request headers.
+    pub async fn verify(&self, tool: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = Self::tool_host_client()
+            .get(format!("{}/auth/verify?tool={tool}", self.address))
+            .header("Cookie", &self.pair);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         request.send().await.unwrap()
     }
+
+    /// Like `verify`, on the tool's host's own paths (`/.kiwi/…`).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        Self::tool_host_client()
+            .get(format!("{}{path}", self.address))
+            .header("Host", &self.host)
+            .header("Cookie", &self.pair)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The forward-auth answer to a request without any kiwi cookie, with request headers.
+pub async fn verify_without_cookie(
+    app: &TestApp,
+    tool: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request =
+        ToolCookie::tool_host_client().get(format!("{}/auth/verify?tool={tool}", app.address));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
 }
 
 /// A TCP proxy in front of the database that a test can cut (every connection through it

@@ -17,3 +17,4 @@ mod reports;
 mod sign_in;
 mod smtp;
 mod tool_access;
+mod tool_hosts;

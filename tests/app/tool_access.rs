@@ -159,10 +159,11 @@ async fn revocation_closes_access_at_once_and_on_every_instance_within_a_second(
         second.ask(&key, "testbot", &anna.email).await.1["allowed"],
         true
     );
-    assert_eq!(
-        browser.forward_auth("testbot", &[]).await.status(),
-        StatusCode::OK
-    );
+    let tool = browser
+        .open_tool("testbot", "/")
+        .await
+        .expect("Anna may open it");
+    assert_eq!(tool.verify("testbot", &[]).await.status(), StatusCode::OK);
 
     let serial = certificate::Entity::find()
         .one(&app.db)
@@ -186,7 +187,7 @@ async fn revocation_closes_access_at_once_and_on_every_instance_within_a_second(
         false
     );
     assert_eq!(
-        browser.forward_auth("testbot", &[]).await.status(),
+        tool.verify("testbot", &[]).await.status(),
         StatusCode::FORBIDDEN
     );
     // On the other instance: within a second, by its own timer.
@@ -243,55 +244,106 @@ async fn a_new_policy_version_closes_access_until_acknowledged() {
 }
 
 #[tokio::test]
-async fn forward_auth_answers_from_the_session_cookie_alone() {
+async fn forward_auth_answers_from_kiwis_cookie_on_the_tool_host_alone() {
     let app = spawn_app().await;
     let (anna, browser) = app.certified_person("Anna Beck").await;
-    let response = browser.forward_auth("testbot", &[]).await;
+    let tool = browser
+        .open_tool("testbot", "/chat")
+        .await
+        .expect("Anna may open it");
+    let response = tool.verify("testbot", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["x-kiwi-user"], anna.email.as_str());
     assert_eq!(response.headers()["x-kiwi-name"], "Anna%20Beck");
+    assert_eq!(response.headers()["x-kiwi-groups"], "testbot,grundlagen");
 
-    let stranger = app.browser();
+    // Identity headers a client writes count for nothing; nor does kiwi's own session
+    // cookie (it never belongs on a tool's host).
     let forged = [
         ("X-Kiwi-User", anna.email.as_str()),
         ("X-Forwarded-User", anna.email.as_str()),
         ("X-Remote-User", anna.email.as_str()),
     ];
+    let response = helpers::verify_without_cookie(&app, "testbot", &forged).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().get("x-kiwi-user").is_none());
+    let signed_in = app.browser().sign_in(&anna.email, helpers::PASSWORD).await;
+    let session = signed_in.headers()["set-cookie"].to_str().unwrap();
+    assert!(session.starts_with("kiwi_session="));
+    let session = session.split(';').next().unwrap();
+    let response = helpers::verify_without_cookie(&app, "testbot", &[("Cookie", session)]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // The cookie of one tool opens no other.
+    let response = tool.verify("offen", &[]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // Refused: where the browser goes next, back to the URL asked for on the tool's host.
+    let response = helpers::verify_without_cookie(
+        &app,
+        "testbot",
+        &[("X-Forwarded-Uri", "/chat/42?model=a&x=1")],
+    )
+    .await;
     assert_eq!(
-        stranger.forward_auth("testbot", &forged).await.status(),
-        StatusCode::UNAUTHORIZED
+        response.headers()["x-kiwi-location"],
+        format!(
+            "{}/tools/testbot/open?next=/chat/42%3Fmodel%3Da%26x%3D1",
+            app.address
+        )
+        .as_str()
+    );
+    // …never elsewhere: a return address is a path on the tool's own host.
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let response =
+            helpers::verify_without_cookie(&app, "testbot", &[("X-Forwarded-Uri", evil)]).await;
+        assert_eq!(
+            response.headers()["x-kiwi-location"],
+            format!("{}/tools/testbot/open?next=/", app.address).as_str(),
+            "{evil}"
+        );
+    }
+    // For Caddy and Traefik, which hand the answer to the browser: a redirect.
+    let response = helpers::verify_without_cookie(&app, "testbot&redirect=true", &[]).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(
+        response.headers()["location"],
+        format!("{}/tools/testbot/open?next=/", app.address).as_str()
     );
 
-    let bernd = app
-        .signed_in(&app.person("Bernd Cho", "Dezernat I", "").await)
-        .await;
-    let response = bernd.forward_auth("testbot", &forged).await;
+    // Entitled no longer: 403, with what is missing.
+    app.revoke_certificate_of(&anna).await;
+    let response = tool.verify("testbot", &forged).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let missing = response.headers()["x-kiwi-missing"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(missing, "course:grundlagen,policy:test-1");
-    assert!(
-        response.headers()["x-kiwi-location"]
-            .to_str()
-            .unwrap()
-            .ends_with("/tools")
-    );
+    assert_eq!(response.headers()["x-kiwi-missing"], "course:grundlagen");
     assert!(response.headers().get("x-kiwi-user").is_none());
 }
 
 #[tokio::test]
-async fn signing_out_ends_forward_auth_for_that_session() {
+async fn signing_out_of_kiwi_closes_every_tool_host() {
     let app = spawn_app().await;
     let (_, browser) = app.certified_person("Anna Beck").await;
-    assert_eq!(
-        browser.forward_auth("testbot", &[]).await.status(),
-        StatusCode::OK
-    );
+    let tool = browser
+        .open_tool("testbot", "/")
+        .await
+        .expect("Anna may open it");
+    let other = browser
+        .open_tool("offen", "/")
+        .await
+        .expect("and the other");
+    assert_eq!(tool.verify("testbot", &[]).await.status(), StatusCode::OK);
+    assert_eq!(other.verify("offen", &[]).await.status(), StatusCode::OK);
     browser.submit("/", "/logout", &[]).await;
     assert_eq!(
-        browser.forward_auth("testbot", &[]).await.status(),
+        tool.verify("testbot", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        other.verify("offen", &[]).await.status(),
         StatusCode::UNAUTHORIZED
     );
 }
@@ -307,13 +359,15 @@ async fn the_tools_page_says_exactly_what_is_missing_with_links() {
         page.contains("<a href=\"/courses/grundlagen\">der Kurs „Grundlagen (Testkurs)“</a>"),
         "{page}"
     );
-    assert!(page.contains("<a href=\"/policy\">Ihre Bestätigung der aktuellen Nutzungsregeln</a>"));
+    assert!(page.contains(
+        "<a href=\"/policy?next=/tools\">Ihre Bestätigung der aktuellen Nutzungsregeln</a>"
+    ));
 
     app.complete_course(&browser).await;
     browser.acknowledge_policy().await;
     let (_, page) = browser.get_text("/tools").await;
     assert!(page.contains("Sie dürfen dieses Werkzeug nutzen."));
-    assert!(page.contains("href=\"https://testbot.example.internal\""));
+    assert!(page.contains("href=\"/tools/testbot/open\""), "{page}");
 }
 
 #[tokio::test]
@@ -461,9 +515,14 @@ async fn an_instance_cut_off_from_postgres_stops_granting_within_the_bound_and_r
         || async { cut_off.ask(&key, "testbot", &anna.email).await.1["allowed"] == true },
     )
     .await;
-    let anna_cookie = cut_off.signed_in(&anna).await;
+    let anna_cookie = cut_off
+        .signed_in(&anna)
+        .await
+        .open_tool("testbot", "/")
+        .await
+        .expect("Anna may open it");
     assert_eq!(
-        anna_cookie.forward_auth("testbot", &[]).await.status(),
+        anna_cookie.verify("testbot", &[]).await.status(),
         StatusCode::OK
     );
 
@@ -489,7 +548,7 @@ async fn an_instance_cut_off_from_postgres_stops_granting_within_the_bound_and_r
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let response = anna_cookie.forward_auth("testbot", &[]).await;
+    let response = anna_cookie.verify("testbot", &[]).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
         response.headers()["x-kiwi-reason"],
@@ -510,7 +569,7 @@ async fn an_instance_cut_off_from_postgres_stops_granting_within_the_bound_and_r
     )
     .await;
     assert_eq!(
-        anna_cookie.forward_auth("testbot", &[]).await.status(),
+        anna_cookie.verify("testbot", &[]).await.status(),
         StatusCode::FORBIDDEN
     );
 }

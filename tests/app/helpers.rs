@@ -48,6 +48,8 @@ pub struct TestConfig {
     pub metrics_token: Option<&'static str>,
     /// The tools file (default: the fixtures' `tools.toml`).
     pub tools: PathBuf,
+    /// `KIWI_BASE_URL` (default: the server's own address), e.g. behind a proxy.
+    pub base_url: Option<String>,
 }
 
 impl Default for TestConfig {
@@ -62,6 +64,7 @@ impl Default for TestConfig {
             trust_proxy: None,
             metrics_token: None,
             tools: fixtures().join("tools.toml"),
+            base_url: None,
         }
     }
 }
@@ -121,7 +124,7 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.database_url = Some(url.clone());
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    settings.base_url = Some(address.clone());
+    settings.base_url = Some(config.base_url.unwrap_or_else(|| address.clone()));
     settings.smtp_url = config.smtp_url;
     settings.mail_max_tries = config.mail_max_tries;
     settings.manager_digest = config.manager_digest;

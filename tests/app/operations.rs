@@ -83,6 +83,7 @@ async fn a_backup_taken_under_quiz_load_holds_every_submission_acknowledged_befo
         people.push(app.signed_in(&person).await);
     }
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let watched = acknowledged.clone();
     let load = people.into_iter().map(|browser| {
         let app = &app;
         let acknowledged = acknowledged.clone();
@@ -102,8 +103,11 @@ async fn a_backup_taken_under_quiz_load_holds_every_submission_acknowledged_befo
     let dir = tempfile::tempdir().unwrap();
     let backup_file = dir.path().join("kiwi.backup");
     let backup = async {
-        // Let some submissions through first, then back up while the rest go on.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Let some submissions through first (however slow the machine), then back up
+        // while the rest go on.
+        while watched.lock().unwrap().len() < 4 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let started = std::time::Instant::now();
         let file = backup_file.display().to_string();
         let url = app.database_url.clone();

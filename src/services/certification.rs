@@ -10,6 +10,7 @@ use crate::courses::Course;
 use crate::db;
 use crate::entities::{access_change, certificate, user};
 use crate::services::access;
+use crate::services::integrations::{self, CertificateEvent};
 use crate::services::mails::{ClosedBecause, Composer, Recipient};
 use crate::services::outbox;
 use crate::services::progress::{self, CourseStatus};
@@ -75,7 +76,9 @@ async fn announce(
     let mut new = mail.certificate_issued(&Recipient::from(&holder), course, certificate)?;
     new.dedupe_key = Some(format!("certificate-issued:{}", certificate.id));
     outbox::queue(txn, vec![new]).await?;
-    Ok(())
+    let issued = CertificateEvent::Issued;
+    integrations::queue_certificate(txn, mail.webhook(), &holder, certificate, issued, Utc::now())
+        .await
 }
 
 /// Letters without look-alikes (no I, L, O, U): serials are read aloud and typed.
@@ -279,6 +282,8 @@ pub async fn revoke(
     let closed = access::audit_change(&txn, rules_of(mail), found.user_id, before.as_ref()).await?;
     if let Some(person) = &holder {
         tell_of_closed_tools(&txn, mail, person, &closed, &found).await?;
+        let revoked = CertificateEvent::Revoked;
+        integrations::queue_certificate(&txn, mail.webhook(), person, &found, revoked, now).await?;
     }
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
     db::audit::record(

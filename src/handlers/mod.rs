@@ -7,6 +7,7 @@ pub mod certificates;
 pub mod courses;
 pub mod hr;
 pub mod identity;
+pub mod integrations;
 pub mod pages;
 pub mod passwords;
 pub mod profile;

@@ -195,14 +195,18 @@ fn spawn_background_work(state: web::Data<AppState>) {
                 operations::run_directory(worker, &state.db).await
             }
         });
-        supervise("nightly reconciliation", state.clone(), |state| async move {
-            if let Some(directory) = &state.directory {
-                let policy = state.policy.as_ref().map(|p| p.version.as_str());
-                let local = state.settings.local_time();
-                reconciliation::run_nightly(&state.db, directory, &state.tools, policy, local)
-                    .await
-            }
-        });
+        supervise(
+            "nightly reconciliation",
+            state.clone(),
+            |state| async move {
+                if let Some(directory) = &state.directory {
+                    let policy = state.policy.as_ref().map(|p| p.version.as_str());
+                    let local = state.settings.local_time();
+                    reconciliation::run_nightly(&state.db, directory, &state.tools, policy, local)
+                        .await
+                }
+            },
+        );
     }
     if state.webhooks.is_needed() {
         supervise("webhook worker", state.clone(), |state| async move {

@@ -472,8 +472,8 @@ fn composer_with_tools(settings: &Settings) -> Result<Composer, String> {
     let Ok(mut content) = content::load(settings) else {
         return composer(settings);
     };
-    let (_, webhook) = crate::state::integrations_of(settings, &mut content.tools)
-        .map_err(|e| e.to_string())?;
+    let (_, webhook) =
+        crate::state::integrations_of(settings, &mut content.tools).map_err(|e| e.to_string())?;
     let translations = Arc::new(Translations::load().map_err(|e| e.to_string())?);
     let templates = Arc::new(Templates::load(translations.clone()).map_err(|e| e.to_string())?);
     Ok(Composer::new(templates, translations, settings, Some(&content)).with_webhook(webhook))
@@ -486,9 +486,10 @@ async fn directory_sync(settings: Settings, dry_run: bool) -> Result<(), String>
     use crate::services::reconciliation;
 
     let mut content = load_content(&settings)?;
-    let (directory, _) = crate::state::integrations_of(&settings, &mut content.tools)
-        .map_err(|e| e.to_string())?;
-    let directory = directory.ok_or("no directory: set KIWI_LDAP_URL and the other KIWI_LDAP_* settings")?;
+    let (directory, _) =
+        crate::state::integrations_of(&settings, &mut content.tools).map_err(|e| e.to_string())?;
+    let directory =
+        directory.ok_or("no directory: set KIWI_LDAP_URL and the other KIWI_LDAP_* settings")?;
     if !content.tools.iter().any(|t| t.directory_group.is_some()) {
         return Err("no tool in the tools file names a directory_group".into());
     }
@@ -521,7 +522,9 @@ async fn directory_sync(settings: Settings, dry_run: bool) -> Result<(), String>
                 "done" => operation.outcome.unwrap_or_default(),
                 _ => format!(
                     "not yet: {}",
-                    operation.last_error.unwrap_or_else(|| operation.status.clone())
+                    operation
+                        .last_error
+                        .unwrap_or_else(|| operation.status.clone())
                 ),
             };
             outcomes.insert(operation.id, outcome);
@@ -553,7 +556,10 @@ async fn directory_sync(settings: Settings, dry_run: bool) -> Result<(), String>
                 .and_then(|id| outcomes.get(id));
             println!(
                 "  - {removed}: {}{}",
-                verb("to remove (may not use the tool)", "removed (may not use the tool)"),
+                verb(
+                    "to remove (may not use the tool)",
+                    "removed (may not use the tool)"
+                ),
                 outcome.map(|o| format!(" ({o})")).unwrap_or_default()
             );
         }
@@ -569,13 +575,20 @@ async fn directory_sync(settings: Settings, dry_run: bool) -> Result<(), String>
     }
     println!(
         "{}: {} added, {} removed, {} unmanaged, {} not in the directory",
-        if dry_run { "dry run, nothing changed" } else { "reconciled" },
+        if dry_run {
+            "dry run, nothing changed"
+        } else {
+            "reconciled"
+        },
         report.added(),
         report.removed(),
         report.unmanaged(),
         report.not_found()
     );
-    let failed = outcomes.values().filter(|o| o.starts_with("not yet")).count();
+    let failed = outcomes
+        .values()
+        .filter(|o| o.starts_with("not yet"))
+        .count();
     if problems > 0 || failed > 0 {
         return Err(format!(
             "{problems} group(s) could not be compared, {failed} change(s) not applied yet"
@@ -627,9 +640,7 @@ async fn users(
                 mark_missing_as_left,
             };
             let mail = composer_with_tools(settings)?;
-            match import::import_csv(db, &mail, &bytes, options, Actor::Operator)
-                .await
-            {
+            match import::import_csv(db, &mail, &bytes, options, Actor::Operator).await {
                 Ok(report) => {
                     println!(
                         "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",

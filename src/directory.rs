@@ -289,7 +289,11 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
     }
     let (added, ignored) = roots.add_parsable_certificates(found.certs);
     if ignored > 0 {
-        tracing::warn!(added, ignored, "directory: some system certificates were not usable");
+        tracing::warn!(
+            added,
+            ignored,
+            "directory: some system certificates were not usable"
+        );
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
@@ -332,8 +336,7 @@ impl Session {
         attributes: Vec<String>,
         paged: bool,
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
-        let adapters: Vec<Box<dyn ldap3::adapters::Adapter<'_, String, Vec<String>>>> = if paged
-        {
+        let adapters: Vec<Box<dyn ldap3::adapters::Adapter<'_, String, Vec<String>>>> = if paged {
             vec![
                 Box::new(EntriesOnly::new()),
                 Box::new(PagedResults::new(PAGE_SIZE)),
@@ -520,10 +523,15 @@ mod tests {
 
     #[test]
     fn the_settings_name_a_complete_directory() {
-        let config = DirectoryConfig::from_settings(&settings()).unwrap().unwrap();
+        let config = DirectoryConfig::from_settings(&settings())
+            .unwrap()
+            .unwrap();
         assert_eq!(config.match_field, MatchField::Email);
         assert_eq!(config.member_attribute, MemberAttribute::Member);
-        assert!(!format!("{config:?}").contains("geheim"), "no password in Debug");
+        assert!(
+            !format!("{config:?}").contains("geheim"),
+            "no password in Debug"
+        );
 
         let mut by_number = settings();
         by_number.ldap_match_attribute = "employeeNumber".into();

@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, hr, integrations, pages, passwords,
-    profile, quizzes, reports, setup, sign_in, system, tool_host, tools,
+    access, admin, assignments, certificates, courses, hr, integrations, pages, passwords, profile,
+    quizzes, reports, setup, sign_in, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.

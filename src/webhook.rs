@@ -53,7 +53,8 @@ impl SigningKey {
     /// A new random secret, written `whsec_<base64>` (32 bytes).
     pub fn generate() -> String {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).expect("the operating system's random generator is unavailable");
+        getrandom::fill(&mut bytes)
+            .expect("the operating system's random generator is unavailable");
         format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes))
     }
 
@@ -147,9 +148,7 @@ impl Webhook {
             (Some(secret), None) => secret.clone(),
             (None, Some(file)) => Credential::from_file(file)?,
             (Some(_), Some(_)) => {
-                return Err(
-                    "set KIWI_WEBHOOK_SECRET or KIWI_WEBHOOK_SECRET_FILE, not both".into(),
-                );
+                return Err("set KIWI_WEBHOOK_SECRET or KIWI_WEBHOOK_SECRET_FILE, not both".into());
             }
             (None, None) => {
                 return Err("KIWI_WEBHOOK_URL needs KIWI_WEBHOOK_SECRET(_FILE)".into());
@@ -173,7 +172,9 @@ impl Webhook {
             return Err(format!("{url} is not an http(s) URL"));
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err("a webhook URL carries no credentials (the signature authenticates)".into());
+            return Err(
+                "a webhook URL carries no credentials (the signature authenticates)".into(),
+            );
         }
         Ok(Webhook {
             name: name.to_owned(),
@@ -261,7 +262,10 @@ mod tests {
             verify(&key, id, ts, sig, body, now, TOLERANCE)
         };
         let id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
-        assert_eq!(check(id, "1614265330", &signature, body, 1614265330), Ok(()));
+        assert_eq!(
+            check(id, "1614265330", &signature, body, 1614265330),
+            Ok(())
+        );
         // Several signatures (a rotated secret): one that matches is enough.
         let both = format!("v1,bm9wZQ== {signature}");
         assert_eq!(check(id, "1614265330", &both, body, 1614265400), Ok(()));

@@ -48,7 +48,9 @@ impl MigrationTrait for Migration {
                     // What it came to: added, already a member, delivered 200 …
                     .col(text_null(OutboxOperations::Outcome))
                     .col(string_null(OutboxOperations::ClaimedBy))
-                    .col(timestamp_with_time_zone_null(OutboxOperations::ClaimedUntil))
+                    .col(timestamp_with_time_zone_null(
+                        OutboxOperations::ClaimedUntil,
+                    ))
                     .col(timestamp_with_time_zone(OutboxOperations::CreatedAt))
                     .col(timestamp_with_time_zone_null(OutboxOperations::DoneAt))
                     .to_owned(),
@@ -86,7 +88,9 @@ impl MigrationTrait for Migration {
                     // nightly or command.
                     .col(string_len(DirectoryReconciliations::Trigger, 16))
                     .col(boolean(DirectoryReconciliations::DryRun))
-                    .col(timestamp_with_time_zone(DirectoryReconciliations::StartedAt))
+                    .col(timestamp_with_time_zone(
+                        DirectoryReconciliations::StartedAt,
+                    ))
                     .col(timestamp_with_time_zone_null(
                         DirectoryReconciliations::FinishedAt,
                     ))

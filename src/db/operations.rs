@@ -324,7 +324,10 @@ mod tests {
     fn workers_on_postgresql_skip_the_operations_others_have_locked() {
         let sql = due_for_claiming(DbBackend::Postgres, "directory", Utc::now(), 10).to_string();
         assert!(sql.ends_with("FOR UPDATE OF o SKIP LOCKED"), "{sql}");
-        assert!(sql.contains("e.id < o.id"), "one person and tool in order: {sql}");
+        assert!(
+            sql.contains("e.id < o.id"),
+            "one person and tool in order: {sql}"
+        );
         let sql = due_for_claiming(DbBackend::Sqlite, "directory", Utc::now(), 10).to_string();
         assert!(!sql.contains("FOR UPDATE"), "{sql}");
     }

@@ -58,7 +58,10 @@ pub async fn finish(db: &impl ConnectionTrait, id: Uuid, done: Finished<'_>) -> 
             directory_reconciliation::Column::FinishedAt,
             Expr::value(done.at),
         )
-        .col_expr(directory_reconciliation::Column::Added, Expr::value(done.added))
+        .col_expr(
+            directory_reconciliation::Column::Added,
+            Expr::value(done.added),
+        )
         .col_expr(
             directory_reconciliation::Column::Removed,
             Expr::value(done.removed),

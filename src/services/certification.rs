@@ -76,9 +76,7 @@ async fn announce(
     let mut new = mail.certificate_issued(&Recipient::from(&holder), course, certificate)?;
     new.dedupe_key = Some(format!("certificate-issued:{}", certificate.id));
     outbox::queue(txn, vec![new]).await?;
-    let issued = CertificateEvent::Issued;
-    integrations::queue_certificate(txn, mail.webhook(), &holder, certificate, issued, Utc::now())
-        .await
+    Ok(())
 }
 
 /// Letters without look-alikes (no I, L, O, U): serials are read aloud and typed.
@@ -148,7 +146,14 @@ async fn issue(
         renewal_of,
     )
     .await?;
-    if issued.is_some() {
+    if let Some(certificate) = &issued {
+        // The certificate is told before the tools it opens.
+        if let Some(holder) = db::users::by_id(txn, user).await? {
+            let event = CertificateEvent::Issued;
+            let webhook = mail.webhook();
+            integrations::queue_certificate(txn, webhook, &holder, certificate, event, Utc::now())
+                .await?;
+        }
         access::audit_change(txn, rules_of(mail), user, before.as_ref()).await?;
     }
     Ok(issued)
@@ -279,11 +284,14 @@ pub async fn revoke(
     let holder = db::users::by_id(&txn, found.user_id).await?;
     let now = Utc::now();
     db::certificates::revoke(&txn, found.id, actor, reason, now).await?;
+    if let Some(person) = &holder {
+        // The revocation is told before the tools it closes.
+        let revoked = CertificateEvent::Revoked;
+        integrations::queue_certificate(&txn, mail.webhook(), person, &found, revoked, now).await?;
+    }
     let closed = access::audit_change(&txn, rules_of(mail), found.user_id, before.as_ref()).await?;
     if let Some(person) = &holder {
         tell_of_closed_tools(&txn, mail, person, &closed, &found).await?;
-        let revoked = CertificateEvent::Revoked;
-        integrations::queue_certificate(&txn, mail.webhook(), person, &found, revoked, now).await?;
     }
     db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
     db::audit::record(

@@ -41,12 +41,16 @@ pub async fn run(db: &DatabaseConnection, tools: &[Tool], policy: Option<&str>) 
                         tracing::info!(queued, "a new usage policy: entitlements told");
                     }
                 }
-                Err(error) => tracing::warn!(%error, "entitlement watch: judging the policy failed"),
+                Err(error) => {
+                    tracing::warn!(%error, "entitlement watch: judging the policy failed")
+                }
             }
         }
         match certificates_ended(db, &tools, policy, checked_until, now).await {
             Ok(_) => checked_until = now,
-            Err(error) => tracing::warn!(%error, "entitlement watch: reading ended certificates failed"),
+            Err(error) => {
+                tracing::warn!(%error, "entitlement watch: reading ended certificates failed")
+            }
         }
         let pause = match db::certificates::next_end_after(db, now).await {
             Ok(Some(next)) => (next - Utc::now())
@@ -107,7 +111,10 @@ pub async fn certificates_ended(
     let mut candidates: BTreeMap<Uuid, Vec<Candidate>> = BTreeMap::new();
     let mut keys = Vec::new();
     for c in &ended {
-        for tool in tools.iter().filter(|t| t.requires_courses.contains(&c.course_id)) {
+        for tool in tools
+            .iter()
+            .filter(|t| t.requires_courses.contains(&c.course_id))
+        {
             let key = format!("expired:{}:{}", c.certificate_id, tool.id);
             keys.extend(keys_of(tool, &key));
             candidates.entry(c.user_id).or_default().push(Candidate {
@@ -219,11 +226,14 @@ pub async fn policy_changed(
                     if was.allowed != is.allowed {
                         let key = format!("policy:{current}:{}:{}", tool.id, person.user_id);
                         keys.extend(keys_of(tool, &key));
-                        candidates.entry(person.user_id).or_default().push(Candidate {
-                            tool,
-                            key,
-                            cause: Cause::Policy(&previous.version),
-                        });
+                        candidates
+                            .entry(person.user_id)
+                            .or_default()
+                            .push(Candidate {
+                                tool,
+                                key,
+                                cause: Cause::Policy(&previous.version),
+                            });
                     }
                 }
             }

@@ -120,8 +120,8 @@ async fn record(
         }
         Outcome::Retry(error) => {
             let error = cut(error);
-            let too_old =
-                operation.kind == KIND_WEBHOOK && now - operation.created_at > WEBHOOK_GIVE_UP_AFTER;
+            let too_old = operation.kind == KIND_WEBHOOK
+                && now - operation.created_at > WEBHOOK_GIVE_UP_AFTER;
             if too_old {
                 db::operations::mark_failed(db, id, worker, &error, None).await?;
                 tracing::error!(%kind, operation = id, tool, person = ?user, tries = operation.tries, %error, "an operation failed for too long; kiwi gave up");
@@ -159,7 +159,11 @@ impl DirectoryWorker {
 
     /// One pass: claims up to a batch of operations due at `now`, connects once and
     /// applies them in order, outside any transaction.
-    pub async fn apply_due(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Pass, DbErr> {
+    pub async fn apply_due(
+        &self,
+        db: &DatabaseConnection,
+        now: DateTime<Utc>,
+    ) -> Result<Pass, DbErr> {
         let mut pass = Pass::default();
         let claimed = claim(db, KIND_DIRECTORY, &self.id, now).await?;
         if claimed.is_empty() {
@@ -261,10 +265,7 @@ pub struct WebhookWorker {
 
 impl WebhookWorker {
     /// A worker for the webhooks of these tools and the global one.
-    pub fn new(
-        tools: &[Tool],
-        global: Option<&Arc<Webhook>>,
-    ) -> Result<WebhookWorker, String> {
+    pub fn new(tools: &[Tool], global: Option<&Arc<Webhook>>) -> Result<WebhookWorker, String> {
         let webhooks = tools
             .iter()
             .flat_map(|t| t.webhooks.iter())
@@ -285,7 +286,11 @@ impl WebhookWorker {
 
     /// One pass: claims up to a batch of deliveries due at `now` and posts them, each signed
     /// for the instant it is sent, with the same `webhook-id` on every try.
-    pub async fn deliver_due(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Pass, DbErr> {
+    pub async fn deliver_due(
+        &self,
+        db: &DatabaseConnection,
+        now: DateTime<Utc>,
+    ) -> Result<Pass, DbErr> {
         let mut pass = Pass::default();
         for operation in claim(db, KIND_WEBHOOK, &self.id, now).await? {
             let outcome = match self.webhooks.get(&operation.target) {
@@ -296,7 +301,11 @@ impl WebhookWorker {
                 Some(webhook) => {
                     let id = message_id(operation.message_id);
                     let timestamp = Utc::now().timestamp();
-                    match self.sender.send(webhook, &id, &operation.payload, timestamp).await {
+                    match self
+                        .sender
+                        .send(webhook, &id, &operation.payload, timestamp)
+                        .await
+                    {
                         webhook::Delivery::Accepted(status) => {
                             Outcome::Done(format!("accepted ({status})"))
                         }

@@ -230,7 +230,10 @@ pub async fn reconcile(
             report.removed(),
             report.unmanaged(),
             report.not_found(),
-            error.as_deref().map(|e| format!("; failed: {e}")).unwrap_or_default()
+            error
+                .as_deref()
+                .map(|e| format!("; failed: {e}"))
+                .unwrap_or_default()
         );
         db::audit::record(db, None, "directory.reconciled", &detail).await?;
     }
@@ -280,7 +283,8 @@ async fn compare_and_queue(
             }
         };
         group_report.members = members.len();
-        let member_set: HashSet<String> = members.iter().map(|m| member_key(m, attribute)).collect();
+        let member_set: HashSet<String> =
+            members.iter().map(|m| member_key(m, attribute)).collect();
         let entitled: HashSet<usize> = kiwi
             .people
             .iter()
@@ -295,13 +299,16 @@ async fn compare_and_queue(
         for person in sorted {
             let p = &kiwi.people[person];
             let value = value_of(p, field);
-            let entry = match found.by_value.get(&match_key(value, field)).map(Vec::as_slice) {
+            let entry = match found
+                .by_value
+                .get(&match_key(value, field))
+                .map(Vec::as_slice)
+            {
                 Some([entry]) => entry,
                 Some(several) if several.len() > 1 => {
-                    group_report.not_found.push(format!(
-                        "{value} ({} entries)",
-                        several.len()
-                    ));
+                    group_report
+                        .not_found
+                        .push(format!("{value} ({} entries)", several.len()));
                     continue;
                 }
                 _ => {
@@ -453,7 +460,17 @@ pub async fn run_nightly(
                 continue;
             }
         }
-        match reconcile(db, directory, tools, policy, false, TRIGGER_NIGHTLY, Some(key)).await {
+        match reconcile(
+            db,
+            directory,
+            tools,
+            policy,
+            false,
+            TRIGGER_NIGHTLY,
+            Some(key),
+        )
+        .await
+        {
             Ok(Some(report)) => tracing::info!(
                 added = report.added(),
                 removed = report.removed(),

@@ -50,6 +50,8 @@ pub struct TestConfig {
     pub tools: PathBuf,
     /// `KIWI_BASE_URL` (default: the server's own address), e.g. behind a proxy.
     pub base_url: Option<String>,
+    /// Changes any other setting (the directory, webhooks) before the server starts.
+    pub adjust: Option<Arc<dyn Fn(&mut Settings) + Send + Sync>>,
 }
 
 impl Default for TestConfig {
@@ -65,6 +67,7 @@ impl Default for TestConfig {
             metrics_token: None,
             tools: fixtures().join("tools.toml"),
             base_url: None,
+            adjust: None,
         }
     }
 }
@@ -132,6 +135,9 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     if let Some(header) = config.trust_proxy {
         settings.trust_proxy = true;
         settings.proxy_header = header.to_owned();
+    }
+    if let Some(adjust) = &config.adjust {
+        adjust(&mut settings);
     }
     let state = Arc::new(AppState::new(db.clone(), content, settings).expect("app state"));
     let access = state.access.clone();

@@ -472,8 +472,9 @@ fn composer_with_tools(settings: &Settings) -> Result<Composer, String> {
     let Ok(mut content) = content::load(settings) else {
         return composer(settings);
     };
-    let (_, webhook) =
-        crate::state::integrations_of(settings, &mut content.tools).map_err(|e| e.to_string())?;
+    let webhook = crate::state::integrations_of(settings, &mut content.tools)
+        .map_err(|e| e.to_string())?
+        .webhook;
     let translations = Arc::new(Translations::load().map_err(|e| e.to_string())?);
     let templates = Arc::new(Templates::load(translations.clone()).map_err(|e| e.to_string())?);
     Ok(Composer::new(templates, translations, settings, Some(&content)).with_webhook(webhook))
@@ -486,8 +487,9 @@ async fn directory_sync(settings: Settings, dry_run: bool) -> Result<(), String>
     use crate::services::reconciliation;
 
     let mut content = load_content(&settings)?;
-    let (directory, _) =
-        crate::state::integrations_of(&settings, &mut content.tools).map_err(|e| e.to_string())?;
+    let directory = crate::state::integrations_of(&settings, &mut content.tools)
+        .map_err(|e| e.to_string())?
+        .directory;
     let directory =
         directory.ok_or("no directory: set KIWI_LDAP_URL and the other KIWI_LDAP_* settings")?;
     if !content.tools.iter().any(|t| t.directory_group.is_some()) {

@@ -350,13 +350,10 @@ impl Session {
         )
         .await?;
         let mut entries = Vec::new();
-        loop {
-            match timed(stream.next()).await? {
-                Some(raw) => entries.push(entry(raw).ok_or_else(|| {
-                    DirectoryError::Unavailable("the directory sent an unreadable entry".into())
-                })?),
-                None => break,
-            }
+        while let Some(raw) = timed(stream.next()).await? {
+            entries.push(entry(raw).ok_or_else(|| {
+                DirectoryError::Unavailable("the directory sent an unreadable entry".into())
+            })?);
         }
         let result = stream.finish().await;
         // 32 (noSuchObject) for a base that does not exist is the directory's final word.

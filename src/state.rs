@@ -80,7 +80,7 @@ impl AppState {
         let translations = Arc::new(Translations::load()?);
         let templates = Arc::new(Templates::load(translations.clone())?);
         let access = Arc::new(AccessCache::new(settings.feed_max_staleness()));
-        let (directory, webhook) = integrations_of(&settings, &mut content.tools)?;
+        let Integrations { directory, webhook } = integrations_of(&settings, &mut content.tools)?;
         let mail = Composer::new(
             templates.clone(),
             translations.clone(),
@@ -116,12 +116,19 @@ impl AppState {
     }
 }
 
+/// The other systems kiwi tells who may use the tools.
+pub struct Integrations {
+    pub directory: Option<Arc<Directory>>,
+    /// The global webhook (`KIWI_WEBHOOK_URL`).
+    pub webhook: Option<Arc<Webhook>>,
+}
+
 /// The directory and the global webhook of the settings; the global webhook is added to
 /// every tool. A tool that names a directory group needs a directory.
 pub fn integrations_of(
     settings: &Settings,
     tools: &mut [Tool],
-) -> Result<(Option<Arc<Directory>>, Option<Arc<Webhook>>), StartError> {
+) -> Result<Integrations, StartError> {
     let directory = DirectoryConfig::from_settings(settings)
         .and_then(|config| config.map(Directory::new).transpose())
         .map_err(StartError::Integration)?
@@ -138,7 +145,7 @@ pub fn integrations_of(
         .map_err(StartError::Integration)?
         .map(Arc::new);
     tools::add_global_webhook(tools, webhook.as_ref());
-    Ok((directory, webhook))
+    Ok(Integrations { directory, webhook })
 }
 
 /// How often one client address may look up certificates on the public verification page.

@@ -32,6 +32,9 @@ pub struct TestApp {
     _data_dir: tempfile::TempDir,
 }
 
+/// A change of settings a test makes before its server starts.
+pub type Adjust = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
 /// What a test app is started with; the defaults are the fixtures and a fresh database.
 pub struct TestConfig {
     pub courses: PathBuf,
@@ -51,7 +54,7 @@ pub struct TestConfig {
     /// `KIWI_BASE_URL` (default: the server's own address), e.g. behind a proxy.
     pub base_url: Option<String>,
     /// Changes any other setting (the directory, webhooks) before the server starts.
-    pub adjust: Option<Arc<dyn Fn(&mut Settings) + Send + Sync>>,
+    pub adjust: Option<Adjust>,
 }
 
 impl Default for TestConfig {
@@ -552,7 +555,6 @@ impl Browser {
             .to_owned();
         Some(ToolCookie {
             pair: set_cookie.split(';').next().unwrap().to_owned(),
-            set_cookie,
             address: self.address.clone(),
             host,
         })
@@ -563,8 +565,6 @@ impl Browser {
 pub struct ToolCookie {
     /// `name=value`, as the browser sends it back.
     pub pair: String,
-    /// The whole `Set-Cookie` line, with its attributes.
-    pub set_cookie: String,
     pub address: String,
     /// The tool's host, as the browser names it in `Host`.
     pub host: String,

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use kiwi::config::Settings;
 
+use crate::helpers::Adjust;
+
 pub const SUFFIX: &str = "dc=stadt,dc=example";
 pub const PEOPLE: &str = "ou=people,dc=stadt,dc=example";
 pub const ADMIN_DN: &str = "cn=admin,dc=stadt,dc=example";
@@ -179,7 +181,7 @@ userPassword: {KIWI_PASSWORD}
     }
 
     /// Points kiwi at this directory, bound as its own account, people matched by `mail`.
-    pub fn settings(&self) -> Arc<dyn Fn(&mut Settings) + Send + Sync> {
+    pub fn settings(&self) -> Adjust {
         let url = self.url();
         Arc::new(move |settings: &mut Settings| {
             settings.ldap_url = Some(url.clone());

@@ -148,10 +148,12 @@ async fn issue(
     .await?;
     if let Some(certificate) = &issued {
         // The certificate is told before the tools it opens.
-        if let Some(holder) = db::users::by_id(txn, user).await? {
+        if let Some(webhook) = mail.webhook()
+            && let Some(holder) = db::users::by_id(txn, user).await?
+        {
             let event = CertificateEvent::Issued;
-            let webhook = mail.webhook();
-            integrations::queue_certificate(txn, webhook, &holder, certificate, event, Utc::now())
+            let now = Utc::now();
+            integrations::queue_certificate(txn, Some(webhook), &holder, certificate, event, now)
                 .await?;
         }
         access::audit_change(txn, rules_of(mail), user, before.as_ref()).await?;

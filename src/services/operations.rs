@@ -70,6 +70,9 @@ enum Outcome {
     Retry(String),
     /// Refused for good: reported.
     GiveUp(String),
+    /// The person is not in the directory (or is there several times): reported like a
+    /// refusal, and logged without the address or number it was looked for by.
+    NotFound(String),
 }
 
 fn worker_id(kind: &str) -> String {
@@ -137,6 +140,11 @@ async fn record(
             let error = cut(error);
             db::operations::mark_failed(db, id, worker, &error, None).await?;
             tracing::error!(%kind, operation = id, tool, person = ?user, %error, "an operation was refused; it is reported under Verwaltung and not tried again");
+            pass.gave_up += 1;
+        }
+        Outcome::NotFound(error) => {
+            db::operations::mark_failed(db, id, worker, &cut(error), None).await?;
+            tracing::error!(%kind, operation = id, tool, person = ?user, "the person is not in the directory; reported under Verwaltung and not tried again");
             pass.gave_up += 1;
         }
     }
@@ -210,13 +218,13 @@ impl DirectoryWorker {
         let entry = match session.find_person(&value).await {
             Ok(Lookup::Found(entry)) => entry,
             Ok(Lookup::NotFound) => {
-                return Outcome::GiveUp(format!(
+                return Outcome::NotFound(format!(
                     "the person is not in the directory: no entry with {}={value} under {}",
                     config.match_attribute, config.people_base
                 ));
             }
             Ok(Lookup::Ambiguous(count)) => {
-                return Outcome::GiveUp(format!(
+                return Outcome::NotFound(format!(
                     "{count} entries have {}={value} under {}; kiwi changes none",
                     config.match_attribute, config.people_base
                 ));

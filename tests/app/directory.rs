@@ -20,6 +20,7 @@ use kiwi::services::import::{self, ImportOptions};
 use kiwi::services::integrations::{self, Entitlement, Holder};
 
 const GROUP: &str = "ki-testbot";
+const METRICS_TOKEN: &str = "directory-metrics-token";
 
 /// The fixtures' tools, the test bot with a directory group.
 fn tools_with_group(extra: &str) -> (tempfile::TempDir, PathBuf) {
@@ -52,6 +53,7 @@ async fn setup() -> Setup {
     let app = spawn_app_with(TestConfig {
         tools: tools.clone(),
         adjust: Some(slapd.settings()),
+        metrics_token: Some(METRICS_TOKEN),
         ..Default::default()
     })
     .await;
@@ -437,6 +439,38 @@ async fn a_person_not_in_the_directory_is_reported_not_retried() {
     let error = operations[0].last_error.clone().unwrap();
     assert!(error.contains("not in the directory"), "{error}");
     assert!(error.contains(&clara.email), "{error}");
+
+    // Counted by kind and status for the metrics.
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", s.app.address))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = |channel: &str, status: &str| {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("kiwi_outbox_items{")
+                    && l.contains(&format!("channel=\"{channel}\""))
+                    && l.contains(&format!("status=\"{status}\""))
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().to_owned())
+    };
+    assert_eq!(
+        line("directory", "gave_up").as_deref(),
+        Some("1"),
+        "{metrics}"
+    );
+    assert_eq!(
+        line("directory", "queued").as_deref(),
+        Some("0"),
+        "{metrics}"
+    );
+    assert_eq!(line("webhook", "failed").as_deref(), Some("0"), "{metrics}");
 
     let browser = s.app.signed_in(&admin).await;
     let (status, page) = browser.get_text("/admin/integrations").await;

@@ -177,6 +177,53 @@ async fn serve(
     }
 }
 
+/// The fenced block after `<!-- marker -->` in the README.
+fn readme_block(marker: &str) -> String {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("the README");
+    let after = readme
+        .split_once(&format!("<!-- {marker} -->"))
+        .unwrap_or_else(|| panic!("the README has a block marked {marker}"))
+        .1;
+    let body = after.split_once("```").unwrap().1;
+    let body = body.split_once('\n').unwrap().1;
+    body.split_once("\n```").unwrap().0.to_owned()
+}
+
+/// Whether the README's Python receiver accepts a message with this body.
+fn python_accepts(secret: &str, received: &Received, body: &str) -> bool {
+    let script = format!(
+        "{}\nimport json, sys\nm = json.load(sys.stdin)\nverify(m['secret'], m['headers'], m['body'].encode())\n",
+        readme_block("webhook:python")
+    );
+    let message = serde_json::json!({
+        "secret": secret,
+        "headers": {
+            "webhook-id": received.id,
+            "webhook-timestamp": received.timestamp,
+            "webhook-signature": received.signature,
+        },
+        "body": body,
+    });
+    let mut child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(message.to_string().as_bytes())
+        .unwrap();
+    child.wait().unwrap().success()
+}
+
 fn types(messages: &[(String, serde_json::Value)]) -> Vec<String> {
     messages
         .iter()
@@ -331,11 +378,14 @@ async fn events_are_signed_retried_with_the_same_id_and_seen_once_per_change() {
         .header("webhook-id", &original.id)
         .header("webhook-timestamp", &original.timestamp)
         .header("webhook-signature", &original.signature)
-        .body(tampered)
+        .body(tampered.clone())
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status(), 400);
+    // The README's receiver in Python agrees.
+    assert!(python_accepts(&secret, &original, &original.body));
+    assert!(!python_accepts(&secret, &original, &tampered));
     // A message replayed later than the tolerance is refused too.
     let old = (Utc::now() - chrono::Duration::minutes(10)).timestamp();
     let replayed = key.sign(&original.id, old, original.body.as_bytes());

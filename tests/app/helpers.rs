@@ -92,8 +92,15 @@ pub fn fixture_courses() -> PathBuf {
 
 /// Like `spawn_app`, with the courses of `courses_dir`.
 pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
+    // The fixture tools require the fixture course; courses of a test's own without it run
+    // without tools (a tools file that does not exist).
+    let tools = match courses_dir.join("grundlagen").exists() {
+        true => fixtures().join("tools.toml"),
+        false => courses_dir.join("no-tools.toml"),
+    };
     spawn_app_with(TestConfig {
         courses: courses_dir.to_path_buf(),
+        tools,
         ..Default::default()
     })
     .await

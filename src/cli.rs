@@ -467,14 +467,14 @@ fn composer(settings: &Settings) -> Result<Composer, String> {
 }
 
 /// The composer of an import: with the tools (when the content loads), so that people who
-/// leave or come back are told to the tools' directory groups and webhooks as on the HR page.
+/// leave or come back are told to the tools' directory groups and webhooks as on the HR page
+/// (the server applies what is queued; the directory itself is not needed here).
 fn composer_with_tools(settings: &Settings) -> Result<Composer, String> {
     let Ok(mut content) = content::load(settings) else {
         return composer(settings);
     };
-    let webhook = crate::state::integrations_of(settings, &mut content.tools)
-        .map_err(|e| e.to_string())?
-        .webhook;
+    let webhook = crate::webhook::Webhook::global(settings)?.map(Arc::new);
+    crate::tools::add_global_webhook(&mut content.tools, webhook.as_ref());
     let translations = Arc::new(Translations::load().map_err(|e| e.to_string())?);
     let templates = Arc::new(Templates::load(translations.clone()).map_err(|e| e.to_string())?);
     Ok(Composer::new(templates, translations, settings, Some(&content)).with_webhook(webhook))

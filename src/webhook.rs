@@ -126,7 +126,7 @@ pub fn verify(
 /// Where a webhook goes: the global one (`KIWI_WEBHOOK_URL`) or a tool's own.
 #[derive(Debug)]
 pub struct Webhook {
-    /// `global`, or the tool's id: what the outbox names it by.
+    /// `global`, or `tool:<id>`: what the outbox names it by.
     pub name: String,
     pub url: String,
     pub key: SigningKey,
@@ -159,10 +159,10 @@ impl Webhook {
             .map_err(|e| format!("KIWI_WEBHOOK_URL: {e}"))
     }
 
-    /// A tool's webhook from the tools file; a relative secret file is read from beside it.
+    /// A tool's webhook from the tools file (named `tool:<id>`).
     pub fn of_tool(tool: &str, url: &str, secret_file: &Path) -> Result<Webhook, String> {
         let secret = Credential::from_file(secret_file)?;
-        Webhook::new(tool, url, secret.expose())
+        Webhook::new(&format!("tool:{tool}"), url, secret.expose())
     }
 
     fn new(name: &str, url: &str, secret: &str) -> Result<Webhook, String> {

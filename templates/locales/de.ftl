@@ -557,8 +557,17 @@ integrations-last-dry-run = Nur geprüft, nichts geändert.
 integrations-last-summary = Hinzugefügt: { $added }, entfernt: { $removed }, fremde Mitglieder belassen: { $unmanaged }, nicht im Verzeichnis: { $missing }.
 integrations-last-failed = Der Abgleich ist fehlgeschlagen:
 integrations-group-failed = Diese Gruppe konnte nicht abgeglichen werden:
-integrations-group-summary = { $members } Mitglieder vorher, { $entitled } Personen dürfen das Werkzeug nutzen.
-integrations-group-pending = { $count } Unterschiede erledigen bereits wartende Änderungen.
+integrations-group-summary = { $members ->
+    [one] Ein Mitglied
+   *[other] { $members } Mitglieder
+} vorher; { $entitled ->
+    [one] eine Person darf
+   *[other] { $entitled } Personen dürfen
+} das Werkzeug nutzen.
+integrations-group-pending = { $count ->
+    [one] Einen Unterschied erledigt
+   *[other] { $count } Unterschiede erledigen
+} bereits wartende Änderungen.
 integrations-added = Hinzugefügt
 integrations-removed = Entfernt (dürfen das Werkzeug nicht nutzen)
 integrations-unmanaged = Mitglieder ohne Person in kiwi (belassen)

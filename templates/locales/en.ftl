@@ -557,8 +557,17 @@ integrations-last-dry-run = Checked only, nothing changed.
 integrations-last-summary = Added: { $added }, removed: { $removed }, unmanaged members left alone: { $unmanaged }, not in the directory: { $missing }.
 integrations-last-failed = The reconciliation failed:
 integrations-group-failed = This group could not be reconciled:
-integrations-group-summary = { $members } members before, { $entitled } people may use the tool.
-integrations-group-pending = { $count } differences are left to changes already waiting.
+integrations-group-summary = { $members ->
+    [one] One member
+   *[other] { $members } members
+} before; { $entitled ->
+    [one] one person may
+   *[other] { $entitled } people may
+} use the tool.
+integrations-group-pending = { $count ->
+    [one] One difference is
+   *[other] { $count } differences are
+} left to changes already waiting.
 integrations-added = Added
 integrations-removed = Removed (may not use the tool)
 integrations-unmanaged = Members without a person in kiwi (left alone)

@@ -48,7 +48,10 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let slapd = Slapd::start(&[GROUP]);
+    setup_with(Slapd::start(&[GROUP])).await
+}
+
+async fn setup_with(slapd: Slapd) -> Setup {
     let (dir, tools) = tools_with_group("");
     let app = spawn_app_with(TestConfig {
         tools: tools.clone(),
@@ -555,6 +558,14 @@ async fn groups_of_uids_are_kept_too() {
 /// Runs `kiwi directory sync` as an operator would, against the test's database and
 /// directory.
 async fn sync_command(s: &Setup, dry_run: bool) -> (bool, String, String) {
+    sync_command_with(s, dry_run, &[]).await
+}
+
+async fn sync_command_with(
+    s: &Setup,
+    dry_run: bool,
+    env: &[(&str, &std::path::Path)],
+) -> (bool, String, String) {
     let data_dir = tempfile::tempdir().unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kiwi"));
     command.args(["directory", "sync"]);
@@ -573,6 +584,9 @@ async fn sync_command(s: &Setup, dry_run: bool) -> (bool, String, String) {
         .env("KIWI_LDAP_BIND_PASSWORD", crate::ldap::KIWI_PASSWORD)
         .env("KIWI_LDAP_PEOPLE_BASE", crate::ldap::PEOPLE)
         .env("KIWI_LOG", "warn");
+    for (name, value) in env {
+        command.env(name, value);
+    }
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
         .unwrap()
@@ -688,4 +702,30 @@ async fn reconciliation_adds_the_missing_removes_the_unentitled_and_leaves_the_u
         out.contains("reconciled: 0 added, 0 removed, 2 unmanaged"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn ldaps_is_checked_against_the_system_certificate_store() {
+    let s = setup_with(Slapd::start_with_tls(&[GROUP])).await;
+    let (bernd, bernd_dn) = s.person_in_directory("Bernd Cho").await;
+    let group = s.group();
+    s.slapd.change_member(&group, "member", &bernd_dn, true);
+
+    // A store without the directory's CA (another CA's): refused, nothing changes.
+    let unrelated = Slapd::start_with_tls(&[]);
+    let (ok, out, err) =
+        sync_command_with(&s, false, &[("SSL_CERT_FILE", &unrelated.ca_file())]).await;
+    assert!(!ok, "{out}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert!(s.slapd.members(&group, "member").contains(&bernd_dn));
+
+    // With the CA in the store (an internal CA installed on the host), it works.
+    let (ok, out, err) =
+        sync_command_with(&s, false, &[("SSL_CERT_FILE", &s.slapd.ca_file())]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains(&format!("- {} ({bernd_dn}): removed", bernd.email)),
+        "{out}"
+    );
+    assert!(!s.slapd.members(&group, "member").contains(&bernd_dn));
 }

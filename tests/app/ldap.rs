@@ -41,6 +41,8 @@ pub struct Slapd {
     pub port: u16,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    /// Served over TLS (`ldaps://`), with a certificate of a CA of the test's own.
+    tls: bool,
 }
 
 impl Drop for Slapd {
@@ -54,7 +56,26 @@ impl Slapd {
     /// names, each holding the administrator as its first member (groupOfNames must have
     /// one; it is a member kiwi does not manage).
     pub fn start(groups: &[&str]) -> Slapd {
+        Slapd::start_with(groups, false)
+    }
+
+    /// The same directory over `ldaps://` only, its certificate (for 127.0.0.1) signed by a
+    /// CA made for the test (`ca_file()`), which no certificate store trusts.
+    pub fn start_with_tls(groups: &[&str]) -> Slapd {
+        Slapd::start_with(groups, true)
+    }
+
+    fn start_with(groups: &[&str], tls: bool) -> Slapd {
         let dir = tempfile::tempdir().unwrap();
+        let tls_config = if tls {
+            make_certificates(dir.path());
+            format!(
+                "TLSCertificateFile {0}/server.pem\nTLSCertificateKeyFile {0}/server.key\n",
+                dir.path().display()
+            )
+        } else {
+            String::new()
+        };
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -70,7 +91,7 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile {dir}/slapd.pid
 argsfile {dir}/slapd.args
-database mdb
+{tls_config}database mdb
 maxsize 10485760
 suffix \"{SUFFIX}\"
 rootdn \"{ADMIN_DN}\"
@@ -139,13 +160,20 @@ userPassword: {KIWI_PASSWORD}
             port,
             dir,
             child: None,
+            tls,
         };
         slapd.up();
         slapd
     }
 
     pub fn url(&self) -> String {
-        format!("ldap://127.0.0.1:{}", self.port)
+        let scheme = if self.tls { "ldaps" } else { "ldap" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// The certificate of the CA that signed the directory's (with TLS).
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("ca.pem")
     }
 
     /// Starts slapd (again) on its port, in the foreground so that the test owns it.
@@ -157,7 +185,7 @@ userPassword: {KIWI_PASSWORD}
             .arg("-f")
             .arg(self.dir.path().join("slapd.conf"))
             .arg("-h")
-            .arg(format!("ldap://127.0.0.1:{}/", self.port))
+            .arg(format!("{}/", self.url()))
             .arg("-d")
             .arg("0")
             .stdout(Stdio::null())
@@ -194,6 +222,7 @@ userPassword: {KIWI_PASSWORD}
     /// Runs an `ldap-utils` command as the directory's administrator, with `input`.
     fn ldap(&self, tool: &str, args: &[&str], input: &str) -> String {
         let mut child = Command::new(tool)
+            .env("LDAPTLS_CACERT", self.ca_file())
             .args([
                 "-x",
                 "-H",
@@ -306,4 +335,78 @@ userPassword: {KIWI_PASSWORD}
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, made with `openssl`.
+fn make_certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    // A name of its own: another test's CA is another issuer.
+    let subject = format!(
+        "/CN=kiwi test CA {}",
+        dir.file_name().unwrap_or_default().to_string_lossy()
+    );
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        &subject,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
 }

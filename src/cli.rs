@@ -22,7 +22,7 @@ use crate::services::import::{self, ImportError, ImportOptions};
 use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::people::{self, NewPerson};
-use crate::services::{api_keys, backup, demo, org_units, password_links, setup};
+use crate::services::{api_keys, backup, demo, demo_tool_hosts, org_units, password_links, setup};
 use crate::state::AppState;
 use crate::templates::Templates;
 
@@ -300,7 +300,15 @@ async fn execute(cli: Cli) -> Result<(), String> {
             serve(db, content, settings).await
         }
         Command::Demo { people, seed_only } => {
-            let content = load_content(&settings)?;
+            let mut settings = settings;
+            let mut content = load_content(&settings)?;
+            // Without an address of its own, the demo puts kiwi and its tools on local host
+            // names, which nginx serves as the printed blocks say.
+            let local_hosts = settings.base_url.is_none() && !content.tools.is_empty();
+            if local_hosts {
+                settings.base_url = Some(demo_tool_hosts::base_url());
+                demo_tool_hosts::localise(&mut content.tools);
+            }
             let db = open_database(&settings).await?;
             if demo::seed_if_empty(&db, &content)
                 .await
@@ -334,6 +342,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
             }
             if seed_only {
                 return Ok(());
+            }
+            if local_hosts {
+                print_tool_hosts(&settings, &content.tools[0])?;
             }
             serve(db, content, settings).await
         }
@@ -381,6 +392,26 @@ async fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The demo's nginx blocks for the way into a tool on its own host name.
+fn print_tool_hosts(settings: &Settings, tool: &crate::tools::Tool) -> Result<(), String> {
+    let stand_in = demo_tool_hosts::write_stand_in(&settings.data_dir, tool)
+        .map_err(|e| format!("cannot write the demo tool's page: {e}"))?;
+    println!(
+        "\n{} on its own host name: with this in nginx, open {}/ and sign in.\n",
+        tool.name, tool.url
+    );
+    println!(
+        "{}",
+        demo_tool_hosts::nginx_blocks(tool, &settings.bind, &stand_in)
+    );
+    println!(
+        "kiwi itself: {} (or http://{} directly).\n",
+        demo_tool_hosts::base_url(),
+        settings.bind
+    );
+    Ok(())
 }
 
 fn load_content(settings: &Settings) -> Result<Content, String> {

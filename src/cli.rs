@@ -300,13 +300,11 @@ async fn execute(cli: Cli) -> Result<(), String> {
             serve(db, content, settings).await
         }
         Command::Demo { people, seed_only } => {
-            let mut settings = settings;
             let mut content = load_content(&settings)?;
-            // Without an address of its own, the demo puts kiwi and its tools on local host
-            // names, which nginx serves as the printed blocks say.
+            // Without an address of its own, the demo puts its tools on local host names,
+            // which nginx serves as the printed block says.
             let local_hosts = settings.base_url.is_none() && !content.tools.is_empty();
             if local_hosts {
-                settings.base_url = Some(demo_tool_hosts::base_url());
                 demo_tool_hosts::localise(&mut content.tools);
             }
             let db = open_database(&settings).await?;
@@ -405,11 +403,6 @@ fn print_tool_hosts(settings: &Settings, tool: &crate::tools::Tool) -> Result<()
     println!(
         "{}",
         demo_tool_hosts::nginx_blocks(tool, &settings.bind, &stand_in)
-    );
-    println!(
-        "kiwi itself: {} (or http://{} directly).\n",
-        demo_tool_hosts::base_url(),
-        settings.bind
     );
     Ok(())
 }

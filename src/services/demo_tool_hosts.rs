@@ -1,8 +1,8 @@
 //! The demo's way into an AI tool on its own host name, on this machine: without
-//! `KIWI_BASE_URL`, the demo serves kiwi as `http://kiwi.localhost:8088` and each tool as
-//! `http://<id>.localhost:8088` (browsers resolve `*.localhost` to this machine), and prints
-//! the nginx configuration that puts them there: kiwi's server block and the first tool's,
-//! with a stand-in page for the tool that shows whom kiwi let in.
+//! `KIWI_BASE_URL`, the demo serves each tool at `http://<id>.localhost:8088` (browsers
+//! resolve `*.localhost` to this machine) while kiwi stays where it is, and prints the nginx
+//! server block that puts the first tool there, with a stand-in page that shows whom kiwi
+//! let in. (kiwi itself needs no proxy here; its production block is in the README.)
 
 use std::path::{Path, PathBuf};
 
@@ -10,11 +10,6 @@ use crate::tools::Tool;
 
 /// The port nginx listens on for the demo's host names.
 pub const PORT: u16 = 8088;
-
-/// kiwi's address in the demo, behind nginx.
-pub fn base_url() -> String {
-    format!("http://kiwi.localhost:{PORT}")
-}
 
 /// Moves every tool to its local host name.
 pub fn localise(tools: &mut [Tool]) {
@@ -39,23 +34,14 @@ pub fn write_stand_in(data_dir: &Path, tool: &Tool) -> std::io::Result<PathBuf> 
     Ok(dir)
 }
 
-/// nginx's configuration for the demo: kiwi's server block and the tool's, as the README's
-/// "Connecting an AI tool" has them, on plain http and local names.
+/// nginx's server block for the demo's tool, as the README's "Connecting an AI tool" has it,
+/// on plain http and a local name.
 pub fn nginx_blocks(tool: &Tool, kiwi: &str, stand_in: &Path) -> String {
     let host = tool.host();
     let id = &tool.id;
     let root = stand_in.display();
     format!(
         r#"# In nginx's http {{}} (for example /etc/nginx/conf.d/kiwi-demo.conf):
-server {{
-    listen {PORT};
-    server_name kiwi.localhost;
-    location / {{
-        proxy_pass http://{kiwi};
-        proxy_set_header Host $http_host;
-    }}
-}}
-
 server {{
     listen {PORT};
     server_name {name};

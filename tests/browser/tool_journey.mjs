@@ -1,5 +1,5 @@
 // The way into an AI tool on its own host name, in a real headless Chromium, through a real
-// nginx configured with the README's blocks: kiwi at https://kiwi.stadt.example and the
+// nginx and a real Caddy, each configured with the README's blocks: kiwi at https://kiwi.stadt.example and the
 // Kreativbot at https://kreativbot.stadt.example, both resolved to this machine
 // (--host-resolver-rules), over TLS with a certificate made for the run.
 //
@@ -15,6 +15,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -95,6 +96,30 @@ ${adapt(readmeBlock('tool-host:nginx'))}
   return spawn('/usr/sbin/nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+function startCaddy(dir, port, kiwiPort, toolPort) {
+  const sites = readmeBlock('tool-host:caddy')
+    .replaceAll('127.0.0.1:8080', `127.0.0.1:${kiwiPort}`)
+    .replaceAll('127.0.0.1:3000', `127.0.0.1:${toolPort}`);
+  // Test-only global options: no admin API, certificates from Caddy's local CA (no ACME, no
+  // network), no port 80, state in the run's directory.
+  const caddyfile = `{
+    admin off
+    https_port ${port}
+    auto_https disable_redirects
+    local_certs
+    skip_install_trust
+    storage file_system ${path.join(dir, 'caddy')}
+}
+
+${sites}
+`;
+  fs.writeFileSync(path.join(dir, 'Caddyfile'), caddyfile);
+  return spawn('/usr/bin/caddy', ['run', '--adapter', 'caddyfile', '--config', path.join(dir, 'Caddyfile')], {
+    stdio: 'ignore',
+    env: { ...process.env, HOME: dir, XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config') },
+  });
+}
+
 /** A fresh PostgreSQL database next to the one in KIWI_DATABASE_URL, or none for SQLite. */
 function freshDatabase() {
   const server = process.env.KIWI_DATABASE_URL;
@@ -121,6 +146,13 @@ async function follow(page, selector) {
 }
 
 async function main() {
+  for (const proxy of ['nginx', 'caddy']) await journeyThrough(proxy);
+  const failed = results.filter((r) => !r.ok);
+  console.log(`tool journey: ${results.length - failed.length}/${results.length} steps`);
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+async function journeyThrough(proxyName) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiwi-journey-'));
   const [proxyPort, kiwiPort, toolPort] = [await freePort(), await freePort(), await freePort()];
   const tool = `https://${TOOL_HOST}:${proxyPort}`;
@@ -135,16 +167,22 @@ async function main() {
   const database = freshDatabase();
   const env = { KIWI_BASE_URL: kiwiBase, KIWI_TOOLS_FILE: path.join(dir, 'tools.toml') };
   if (database) env.KIWI_DATABASE_URL = database.url;
-  console.log(`tool journey on ${database ? 'PostgreSQL' : 'SQLite'} through nginx`);
+  console.log(`tool journey on ${database ? 'PostgreSQL' : 'SQLite'} through ${proxyName}`);
 
   const standIn = startStandIn(toolPort);
   const kiwi = await startKiwi({ env, port: kiwiPort });
-  const nginx = startNginx(dir, proxyPort, kiwiPort, toolPort);
+  const proxy = (proxyName === 'nginx' ? startNginx : startCaddy)(dir, proxyPort, kiwiPort, toolPort);
   let browser = null;
   try {
     for (let i = 0; i < 100; i++) {
       try {
-        await fetch(`http://127.0.0.1:${proxyPort}/`);
+        await new Promise((resolve, reject) => {
+          const socket = net.connect(proxyPort, '127.0.0.1', () => {
+            socket.end();
+            resolve();
+          });
+          socket.on('error', reject);
+        });
         break;
       } catch {
         await sleep(50);
@@ -211,15 +249,12 @@ async function main() {
     }
   } finally {
     if (browser) await browser.close().catch(() => {});
-    nginx.kill('SIGTERM');
+    proxy.kill('SIGTERM');
     standIn.close();
     await kiwi.stop();
     if (database) database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const failed = results.filter((r) => !r.ok);
-  console.log(`tool journey: ${results.length - failed.length}/${results.length} steps`);
-  process.exitCode = failed.length ? 1 : 0;
 }
 
 main().catch((error) => {

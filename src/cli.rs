@@ -194,7 +194,7 @@ async fn export(
 ) -> Result<(), String> {
     use std::io::Write;
 
-    use crate::services::exports::{self, Chunk, Format};
+    use crate::services::exports::{self, Format};
     use crate::services::records::StatusFilter;
 
     let format = match (args.format.as_str(), args.delimiter.as_str()) {
@@ -259,20 +259,13 @@ async fn export(
     let export = exports::prepare(db, &content.catalog, &translations, request)
         .await
         .map_err(|e| e.to_string())?;
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(4);
-    let db = db.clone();
-    let producer =
-        tokio::spawn(async move { exports::run(&db, export, chrono::Utc::now(), sender).await });
+    let mut chunks = exports::stream(db.clone(), export, chrono::Utc::now());
     let mut out = std::io::stdout().lock();
-    while let Some(chunk) = receiver.recv().await {
+    while let Some(chunk) = chunks.recv().await {
         let chunk = chunk.map_err(|e| e.to_string())?;
         out.write_all(&chunk).map_err(|e| e.to_string())?;
     }
-    out.flush().map_err(|e| e.to_string())?;
-    producer
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+    out.flush().map_err(|e| e.to_string())
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {

@@ -546,7 +546,6 @@ impl Browser {
             .to_owned();
         Some(ToolCookie {
             pair: set_cookie.split(';').next().unwrap().to_owned(),
-            set_cookie,
             address: self.address.clone(),
             host,
         })
@@ -557,8 +556,6 @@ impl Browser {
 pub struct ToolCookie {
     /// `name=value`, as the browser sends it back.
     pub pair: String,
-    /// The whole `Set-Cookie` line, with its attributes.
-    pub set_cookie: String,
     pub address: String,
     /// The tool's host, as the browser names it in `Host`.
     pub host: String,

@@ -184,6 +184,9 @@ tool_environment() {
     : "${HF_HUB_OFFLINE:=1}"
     : "${ENABLE_VERSION_UPDATE_CHECK:=false}"
     : "${ENABLE_OLLAMA_API:=false}"
+    # Without an Ollama address of its own, Open WebUI probes localhost:11434 and :12434
+    # while it starts, disabled or not.
+    : "${OLLAMA_BASE_URL:=http://127.0.0.1:11434}"
     : "${ENABLE_OPENAI_API:=false}"
     : "${ENABLE_COMMUNITY_SHARING:=false}"
     : "${SCARF_NO_ANALYTICS:=true}"
@@ -204,7 +207,7 @@ tool_environment() {
     : "${FORWARDED_ALLOW_IPS:=127.0.0.1}"
     : "${GLOBAL_LOG_LEVEL:=WARNING}"
     export STATIC_DIR WEBUI_SECRET_KEY USE_SLIM_DOCKER OFFLINE_MODE HF_HUB_OFFLINE \
-        ENABLE_VERSION_UPDATE_CHECK ENABLE_OLLAMA_API ENABLE_OPENAI_API ENABLE_COMMUNITY_SHARING \
+        ENABLE_VERSION_UPDATE_CHECK ENABLE_OLLAMA_API OLLAMA_BASE_URL ENABLE_OPENAI_API ENABLE_COMMUNITY_SHARING \
         SCARF_NO_ANALYTICS DO_NOT_TRACK ANONYMIZED_TELEMETRY \
         WEBUI_AUTH_TRUSTED_EMAIL_HEADER WEBUI_AUTH_TRUSTED_NAME_HEADER \
         WEBUI_AUTH_TRUSTED_GROUPS_HEADER DEFAULT_USER_ROLE ENABLE_SIGNUP ENABLE_API_KEYS \
@@ -215,8 +218,10 @@ tool_environment() {
     export FROM_INIT_PY=true
 }
 
+# What the virtualenv was built from: the packages, the interpreter's version and the
+# install steps themselves; when one of them changes, the next call builds it anew.
 expected_stamp() {
-    { requirements; echo "python ${1:-}"; } | sha256sum | cut -d' ' -f1
+    { requirements; echo "python ${1:-}"; declare -f install; } | sha256sum | cut -d' ' -f1
 }
 
 installed() {
@@ -252,7 +257,8 @@ install() {
     awk '/^## \[/ { n++ } n < 2' "$purelib/open_webui/CHANGELOG.md" >"$(dirname "$purelib")/CHANGELOG.md"
 
     # Everything Open WebUI imports when it starts must be there: import it once, offline,
-    # against throw-away data.
+    # against throw-away data. The import brings a new database up to date (some 70
+    # migrations, two seconds); the result is kept to start each new DATA_DIR from.
     smoke="$(mktemp -d)"
     if ! (DATA_DIR="$smoke" WEBUI_ADMIN_EMAIL= && tool_environment && cd "$smoke" &&
         "$VENV/bin/python" -c 'import open_webui.main' >"$smoke/import.log" 2>&1); then
@@ -260,6 +266,8 @@ install() {
         rm -rf "$smoke"
         die "Open WebUI $OPEN_WEBUI_VERSION does not start with the pinned packages"
     fi
+    [ -s "$smoke/webui.db" ] || die "importing Open WebUI created no database"
+    cp "$smoke/webui.db" "$VENV/kiwi-migrated-webui.db"
     rm -rf "$smoke"
 
     echo "$version" >"$VENV/.kiwi-python"
@@ -290,6 +298,9 @@ case "${1:-}" in
         DATA_DIR="$(cd "$3" && pwd)"
         ensure_installed
         tool_environment
+        if [ -z "${DATABASE_URL:-}" ] && [ ! -e "$DATA_DIR/webui.db" ]; then
+            cp "$VENV/kiwi-migrated-webui.db" "$DATA_DIR/webui.db"
+        fi
         cd "$DATA_DIR"
         exec "$VENV/bin/open-webui" serve --host 127.0.0.1 --port "$PORT"
         ;;

@@ -13,11 +13,12 @@
 # Open WebUI needs 3.11 or 3.12).
 #
 # Open WebUI's own requirements pull in torch, sentence-transformers, transformers,
-# faster-whisper, onnxruntime, chromadb, opencv, pandas and more (several GB). None of
-# them is needed to serve the UI and /api/* against an external model provider, which is
-# what Open WebUI's "slim" mode (USE_SLIM_DOCKER=true) is for. So the package is installed
-# with --no-deps, next to the pinned list below: what Open WebUI imports when it starts in
-# slim mode, and what those packages need in turn.
+# faster-whisper, onnxruntime, chromadb, opencv, pandas and more (261 packages, over 3 GB
+# to download, torch and the CUDA libraries alone 2.7 GB). None of them is needed to serve
+# the UI and /api/* against an external model provider, which is what Open WebUI's "slim"
+# mode (USE_SLIM_DOCKER=true) is for. So the package is installed with --no-deps, next to
+# the pinned list below: what Open WebUI imports when it starts in slim mode, and what those
+# packages need in turn.
 #
 # Every variable that `run` sets can be overridden from the caller's environment, e.g.
 # WEBUI_AUTH_TRUSTED_GROUPS_HEADER= to leave groups alone, or WEBUI_ADMIN_EMAIL= to let
@@ -250,7 +251,7 @@ install() {
         die "pip could not install the pinned packages"
 
     # At every start Open WebUI turns its whole CHANGELOG.md (1.5 MB) into HTML and parses
-    # it again, which takes about a quarter of its start-up time. It looks for the file
+    # it again, which takes about a fifth of its start-up time. It looks for the file
     # beside its source tree first; there it finds only this release's part.
     local purelib
     purelib="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -260,7 +261,8 @@ install() {
     # against throw-away data. The import brings a new database up to date (some 70
     # migrations, two seconds); the result is kept to start each new DATA_DIR from.
     smoke="$(mktemp -d)"
-    if ! (DATA_DIR="$smoke" WEBUI_ADMIN_EMAIL= && tool_environment && cd "$smoke" &&
+    if ! (unset DATABASE_URL REDIS_URL && DATA_DIR="$smoke" WEBUI_ADMIN_EMAIL= &&
+        tool_environment && cd "$smoke" &&
         "$VENV/bin/python" -c 'import open_webui.main' >"$smoke/import.log" 2>&1); then
         tail -n 30 "$smoke/import.log" >&2
         rm -rf "$smoke"

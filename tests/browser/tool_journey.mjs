@@ -7,7 +7,10 @@
 //
 // Walks the journey of the README for a certified person (signed in and back at the exact
 // URL, straight in later, signing out closes the tool) and for one who may not use the tool
-// yet (kiwi's page of the tool says what is missing; once done, "open" leads to the tool).
+// yet (kiwi's page of the tool says what is missing; once done, "open" leads to the tool),
+// with a stand-in tool behind each proxy; then with the reference tool, a real Open WebUI
+// (tests/tools/open-webui.sh installs it once, outside the clone) behind nginx: signed in
+// there as themselves, never reached by someone not entitled, closed by a revocation.
 //
 // Environment: KIWI_BIN and CHROMIUM_BIN as for run.mjs; KIWI_DATABASE_URL to run kiwi on
 // PostgreSQL (a database of its own is created there and dropped afterwards).
@@ -15,6 +18,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,6 +124,79 @@ ${sites}
   });
 }
 
+/** Open WebUI behind nginx: never reached unentitled, signed in as themselves, closed by a revocation. */
+async function openWebUiJourney(browser, tool, kiwiBase, proxyPort) {
+  const kiwiHost = `${KIWI_HOST}:${proxyPort}`;
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'de-DE' });
+  const page = await context.newPage();
+  await page.goto(`${tool}/`);
+  await signIn(page, 'friedrich.krueger@musterstadt.example');
+  let here = new URL(page.url());
+  step('Open WebUI: someone not entitled never reaches it', here.host === kiwiHost && here.pathname === '/tools/kreativbot', page.url());
+  await follow(page, 'main .missing a');
+  await follow(page, 'main form[action="/policy/acknowledge"] button');
+  const signedIn = page.waitForResponse((r) => r.url().endsWith('/api/v1/auths/signin'), { timeout: 120_000 });
+  await follow(page, 'main a.button');
+  const answer = await (await signedIn).json().catch(() => ({}));
+  step(
+    'Open WebUI: signed in as themselves, the name with its umlaut intact',
+    answer.email === 'friedrich.krueger@musterstadt.example' && answer.name === 'Friedrich Krüger',
+    JSON.stringify(answer),
+  );
+  const greeting = await page
+    .getByRole('heading', { name: /Friedrich Krüger/ })
+    .first()
+    .waitFor({ timeout: 60_000 })
+    .then(() => true, () => false);
+  step('Open WebUI: its start page greets them by name', greeting);
+
+  // HR revokes his certificate; Open WebUI closes on its next request.
+  const hr = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'de-DE' });
+  const hrPage = await hr.newPage();
+  const mine = await context.newPage();
+  await mine.goto(`${kiwiBase}/certificates`);
+  const serial = (await mine.textContent('main table code'))?.trim();
+  await mine.close();
+  await hrPage.goto(`${kiwiBase}/login`);
+  await signIn(hrPage, PEOPLE.hr);
+  await hrPage.goto(`${kiwiBase}/hr/certificates/revoke`);
+  await hrPage.fill('#serial', serial || '');
+  await hrPage.fill('#reason', 'Test: Widerruf im Browser');
+  // The form answers on its own address.
+  await Promise.all([hrPage.waitForNavigation(), hrPage.click('main form button[type=submit]')]);
+  const revoked = (await hrPage.textContent('main')) || '';
+  step('Open WebUI: HR revokes the certificate', revoked.includes(serial || '?'), revoked.slice(0, 200));
+  await hr.close();
+  await page.goto(`${tool}/`);
+  here = new URL(page.url());
+  step('Open WebUI: a revocation closes it on the next request', here.host === kiwiHost && here.pathname === '/tools/kreativbot', page.url());
+  // With every cookie the browser holds (kiwi's on the tool's host and Open WebUI's own token).
+  const cookies = (await context.cookies(tool)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const api = await new Promise((resolve, reject) => {
+    const request = https.get(
+      {
+        host: '127.0.0.1',
+        port: proxyPort,
+        servername: TOOL_HOST,
+        path: '/api/v1/auths/',
+        headers: { host: `${TOOL_HOST}:${proxyPort}`, cookie: cookies },
+        rejectUnauthorized: false,
+      },
+      (response) => {
+        response.resume();
+        resolve({ status: response.statusCode, location: response.headers.location || '' });
+      },
+    );
+    request.on('error', reject);
+  });
+  step(
+    'Open WebUI: its API is closed too, whatever token it issued',
+    cookies.includes('token=') && api.status === 302 && api.location.startsWith(kiwiBase),
+    `${api.status} ${api.location}`,
+  );
+  await context.close();
+}
+
 /** A fresh PostgreSQL database next to the one in KIWI_DATABASE_URL, or none for SQLite. */
 function freshDatabase() {
   const server = process.env.KIWI_DATABASE_URL;
@@ -147,12 +224,42 @@ async function follow(page, selector) {
 
 async function main() {
   for (const proxy of ['nginx', 'caddy']) await journeyThrough(proxy);
+  await journeyThrough('nginx', { openWebUi: true });
   const failed = results.filter((r) => !r.ok);
   console.log(`tool journey: ${results.length - failed.length}/${results.length} steps`);
   process.exitCode = failed.length ? 1 : 0;
 }
 
-async function journeyThrough(proxyName) {
+/** Open WebUI on `port` with its data in `dir`; resolves once it answers /health. */
+async function startOpenWebUi(port, dir) {
+  const script = path.join(REPO, 'tests', 'tools', 'open-webui.sh');
+  const child = spawn(script, ['run', String(port), path.join(dir, 'open-webui')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (chunk) => {
+    log = (log + chunk).slice(-4000);
+  });
+  let exited = null;
+  child.on('exit', (code) => {
+    exited = code;
+  });
+  // It starts in about 8 s of CPU time; on a busy machine the wall clock is longer.
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`Open WebUI stopped (exit ${exited}):\n${log}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`Open WebUI did not answer /health within 240 s:\n${log}`);
+    }
+    await sleep(500);
+  }
+}
+
+async function journeyThrough(proxyName, { openWebUi = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiwi-journey-'));
   const [proxyPort, kiwiPort, toolPort] = [await freePort(), await freePort(), await freePort()];
   const tool = `https://${TOOL_HOST}:${proxyPort}`;
@@ -167,9 +274,9 @@ async function journeyThrough(proxyName) {
   const database = freshDatabase();
   const env = { KIWI_BASE_URL: kiwiBase, KIWI_TOOLS_FILE: path.join(dir, 'tools.toml') };
   if (database) env.KIWI_DATABASE_URL = database.url;
-  console.log(`tool journey on ${database ? 'PostgreSQL' : 'SQLite'} through ${proxyName}`);
+  console.log(`tool journey on ${database ? 'PostgreSQL' : 'SQLite'} through ${proxyName}${openWebUi ? ' to Open WebUI' : ''}`);
 
-  const standIn = startStandIn(toolPort);
+  const standIn = openWebUi ? await startOpenWebUi(toolPort, dir) : startStandIn(toolPort);
   const kiwi = await startKiwi({ env, port: kiwiPort });
   const proxy = (proxyName === 'nginx' ? startNginx : startCaddy)(dir, proxyPort, kiwiPort, toolPort);
   let browser = null;
@@ -199,6 +306,9 @@ async function journeyThrough(proxyName) {
       ],
     });
 
+    if (openWebUi) {
+      await openWebUiJourney(browser, tool, kiwiBase, proxyPort);
+    } else {
     // A certified person (the demo's department head Sabine Wolf).
     {
       const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'de-DE' });
@@ -247,10 +357,12 @@ async function journeyThrough(proxyName) {
       step('4. "open" takes him to where he wanted, his name with its umlaut intact', decodeURI(page.url()) === decodeURI(new URL(wanted).href) && (await page.textContent('#name')) === 'Friedrich Krüger', page.url());
       await context.close();
     }
+    }
   } finally {
     if (browser) await browser.close().catch(() => {});
     proxy.kill('SIGTERM');
-    standIn.close();
+    if (openWebUi) standIn.kill('SIGTERM');
+    else standIn.close();
     await kiwi.stop();
     if (database) database.drop();
     fs.rmSync(dir, { recursive: true, force: true });

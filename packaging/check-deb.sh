@@ -87,7 +87,8 @@ cleanup() {
 }
 trap cleanup EXIT
 chmod 755 "$OUT"
-cargo deb --no-build --quiet --output "$OUT" >"$OUT/cargo-deb.log" 2>&1 ||
+# --fast: quicker compression; the contents are the same as without it.
+cargo deb --no-build --fast --quiet --output "$OUT" >"$OUT/cargo-deb.log" 2>&1 ||
     { cat "$OUT/cargo-deb.log" >&2; fail "cargo deb"; }
 DEB=$(find "$OUT" -maxdepth 1 -name 'kiwi_*.deb' | head -n 1)
 [ -n "$DEB" ] || fail "cargo deb wrote no kiwi_*.deb into $OUT"
@@ -96,7 +97,7 @@ dpkg-deb --info "$DEB" | sed -n 's/^ \(Package\|Version\|Architecture\|Depends\|
 dpkg-deb --contents "$DEB" >"$OUT/contents.txt"
 for path in ./usr/bin/kiwi ./usr/share/kiwi/courses/ ./usr/share/kiwi/policies/ai-usage/de.md \
     ./usr/share/kiwi/tools.toml ./usr/share/kiwi/contacts.toml ./etc/kiwi/kiwi.env \
-    ./lib/systemd/system/kiwi.service ./usr/share/doc/kiwi/copyright; do
+    ./usr/lib/systemd/system/kiwi.service ./usr/share/doc/kiwi/copyright; do
     grep -q " $path\( \|$\)" "$OUT/contents.txt" || fail "the package lacks $path"
 done
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles | grep -qx /etc/kiwi/kiwi.env ||
@@ -124,7 +125,7 @@ case "$shell" in */nologin | */false) ;; *) fail "the user kiwi has the login sh
 echo "user kiwi (uid $uid, shell $shell), /var/lib/kiwi kiwi:750, /etc/kiwi/kiwi.env root:600"
 
 step "systemd unit"
-UNIT=/lib/systemd/system/kiwi.service
+UNIT=/usr/lib/systemd/system/kiwi.service
 [ -f "$UNIT" ] || fail "no $UNIT"
 for directive in 'User=kiwi' 'ProtectSystem=strict' 'StateDirectory=kiwi' 'NoNewPrivileges=yes' \
     'PrivateTmp=yes' 'ProtectHome=yes' 'CapabilityBoundingSet=' 'RestrictAddressFamilies=' \

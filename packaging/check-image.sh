@@ -46,7 +46,7 @@ step() {
 cd "$REPO"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
-IMAGE=localhost/kiwi:check-$$
+IMAGE=localhost/kiwi:check
 
 step "tools"
 missing=()
@@ -72,16 +72,17 @@ step "root file system (packaging/rootfs.sh)"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiwi-image.XXXXXX")
 KIWI_PID=""
 CONTAINER=""
+PODMAN=(podman)
 cleanup() {
     if [ -n "$KIWI_PID" ] && kill -0 "$KIWI_PID" 2>/dev/null; then
         kill "$KIWI_PID" 2>/dev/null || true
         wait "$KIWI_PID" 2>/dev/null || true
     fi
-    [ -z "$CONTAINER" ] || podman rm --force "$CONTAINER" >/dev/null 2>&1 || true
+    [ -z "$CONTAINER" ] || "${PODMAN[@]}" rm --force "$CONTAINER" >/dev/null 2>&1 || true
     if [ "$KEEP" = 1 ]; then
-        echo "kept $WORK and the image $IMAGE"
+        echo "kept $WORK (the image $IMAGE is in its storage: ${PODMAN[*]} images)"
     else
-        podman rmi --force "$IMAGE" >/dev/null 2>&1 || true
+        "${PODMAN[@]}" rmi --all --force >/dev/null 2>&1 || true
         rm -rf "$WORK"
     fi
 }
@@ -89,25 +90,26 @@ trap cleanup EXIT
 chmod 755 "$WORK"
 sh "$HERE/rootfs.sh" "$BIN" "$REPO" "$WORK/rootfs" || fail "packaging/rootfs.sh"
 echo "libraries from ldd:"
-find "$WORK/rootfs" -name '*.so*' -type f | sed "s|^$WORK/rootfs|  |" | sort
+find "$WORK/rootfs/system" -name '*.so*' -type f | sed "s|^$WORK/rootfs/system|  |" | sort
 
 step "podman build"
+# A storage of its own in the temporary directory: the machine's images are left alone, and
+# removing the directory removes everything this check built.
+PODMAN=(podman --root "$WORK/storage" --runroot "$WORK/run")
 # The build context proper stays empty: in this mode the Containerfile copies only from the
 # named context.
 mkdir "$WORK/context"
-build=(podman build --quiet --format docker --build-arg ROOTFS=prebuilt
+build=(build --quiet --format docker --build-arg ROOTFS=prebuilt
     --build-context "prebuilt-rootfs=$WORK/rootfs" -f "$HERE/Containerfile" -t "$IMAGE" "$WORK/context")
-if ! "${build[@]}" >"$WORK/build.log" 2>&1; then
+if ! "${PODMAN[@]}" "${build[@]}" >"$WORK/build.log" 2>&1; then
     # Some sandboxes refuse overlay mounts; the build only copies files, so it needs no
     # isolation and works on the vfs storage driver too.
-    echo "podman build failed with the default storage ($(tail -n 1 "$WORK/build.log")); trying --storage-driver=vfs"
-    build=(podman --storage-driver=vfs "${build[@]:1}")
-    BUILDAH_ISOLATION=chroot "${build[@]}" >"$WORK/build.log" 2>&1 ||
+    echo "podman build failed with the default storage driver ($(tail -n 1 "$WORK/build.log")); trying vfs"
+    PODMAN=(podman --root "$WORK/storage-vfs" --runroot "$WORK/run-vfs" --storage-driver=vfs)
+    BUILDAH_ISOLATION=chroot "${PODMAN[@]}" "${build[@]}" >"$WORK/build.log" 2>&1 ||
         { cat "$WORK/build.log" >&2; fail "podman build (also with vfs storage and chroot isolation)"; }
-    PODMAN=(podman --storage-driver=vfs)
-else
-    PODMAN=(podman)
 fi
+echo "storage driver: $("${PODMAN[@]}" info --format '{{.Store.GraphDriverName}}')"
 "${PODMAN[@]}" image inspect "$IMAGE" >"$WORK/inspect.json" || fail "podman image inspect"
 python3 - "$WORK/inspect.json" "$WORK" <<'PY' || fail "the image's configuration is not as intended"
 import json, sys
@@ -116,7 +118,8 @@ config = image["Config"]
 problems = []
 if config.get("User") != "10001:10001":
     problems.append(f"user is {config.get('User')!r}, not 10001:10001")
-health = (config.get("Healthcheck") or {}).get("Test")
+# podman shows the health check beside the configuration, docker inside it.
+health = (image.get("Healthcheck") or config.get("Healthcheck") or {}).get("Test")
 if health != ["CMD", "/usr/bin/kiwi", "healthcheck"]:
     problems.append(f"HEALTHCHECK is {health!r}")
 env = dict(e.split("=", 1) for e in config.get("Env", []))
@@ -139,7 +142,8 @@ print(f"image {image['Id'][:12]}: {image['Size'] / 1e6:.1f} MB, user {config['Us
 PY
 
 step "export the root file system"
-CONTAINER=$("${PODMAN[@]}" create "$IMAGE") || fail "podman create (only creates, runs nothing)"
+CONTAINER=$("${PODMAN[@]}" create --no-healthcheck "$IMAGE") ||
+    fail "podman create (only creates, runs nothing)"
 mkdir "$WORK/root"
 "${PODMAN[@]}" export "$CONTAINER" | tar -x -C "$WORK/root" --same-owner --numeric-owner ||
     fail "podman export | tar -x"
@@ -157,12 +161,14 @@ mapfile -t IMAGE_ENV <"$WORK/env"
 mapfile -t COMMAND <"$WORK/command"
 mapfile -t HEALTH <"$WORK/health"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-run_in_image() { # command and arguments, run in the image's root as its user
+run_in_image() { # command and arguments, run in the image's root as its user, in the foreground
     env -i "${IMAGE_ENV[@]}" KIWI_BIND="127.0.0.1:$PORT" \
         chroot --userspec=10001:10001 --groups=10001 "$ROOT" "$@"
 }
 echo "running: ${COMMAND[*]} (environment: ${IMAGE_ENV[*]} KIWI_BIND=127.0.0.1:$PORT)"
-run_in_image "${COMMAND[@]}" >"$WORK/kiwi.log" 2>&1 &
+# exec: the background job is kiwi itself, so its pid is kiwi's and SIGTERM reaches it.
+(exec env -i "${IMAGE_ENV[@]}" KIWI_BIND="127.0.0.1:$PORT" \
+    chroot --userspec=10001:10001 --groups=10001 "$ROOT" "${COMMAND[@]}") >"$WORK/kiwi.log" 2>&1 &
 KIWI_PID=$!
 ready=""
 for _ in $(seq 1 300); do

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Lays out the root file system of kiwi's container image in OUT: the binary, exactly the
-# shared libraries it is linked against (as ldd lists them) and the dynamic loader, the CA
-# certificates (for SMTP and PostgreSQL over TLS), a passwd/group with the user kiwi (uid
+# Lays out the root file system of kiwi's container image in OUT/system: the binary, exactly
+# the shared libraries it is linked against (as ldd lists them) and the dynamic loader, the
+# CA certificates (for SMTP and PostgreSQL over TLS), a passwd/group with the user kiwi (uid
 # 10001), a minimal nsswitch.conf, the content kiwi reads at run time under /usr/share/kiwi,
-# an empty /var/lib/kiwi for the data and /tmp. No shell, no package manager.
+# /var/lib and /tmp. No shell, no package manager. OUT/data is the empty data directory,
+# copied to /var/lib/kiwi with the owner 10001 (a copy onto a directory that exists already
+# would leave it root's).
 # Time zones need no files: chrono-tz compiles the IANA database into the binary.
 #
 #   packaging/rootfs.sh BINARY REPOSITORY OUT
@@ -15,16 +17,17 @@ set -eu
 [ $# -eq 3 ] || { echo "usage: $0 BINARY REPOSITORY OUT" >&2; exit 2; }
 bin=$1
 repo=$2
-out=$3
+out=$3/system
+data=$3/data
 [ -x "$bin" ] || { echo "rootfs: no executable $bin" >&2; exit 1; }
 [ -d "$repo/courses" ] || { echo "rootfs: no courses/ in $repo" >&2; exit 1; }
-[ ! -e "$out" ] || { echo "rootfs: $out exists already" >&2; exit 1; }
+[ ! -e "$3" ] || { echo "rootfs: $3 exists already" >&2; exit 1; }
 ca=/etc/ssl/certs/ca-certificates.crt
 [ -f "$ca" ] || { echo "rootfs: no $ca (apt-get install ca-certificates)" >&2; exit 1; }
 command -v ldd >/dev/null || { echo "rootfs: no ldd (apt-get install libc-bin)" >&2; exit 1; }
 
 mkdir -p "$out/usr/bin" "$out/etc/ssl/certs" "$out/usr/share/kiwi/policies" \
-    "$out/usr/share/doc/kiwi" "$out/var/lib/kiwi" "$out/tmp"
+    "$out/usr/share/doc/kiwi" "$out/var/lib" "$out/tmp" "$data"
 cp "$bin" "$out/usr/bin/kiwi"
 if command -v strip >/dev/null; then strip --strip-unneeded "$out/usr/bin/kiwi"; fi
 chmod 755 "$out/usr/bin/kiwi"
@@ -56,5 +59,6 @@ cp "$repo/LICENSE" "$out/usr/share/doc/kiwi/"
 
 find "$out/usr/share" "$out/etc" -type d -exec chmod 755 {} +
 find "$out/usr/share" "$out/etc" -type f -exec chmod 644 {} +
-chmod 750 "$out/var/lib/kiwi"
+chmod 755 "$out/var" "$out/var/lib"
+chmod 750 "$data"
 chmod 1777 "$out/tmp"

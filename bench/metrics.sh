@@ -5,10 +5,15 @@
 # with wrk on the access-check API and on forward auth, interleaved over several rounds.
 # Prints requests/s of each run, the ratio on/off, and kiwi's CPU time per request (from
 # /proc/<pid>/stat), next to the target: throughput with metrics on within 5 % of off.
+# Then, since throughput on a shared machine varies by more than 5 % from run to run, the
+# instructions kiwi executes per request, on and off, counted by valgrind's callgrind: the
+# same count whatever else the machine is doing.
 #
-#   bash bench/metrics.sh [--rounds N] [--seconds S] [--connections C] [--keep]
+#   bash bench/metrics.sh [--rounds N] [--seconds S] [--connections C] [--requests N]
+#                         [--no-instructions] [--keep]
 #
-# Builds the release binary unless KIWI_BIN names one. Needs wrk, curl, python3, taskset.
+# Builds the release binary unless KIWI_BIN names one. Needs wrk, curl, python3, taskset,
+# and valgrind for the instruction counts.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,6 +23,8 @@ SECONDS_PER_RUN=10
 WARMUP_SECONDS=2
 CONNECTIONS=32
 KEEP=0
+INSTRUCTIONS=1
+REQUESTS_COUNTED=5000
 TARGET_PERCENT=5
 
 TOOL=kreativbot
@@ -30,8 +37,10 @@ while [ $# -gt 0 ]; do
         --rounds) positive_int "$1" "${2:-}"; ROUNDS=$2; shift 2 ;;
         --seconds) positive_int "$1" "${2:-}"; SECONDS_PER_RUN=$2; shift 2 ;;
         --connections) positive_int "$1" "${2:-}"; CONNECTIONS=$2; shift 2 ;;
+        --requests) positive_int "$1" "${2:-}"; REQUESTS_COUNTED=$2; shift 2 ;;
+        --no-instructions) INSTRUCTIONS=0; shift ;;
         --keep) KEEP=1; shift ;;
-        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -242,3 +251,90 @@ for name, (rps_off, rps_on, cpu_off, cpu_on) in (("API", lists[0:4]), ("forward 
 PY
 echo "  the metrics-on server counted $counted_delta access checks during the runs (>= the $measured_on measured); the off server serves no /metrics"
 echo "  ($PINNING; load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+
+# ----------------------------------------------------------------------------- instructions
+
+echo
+if [ "$INSTRUCTIONS" = 0 ]; then
+    echo "instructions per request: skipped (--no-instructions)"
+    exit 0
+fi
+if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
+    echo "instructions per request: skipped, valgrind is not installed (apt-get install -y valgrind)"
+    exit 0
+fi
+# Stop the two servers above; the counted ones run under callgrind, one at a time.
+for mode in off on; do kill "${PID[$mode]}" 2>/dev/null || true; wait "${PID[$mode]}" 2>/dev/null || true; done
+cat >"$WORK/client.py" <<'PY'
+# N requests, one after another on one kept-alive connection; every answer must be 200.
+# Prints how long they took, in seconds.
+import http.client, sys, time
+port, path, header, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+started = time.monotonic()
+name, value = header.split(": ", 1)
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+for _ in range(n):
+    connection.request("GET", path, headers={name: value})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        sys.exit(f"{path} answered {response.status}")
+print(f"{time.monotonic() - started:.3f}")
+PY
+path_of() { case $1 in api) echo "/api/v1/access?tool=$TOOL&user=$PERSON" ;; forward) echo "/auth/verify?tool=$TOOL" ;; esac; }
+echo "instructions per request: valgrind --tool=callgrind, $REQUESTS_COUNTED requests on one connection after 500 unmeasured"
+echo "(kiwi's background work, such as the change-feed poll, is counted for 3 s of idling and"
+echo " subtracted in proportion to how long the requests took)"
+# Instructions counted since callgrind_control -z: callgrind_control -d, then the dump's total.
+counted_since_zero() { # PID MODE
+    callgrind_control -d "$1" >/dev/null 2>&1 || fail "callgrind_control -d $1"
+    local dump
+    dump=$(ls -t "$WORK/callgrind-$2.out".* | head -n 1)
+    sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$dump" | grep . || fail "no totals in $dump"
+}
+declare -A IR
+for mode in off on; do
+    port=$(free_port)
+    (
+        export KIWI_BIND=127.0.0.1:$port
+        if [ "$mode" = on ]; then export KIWI_METRICS_TOKEN=$TOKEN; fi
+        exec valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind-$mode.out" "$KIWI_BIN" serve
+    ) >"$WORK/callgrind-$mode.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 1200); do
+        curl -s -o /dev/null --max-time 2 -H "$API_HEADER" "http://127.0.0.1:$port$(path_of api)" && break
+        kill -0 "$pid" 2>/dev/null || { cat "$WORK/callgrind-$mode.log" >&2; fail "kiwi under callgrind ended"; }
+        sleep 0.1
+    done
+    # The background's rate: instructions per second while nothing is asked.
+    sleep 1
+    callgrind_control -z "$pid" >/dev/null 2>&1 || fail "callgrind_control -z $pid"
+    idle_started=$(date +%s.%N)
+    sleep 3
+    idle=$(counted_since_zero "$pid" "$mode")
+    idle_rate=$(python3 -c "import sys; print($idle / ($(date +%s.%N) - $idle_started))")
+    for endpoint in api forward; do
+        timeout 600 python3 "$WORK/client.py" "$port" "$(path_of "$endpoint")" "$(header_of "$endpoint")" 500 >/dev/null ||
+            fail "the warm-up of $endpoint (metrics $mode) under callgrind failed"
+        callgrind_control -z "$pid" >/dev/null 2>&1 || fail "callgrind_control -z $pid"
+        took=$(timeout 600 python3 "$WORK/client.py" "$port" "$(path_of "$endpoint")" "$(header_of "$endpoint")" "$REQUESTS_COUNTED") ||
+            fail "the counted requests to $endpoint (metrics $mode) failed"
+        total=$(counted_since_zero "$pid" "$mode")
+        IR[$endpoint-$mode]=$(python3 -c "print(round(($total - $idle_rate * $took) / $REQUESTS_COUNTED))")
+        printf '  %-8s metrics %-3s %d instructions in %.1f s, background %.0f/s: %d per request\n' \
+            "$endpoint" "$mode" "$total" "$took" "$idle_rate" "${IR[$endpoint-$mode]}"
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+done
+for endpoint in api forward; do
+    python3 - "$endpoint" "${IR[$endpoint-off]}" "${IR[$endpoint-on]}" "$TARGET_PERCENT" <<'PY'
+import sys
+name = {"api": "API", "forward": "forward auth"}[sys.argv[1]]
+off, on, target = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+more = (on / off - 1) * 100
+print(f"  {name}: off {off} instructions/request, on {on}, on/off {on / off:.3f} = {more:+.1f} % "
+      f"(at most {target:.0f} % more: {'met' if more <= target else 'MISSED'})")
+PY
+done

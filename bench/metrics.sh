@@ -78,7 +78,7 @@ else
     PINNING="unpinned (fewer than 2 cores): the figures mean little"
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiwi-metrics-bench.XXXXXX")
+WORK=$(mktemp -d -t kiwi-metrics-bench.XXXXXX)
 PIDS=()
 cleanup() {
     local pid

@@ -44,7 +44,6 @@ step() {
 [ "$(id -u)" -eq 0 ] || fail "run this as root: it installs and purges a Debian package"
 cd "$REPO"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
-TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 
 step "tools"
 missing=()
@@ -71,7 +70,7 @@ step "release build"
 cargo build --release --locked --quiet --bin kiwi || fail "cargo build --release"
 
 step "cargo deb"
-OUT=$(mktemp -d "${TMPDIR:-/tmp}/kiwi-deb.XXXXXX")
+OUT=$(mktemp -d -t kiwi-deb.XXXXXX)
 KIWI_PID=""
 INSTALLED=0
 cleanup() {

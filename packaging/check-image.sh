@@ -9,7 +9,7 @@
 #   packaging/check-image.sh [--keep]    (as root; --keep leaves the directory and the image)
 #
 # Why chroot: building works wherever podman does, but running a container needs cgroups and
-# resource limits that some CI sandboxes refuse. chroot runs the same files with the same
+# resource limits that restricted CI environments refuse. chroot runs the same files with the same
 # user and environment; it does not isolate the network or the processes.
 set -euo pipefail
 
@@ -69,7 +69,7 @@ cargo build --release --locked --quiet --bin kiwi || fail "cargo build --release
 BIN=$TARGET_DIR/release/kiwi
 
 step "root file system (packaging/rootfs.sh)"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiwi-image.XXXXXX")
+WORK=$(mktemp -d -t kiwi-image.XXXXXX)
 KIWI_PID=""
 CONTAINER=""
 PODMAN=(podman)
@@ -102,7 +102,7 @@ mkdir "$WORK/context"
 build=(build --quiet --format docker --build-arg ROOTFS=prebuilt
     --build-context "prebuilt-rootfs=$WORK/rootfs" -f "$HERE/Containerfile" -t "$IMAGE" "$WORK/context")
 if ! "${PODMAN[@]}" "${build[@]}" >"$WORK/build.log" 2>&1; then
-    # Some sandboxes refuse overlay mounts; the build only copies files, so it needs no
+    # Some CI environments refuse overlay mounts; the build only copies files, so it needs no
     # isolation and works on the vfs storage driver too.
     echo "podman build failed with the default storage driver ($(tail -n 1 "$WORK/build.log")); trying vfs"
     PODMAN=(podman --root "$WORK/storage-vfs" --runroot "$WORK/run-vfs" --storage-driver=vfs)

@@ -116,6 +116,17 @@ fn handle() -> PrometheusHandle {
             let handle = recorder.handle();
             // Fails only if another recorder is installed; the handle still renders ours.
             let _ = metrics::set_global_recorder(recorder);
+            // A recorder built this way has no upkeep of its own: without it, every latency
+            // sample is kept until the next scrape, however long that takes.
+            let upkeep = handle.clone();
+            let _ = std::thread::Builder::new()
+                .name("kiwi-metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                });
             handle
         })
         .clone()

@@ -82,7 +82,7 @@ fn plain_bad_request(error: impl std::fmt::Display, _: &HttpRequest) -> actix_we
     actix_web::error::InternalError::from_response(error.to_string(), response).into()
 }
 
-/// Middleware: how long each page or form request took, by route group.
+/// Middleware: how long each page or form request took, by route group (when kiwi counts).
 async fn measure<B: actix_web::body::MessageBody + 'static>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
@@ -90,10 +90,11 @@ async fn measure<B: actix_web::body::MessageBody + 'static>(
     let started = std::time::Instant::now();
     let metrics = req
         .app_data::<web::Data<AppState>>()
+        .filter(|state| state.metrics.enabled())
         .map(|state| state.metrics.clone());
-    let path = req.path().to_owned();
+    let path = metrics.as_ref().map(|_| req.path().to_owned());
     let response = next.call(req).await;
-    if let Some(metrics) = metrics {
+    if let (Some(metrics), Some(path)) = (metrics, path) {
         metrics.request(&path, started.elapsed());
     }
     response

@@ -197,12 +197,27 @@ code=$(curl -s -c "$JAR" -b "$JAR" -o /dev/null -w '%{http_code}' --max-time 30 
 SESSION=$(awk -F'\t' '$6 == "kiwi_session" { print $7 }' "$JAR")
 [ -n "$SESSION" ] || fail "the sign-in set no kiwi_session cookie"
 
+# The way into the tool, as a browser takes it: kiwi hands a one-time code to the tool's
+# host, whose /.kiwi/callback (kiwi, asked with that Host) sets kiwi's cookie there.
+OPEN=$(curl -s -b "$JAR" -o /dev/null -w '%{redirect_url}' --max-time 10 "$KIWI/tools/$TOOL/open")
+case "$OPEN" in
+    */.kiwi/callback\?code=*) ;;
+    *) fail "the way into $TOOL led to '$OPEN', not to the tool's host" ;;
+esac
+TOOL_HOST=${OPEN#*://}
+TOOL_HOST=${TOOL_HOST%%/*}
+curl -s -o /dev/null -D "$WORK/callback.headers" --max-time 10 -H "Host: $TOOL_HOST" \
+    "$KIWI/.kiwi/callback?code=${OPEN##*code=}"
+TOOL_COOKIE=$(grep -io '^set-cookie: [^;]*kiwi_tool=[^;]*' "$WORK/callback.headers" | head -n 1 |
+    sed 's/^[Ss]et-[Cc]ookie: //')
+[ -n "$TOOL_COOKIE" ] || { cat "$WORK/callback.headers" >&2; fail "the tool's host got no kiwi cookie"; }
+
 API_URL="$KIWI/api/v1/access?tool=$TOOL&user=$PERSON"
 API_HEADER="Authorization: Bearer $KEY"
 FORWARD_URL="$KIWI/auth/verify?tool=$TOOL"
 # kiwi without an access check: the same route for a tool that does not exist (404).
 FLOOR_URL="$KIWI/auth/verify?tool=bench-no-such-tool"
-COOKIE_HEADER="Cookie: kiwi_session=$SESSION"
+COOKIE_HEADER="Cookie: $TOOL_COOKIE"
 
 # The new key reaches the cache through the change feed (every 0.2 s): wait up to 10 s.
 for i in $(seq 1 100); do

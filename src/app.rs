@@ -18,6 +18,7 @@ use crate::services::{
     access, entitlement_watch, operations, outbox, reconciliation, reminders, sessions, throttle,
 };
 use crate::state::{AppState, StartError};
+use crate::tools::Tool;
 
 /// Loads the access cache, then starts the web server on `listener`; the returned server
 /// runs until stopped. The cache follows changes, the mail worker sends the outbox and the
@@ -53,7 +54,10 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
                     .wrap(from_fn(identity::origin_and_cookies))
                     .wrap(ErrorHandlers::new().default_handler(render_error_page))
                     .wrap(from_fn(measure))
-                    .wrap(security_headers(state.settings.secure_cookies()))
+                    .wrap(security_headers(
+                        state.settings.secure_cookies(),
+                        &state.tools,
+                    ))
                     .wrap(TracingLogger::default()),
             )
     })
@@ -80,7 +84,7 @@ fn plain_bad_request(error: impl std::fmt::Display, _: &HttpRequest) -> actix_we
     actix_web::error::InternalError::from_response(error.to_string(), response).into()
 }
 
-/// Middleware: how long each page or form request took, by route group.
+/// Middleware: how long each page or form request took, by route group (when kiwi counts).
 async fn measure<B: actix_web::body::MessageBody + 'static>(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<B>,
@@ -88,10 +92,11 @@ async fn measure<B: actix_web::body::MessageBody + 'static>(
     let started = std::time::Instant::now();
     let metrics = req
         .app_data::<web::Data<AppState>>()
+        .filter(|state| state.metrics.enabled())
         .map(|state| state.metrics.clone());
-    let path = req.path().to_owned();
+    let path = metrics.as_ref().map(|_| req.path().to_owned());
     let response = next.call(req).await;
-    if let Some(metrics) = metrics {
+    if let (Some(metrics), Some(path)) = (metrics, path) {
         metrics.request(&path, started.elapsed());
     }
     response
@@ -111,13 +116,24 @@ fn serve_metrics(state: web::Data<AppState>, bind: &str) -> Result<Server, Start
     Ok(server)
 }
 
-/// Headers on every response: a CSP without inline script, no framing, no sniffing.
-fn security_headers(https: bool) -> DefaultHeaders {
+/// Headers on every response: a CSP without inline script, no framing, no sniffing. Forms
+/// may lead to kiwi and to the configured tools' origins only: signing in on the way into a
+/// tool ends, through redirects, on the tool's host, and browsers hold those redirects to
+/// `form-action` too.
+fn security_headers(https: bool, tools: &[Tool]) -> DefaultHeaders {
+    let mut form_action = String::from("'self'");
+    for tool in tools {
+        form_action.push(' ');
+        form_action.push_str(&tool.url);
+    }
     let headers = DefaultHeaders::new()
         .add((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            format!(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'none'; form-action {form_action}; \
+                 frame-ancestors 'none'"
+            ),
         ))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))

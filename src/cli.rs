@@ -22,7 +22,7 @@ use crate::services::import::{self, ImportError, ImportOptions};
 use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::people::{self, NewPerson};
-use crate::services::{api_keys, backup, demo, org_units, password_links, setup};
+use crate::services::{api_keys, backup, demo, demo_tool_hosts, org_units, password_links, setup};
 use crate::state::AppState;
 use crate::templates::Templates;
 
@@ -76,6 +76,17 @@ pub enum Command {
     Backup {
         /// A new file for the copy.
         file: PathBuf,
+    },
+    /// Ask a running kiwi's `/readyz` and exit 0 only if it answers 200 (a container's
+    /// health check, without a shell or curl).
+    Healthcheck {
+        /// What to ask (default: `http://<KIWI_BIND>/readyz`, an unspecified address such as
+        /// 0.0.0.0 asked on the loopback).
+        #[arg(long)]
+        url: Option<String>,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout: u64,
     },
     /// Put a backup in place of the SQLite database (kiwi must be stopped).
     Restore {
@@ -217,7 +228,7 @@ async fn export(
 ) -> Result<(), String> {
     use std::io::Write;
 
-    use crate::services::exports::{self, Chunk, Format};
+    use crate::services::exports::{self, Format};
     use crate::services::records::StatusFilter;
 
     let format = match (args.format.as_str(), args.delimiter.as_str()) {
@@ -282,20 +293,13 @@ async fn export(
     let export = exports::prepare(db, &content.catalog, &translations, request)
         .await
         .map_err(|e| e.to_string())?;
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(4);
-    let db = db.clone();
-    let producer =
-        tokio::spawn(async move { exports::run(&db, export, chrono::Utc::now(), sender).await });
+    let mut chunks = exports::stream(db.clone(), export, chrono::Utc::now());
     let mut out = std::io::stdout().lock();
-    while let Some(chunk) = receiver.recv().await {
+    while let Some(chunk) = chunks.recv().await {
         let chunk = chunk.map_err(|e| e.to_string())?;
         out.write_all(&chunk).map_err(|e| e.to_string())?;
     }
-    out.flush().map_err(|e| e.to_string())?;
-    producer
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+    out.flush().map_err(|e| e.to_string())
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
@@ -323,7 +327,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
             serve(db, content, settings).await
         }
         Command::Demo { people, seed_only } => {
-            let content = load_content(&settings)?;
+            let mut content = load_content(&settings)?;
+            // Without an address of its own, the demo puts its tools on local host names,
+            // which nginx serves as the printed block says.
+            let local_hosts = settings.base_url.is_none() && !content.tools.is_empty();
+            if local_hosts {
+                demo_tool_hosts::localise(&mut content.tools);
+            }
             let db = open_database(&settings).await?;
             if demo::seed_if_empty(&db, &content)
                 .await
@@ -358,6 +368,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
             if seed_only {
                 return Ok(());
             }
+            if local_hosts {
+                print_tool_hosts(&settings, &content.tools[0])?;
+            }
             serve(db, content, settings).await
         }
         Command::Export(args) => {
@@ -370,6 +383,10 @@ async fn execute(cli: Cli) -> Result<(), String> {
             println!("database is up to date");
             Ok(())
         }
+        Command::Healthcheck { url, timeout } => healthcheck(
+            &url.unwrap_or_else(|| format!("http://{}/readyz", loopback_for(&settings.bind))),
+            std::time::Duration::from_secs(timeout.max(1)),
+        ),
         Command::Backup { file } => {
             let bytes = backup::backup(&settings.database_url(), &file)
                 .await
@@ -411,6 +428,21 @@ async fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The demo's nginx blocks for the way into a tool on its own host name.
+fn print_tool_hosts(settings: &Settings, tool: &crate::tools::Tool) -> Result<(), String> {
+    let stand_in = demo_tool_hosts::write_stand_in(&settings.data_dir, tool)
+        .map_err(|e| format!("cannot write the demo tool's page: {e}"))?;
+    println!(
+        "\n{} on its own host name: with this in nginx, open {}/ and sign in.\n",
+        tool.name, tool.url
+    );
+    println!(
+        "{}",
+        demo_tool_hosts::nginx_blocks(tool, &settings.bind, &stand_in)
+    );
+    Ok(())
 }
 
 fn load_content(settings: &Settings) -> Result<Content, String> {
@@ -814,6 +846,65 @@ fn print_odds(odds: &[ModuleOdds], limits: &Limits) {
     }
 }
 
+/// `kiwi healthcheck`: one plain HTTP/1.0 GET with the standard library, 200 or an error.
+fn healthcheck(url: &str, timeout: std::time::Duration) -> Result<(), String> {
+    use std::io::Write;
+    use std::net::{TcpStream, ToSocketAddrs};
+
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("the health check asks plain http:// URLs only")?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let address = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("{authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{authority} has no address"))?;
+    let mut stream = TcpStream::connect_timeout(&address, timeout)
+        .map_err(|e| format!("cannot connect to {authority}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("cannot ask {url}: {e}"))?;
+    let mut answer = Vec::new();
+    stream
+        .take(64 * 1024)
+        .read_to_end(&mut answer)
+        .map_err(|e| format!("no answer from {url}: {e}"))?;
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split_whitespace().nth(1).unwrap_or("nothing");
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    if status == "200" {
+        println!("{url}: 200 {body}");
+        Ok(())
+    } else {
+        Err(format!("{url} answered {status} {body}"))
+    }
+}
+
+/// Where to reach a server bound to `bind` from this machine: an unspecified address
+/// (0.0.0.0, ::) becomes the loopback of its family.
+fn loopback_for(bind: &str) -> String {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+    match bind.parse::<SocketAddr>() {
+        Ok(mut address) if address.ip().is_unspecified() => {
+            address.set_ip(match address.ip() {
+                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            });
+            address.to_string()
+        }
+        _ => bind.to_owned(),
+    }
+}
+
 fn non_empty(value: String, what: &str) -> Result<String, String> {
     let value = value.trim().to_owned();
     if value.is_empty() {
@@ -841,4 +932,17 @@ fn init_logging(filter: &str, format: &str) {
     } else {
         builder.try_init()
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_for;
+
+    #[test]
+    fn the_health_check_asks_an_unspecified_address_on_the_loopback() {
+        assert_eq!(loopback_for("0.0.0.0:8080"), "127.0.0.1:8080");
+        assert_eq!(loopback_for("[::]:8080"), "[::1]:8080");
+        assert_eq!(loopback_for("10.1.2.3:8080"), "10.1.2.3:8080");
+        assert_eq!(loopback_for("localhost:8080"), "localhost:8080");
+    }
 }

@@ -1,6 +1,10 @@
 //! Prometheus metrics: what kiwi counts as it works, rendered in the text format at
 //! `/metrics`. Counters on hot paths are registered once at start and kept as handles, so
 //! counting is an atomic add: no allocation, no look-up by name.
+//!
+//! kiwi counts only when something can read the figures (`KIWI_METRICS_TOKEN` or
+//! `KIWI_METRICS_BIND` is set). Otherwise no recorder is installed and every handle is a
+//! no-op, so an instance without `/metrics` does no counting work at all.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -85,7 +89,8 @@ const LATENCY_BUCKETS: [f64; 12] = [
 ];
 
 pub struct Metrics {
-    handle: PrometheusHandle,
+    /// None: counting is off (no `/metrics` is served), every handle below is a no-op.
+    handle: Option<PrometheusHandle>,
     sign_ins: [Counter; 4],
     /// Per tool id, one counter per [`AccessOutcome`].
     access: HashMap<String, [Counter; 4]>,
@@ -111,15 +116,30 @@ fn handle() -> PrometheusHandle {
             let handle = recorder.handle();
             // Fails only if another recorder is installed; the handle still renders ours.
             let _ = metrics::set_global_recorder(recorder);
+            // A recorder built this way has no upkeep of its own: without it, every latency
+            // sample is kept until the next scrape, however long that takes.
+            let upkeep = handle.clone();
+            let _ = std::thread::Builder::new()
+                .name("kiwi-metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                });
             handle
         })
         .clone()
 }
 
 impl Metrics {
-    /// Registers every counter for these tools.
-    pub fn new<'a>(tools: impl IntoIterator<Item = &'a str>) -> Metrics {
-        let handle = handle();
+    /// Registers every counter for these tools; with `enabled` false (nothing serves
+    /// `/metrics`), installs no recorder and counts nothing.
+    pub fn new<'a>(tools: impl IntoIterator<Item = &'a str>, enabled: bool) -> Metrics {
+        if !enabled {
+            return Metrics::off(tools);
+        }
+        let handle = Some(handle());
         metrics::describe_counter!("kiwi_sign_ins_total", "Sign-in tries by outcome");
         metrics::describe_counter!(
             "kiwi_access_checks_total",
@@ -178,6 +198,29 @@ impl Metrics {
         }
     }
 
+    /// Every handle a no-op: what `new` gives when counting is off.
+    fn off<'a>(tools: impl IntoIterator<Item = &'a str>) -> Metrics {
+        Metrics {
+            handle: None,
+            sign_ins: SignInOutcome::ALL.map(|_| Counter::noop()),
+            access: tools
+                .into_iter()
+                .map(|tool| (tool.to_owned(), AccessOutcome::ALL.map(|_| Counter::noop())))
+                .collect(),
+            access_unknown_tool: Counter::noop(),
+            latency: ROUTE_GROUPS.map(|_| Histogram::noop()),
+            feed_lag: Gauge::noop(),
+            feed_last_sync: Gauge::noop(),
+            pool_connections: Gauge::noop(),
+            pool_idle: Gauge::noop(),
+        }
+    }
+
+    /// Whether kiwi counts (a recorder is installed and `/metrics` is served).
+    pub fn enabled(&self) -> bool {
+        self.handle.is_some()
+    }
+
     pub fn sign_in(&self, outcome: SignInOutcome) {
         let index = SignInOutcome::ALL
             .iter()
@@ -187,6 +230,9 @@ impl Metrics {
     }
 
     pub fn access_check(&self, tool: &str, outcome: AccessOutcome) {
+        if self.handle.is_none() {
+            return;
+        }
         let index = AccessOutcome::ALL
             .iter()
             .position(|o| *o == outcome)
@@ -232,6 +278,9 @@ impl Metrics {
     }
 
     pub fn set_outbox(&self, channel: &'static str, counts: &[(String, i64)]) {
+        if self.handle.is_none() {
+            return;
+        }
         for (status, count) in counts {
             metrics::gauge!(
                 "kiwi_outbox_items",
@@ -242,8 +291,44 @@ impl Metrics {
         }
     }
 
-    /// Everything in the Prometheus text format.
+    /// Everything in the Prometheus text format (empty when counting is off).
     pub fn render(&self) -> String {
-        self.handle.render()
+        self.handle
+            .as_ref()
+            .map(PrometheusHandle::render)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_counts_nothing_and_renders_nothing() {
+        let metrics = Metrics::new(["off-tool"], false);
+        assert!(!metrics.enabled());
+        metrics.access_check("off-tool", AccessOutcome::Allowed);
+        metrics.sign_in(SignInOutcome::SignedIn);
+        metrics.request("/courses", Duration::from_millis(3));
+        assert_eq!(metrics.render(), "");
+    }
+
+    #[test]
+    fn on_counts_each_check_by_tool_and_result() {
+        let metrics = Metrics::new(["on-tool"], true);
+        assert!(metrics.enabled());
+        metrics.access_check("on-tool", AccessOutcome::Allowed);
+        metrics.access_check("on-tool", AccessOutcome::Allowed);
+        metrics.access_check("on-tool", AccessOutcome::Denied);
+        let text = metrics.render();
+        assert!(
+            text.contains(r#"kiwi_access_checks_total{tool="on-tool",result="allowed"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"kiwi_access_checks_total{tool="on-tool",result="denied"} 1"#),
+            "{text}"
+        );
     }
 }

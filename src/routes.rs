@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, hr, integrations, pages, passwords, profile,
-    quizzes, reports, setup, sign_in, system, tool_host, tools,
+    access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, pages,
+    passwords, profile, quizzes, reports, setup, sign_in, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -100,7 +100,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/policy/acknowledge", web::post().to(tools::acknowledge))
         // Department heads: their own unit and below
         .route("/team", web::get().to(reports::team))
-        .route("/team/export.csv", web::get().to(reports::team_export))
+        .route("/team/export.csv", web::get().to(exports::team_export))
         // Department heads (own subtree) and HR (everything): assignments
         .route("/assignments", web::get().to(assignments::list))
         .route("/assignments", web::post().to(assignments::create))
@@ -114,9 +114,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(hr::index))
                 .route("/import", web::post().to(hr::import))
                 .route("/report", web::get().to(reports::hr))
-                .route("/export.csv", web::get().to(reports::hr_export_csv))
-                .route("/export.xlsx", web::get().to(reports::hr_export_xlsx))
-                .route("/evidence", web::get().to(reports::evidence))
+                .route("/export.csv", web::get().to(exports::hr_export_csv))
+                .route("/export.xlsx", web::get().to(exports::hr_export_xlsx))
+                .route("/evidence", web::get().to(evidence::evidence))
                 .service(
                     web::resource("/certificates/revoke")
                         .route(web::get().to(certificates::revoke_form))

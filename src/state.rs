@@ -91,7 +91,12 @@ impl AppState {
         let webhooks = WebhookWorker::new(&content.tools, webhook.as_ref())
             .map_err(StartError::Integration)?;
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
-        let metrics = Arc::new(Metrics::new(content.tools.iter().map(|t| t.id.as_str())));
+        // Counting only when something serves the figures.
+        let counting = settings.metrics_token.is_some() || settings.metrics_bind.is_some();
+        let metrics = Arc::new(Metrics::new(
+            content.tools.iter().map(|t| t.id.as_str()),
+            counting,
+        ));
         Ok(AppState {
             db,
             catalog: content.catalog,

@@ -5,6 +5,8 @@ pub mod admin;
 pub mod assignments;
 pub mod certificates;
 pub mod courses;
+pub mod evidence;
+pub mod exports;
 pub mod hr;
 pub mod identity;
 pub mod integrations;

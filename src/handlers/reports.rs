@@ -1,16 +1,14 @@
-//! The team report ("Mein Team" for department heads, every unit for HR) and its CSV.
+//! The team report ("Mein Team" for department heads, every unit for HR); its exports and
+//! the evidence page are in `exports.rs` and `evidence.rs`.
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::entities::org_unit;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
-use crate::services::exports::{self, Chunk, Format, Request};
 use crate::services::records::{Counts, Status, StatusFilter};
 use crate::services::reports::{self, Audience, Filters, Visible};
 use crate::state::AppState;
@@ -116,10 +114,10 @@ struct Crumb {
 }
 
 #[derive(Serialize)]
-struct CourseName {
-    id: String,
-    title: String,
-    lang: &'static str,
+pub(super) struct CourseName {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) lang: &'static str,
 }
 
 #[derive(Serialize)]
@@ -157,10 +155,10 @@ struct UnitView {
 }
 
 #[derive(Serialize)]
-struct UnitCourseView {
-    done: usize,
-    total: usize,
-    percent: usize,
+pub(super) struct UnitCourseView {
+    pub(super) done: usize,
+    pub(super) total: usize,
+    pub(super) percent: usize,
 }
 
 #[derive(Serialize)]
@@ -408,267 +406,4 @@ fn bar(counts: &Counts) -> Vec<Segment> {
             segment
         })
         .collect()
-}
-
-/// `GET /team/export.csv`: the team report's records as CSV.
-pub async fn team_export(
-    state: web::Data<AppState>,
-    person: CurrentUser,
-    params: web::Query<ReportParams>,
-) -> Result<HttpResponse, AppError> {
-    let format = csv_format(&params);
-    export(state, person, params, Audience::Manager, format).await
-}
-
-/// `GET /hr/export.csv`
-pub async fn hr_export_csv(
-    state: web::Data<AppState>,
-    person: CurrentUser,
-    params: web::Query<ReportParams>,
-) -> Result<HttpResponse, AppError> {
-    let format = csv_format(&params);
-    export(state, person, params, Audience::Hr, format).await
-}
-
-/// `GET /hr/export.xlsx`
-pub async fn hr_export_xlsx(
-    state: web::Data<AppState>,
-    person: CurrentUser,
-    params: web::Query<ReportParams>,
-) -> Result<HttpResponse, AppError> {
-    export(state, person, params, Audience::Hr, Format::Xlsx).await
-}
-
-/// `delimiter=semicolon` gives the variant German spreadsheet settings expect.
-fn csv_format(params: &ReportParams) -> Format {
-    let delimiter = match params.delimiter.as_deref() {
-        Some("semicolon") => b';',
-        _ => b',',
-    };
-    Format::Csv { delimiter }
-}
-
-async fn export(
-    state: web::Data<AppState>,
-    person: CurrentUser,
-    params: web::Query<ReportParams>,
-    audience: Audience,
-    format: Format,
-) -> Result<HttpResponse, AppError> {
-    let visible = visible(&state, &person, audience).await?;
-    let filters = params.resolve(&state, &visible)?;
-    let request = Request {
-        actor: Some(person.user.id),
-        visible: &visible,
-        unit: filters.unit,
-        course: filters.course.as_deref(),
-        status: filters.status,
-        from: ReportParams::date(params.from.as_deref())?,
-        to: ReportParams::date(params.to.as_deref())?,
-        format,
-        language: person.visitor.language,
-        local: state.settings.local_time(),
-    };
-    let export = exports::prepare(&state.db, &state.catalog, &state.translations, request)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let (sender, receiver) = mpsc::channel::<Chunk>(4);
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        let failure = sender.clone();
-        if let Err(e) = exports::run(&db, export, Utc::now(), sender).await {
-            tracing::error!(error = %e, "export failed");
-            let _ = failure
-                .send(Err(std::io::Error::other("export failed")))
-                .await;
-        }
-    });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
-    let filename = format!(
-        "kiwi-training-records-{}.{}",
-        state.settings.local_time().today(),
-        format.extension()
-    );
-    Ok(HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}\""),
-        ))
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .streaming(body))
-}
-
-#[derive(Serialize)]
-struct EvidencePage {
-    organisation: String,
-    scope: String,
-    generated_at: String,
-    generated_by: String,
-    people: usize,
-    courses: Vec<EvidenceCourse>,
-    units: Vec<EvidenceUnit>,
-    shown_courses: Vec<CourseName>,
-    tools: Vec<EvidenceTool>,
-    policy: Option<EvidencePolicy>,
-}
-
-#[derive(Serialize)]
-struct EvidenceCourse {
-    id: String,
-    title: String,
-    lang: &'static str,
-    version: String,
-    content_hash: String,
-    validity_months: u32,
-    objectives: Vec<String>,
-    counts: Counts,
-    versions: Vec<VersionCount>,
-}
-
-#[derive(Serialize)]
-struct VersionCount {
-    version: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct EvidenceUnit {
-    path: String,
-    people: usize,
-    courses: Vec<UnitCourseView>,
-}
-
-#[derive(Serialize)]
-struct EvidenceTool {
-    name: String,
-    courses: Vec<String>,
-    requires_policy: bool,
-}
-
-#[derive(Serialize)]
-struct EvidencePolicy {
-    version: String,
-    effective: String,
-    acknowledged: i64,
-}
-
-/// `GET /hr/evidence`: the evidence of AI literacy measures (AI Act Art. 4) for the whole
-/// administration or one unit, made to be printed or saved as PDF from the browser.
-pub async fn evidence(
-    state: web::Data<AppState>,
-    person: CurrentUser,
-    params: web::Query<ReportParams>,
-) -> Result<HttpResponse, AppError> {
-    let visible = visible(&state, &person, Audience::Hr).await?;
-    let filters = params.resolve(&state, &visible)?;
-    let language = person.visitor.language;
-    let now = Utc::now();
-    let query = reports::query(&state.catalog, &visible, filters.unit, None);
-    let dues = reports::dues(&state.db, &visible.units, filters.local).await?;
-    let rows = reports::records_of(&state.db, &state.access, &query).await?;
-    let in_scope: Vec<org_unit::Model> = visible.subtree(filters.unit).cloned().collect();
-    let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, &dues, now);
-    drop(rows);
-    let policy = match &state.policy {
-        Some(policy) => Some(EvidencePolicy {
-            acknowledged: crate::db::policy_acknowledgements::count_in_scope(
-                &state.db,
-                &policy.version,
-                filters.unit.map(|u| u.lineage.as_str()),
-            )
-            .await?,
-            version: policy.version.clone(),
-            effective: policy.effective.clone(),
-        }),
-        None => None,
-    };
-    let title = |id: &str| {
-        state
-            .catalog
-            .get(id)
-            .map(|c| c.title(language).to_owned())
-            .unwrap_or_else(|| id.to_owned())
-    };
-    let courses = evidence
-        .courses
-        .into_iter()
-        .filter_map(|(id, counts)| {
-            let course = state.catalog.get(&id)?;
-            let shown = course.language_for(language);
-            Some(EvidenceCourse {
-                title: course.title(language).to_owned(),
-                lang: shown.code(),
-                version: course.version.clone(),
-                content_hash: course.content_hash.clone(),
-                validity_months: course.validity_months,
-                objectives: course
-                    .modules
-                    .iter()
-                    .flat_map(|m| m.text(shown).objectives.iter().cloned())
-                    .collect(),
-                versions: evidence
-                    .versions
-                    .iter()
-                    .filter(|(c, _, _)| *c == id)
-                    .map(|(_, version, n)| VersionCount {
-                        version: version.clone(),
-                        count: *n,
-                    })
-                    .collect(),
-                counts,
-                id,
-            })
-        })
-        .collect();
-    let page = EvidencePage {
-        organisation: state.settings.organisation.clone(),
-        scope: filters
-            .unit
-            .map(|u| u.path.clone())
-            .unwrap_or_else(|| state.settings.organisation.clone()),
-        generated_at: state.settings.local_time().date_time(now, language),
-        generated_by: person.user.name.clone(),
-        people: evidence.people,
-        courses,
-        units: evidence
-            .units
-            .into_iter()
-            .map(|(unit, people, counts)| EvidenceUnit {
-                path: unit.path,
-                people,
-                courses: counts
-                    .into_iter()
-                    .map(|c| UnitCourseView {
-                        done: c.done,
-                        total: c.total,
-                        percent: c.done_percent,
-                    })
-                    .collect(),
-            })
-            .collect(),
-        shown_courses: state
-            .catalog
-            .courses()
-            .iter()
-            .map(|c| CourseName {
-                id: c.id.clone(),
-                title: c.title(language).to_owned(),
-                lang: c.language_for(language).code(),
-            })
-            .collect(),
-        tools: state
-            .tools
-            .iter()
-            .map(|tool| EvidenceTool {
-                name: tool.name.clone(),
-                courses: tool.requires_courses.iter().map(|c| title(c)).collect(),
-                requires_policy: tool.requires_policy,
-            })
-            .collect(),
-        policy,
-    };
-    render(&state, &person.visitor, "reports/evidence.html", &page)
 }

@@ -45,6 +45,8 @@ struct ToolsPage {
     unconfirmed: bool,
     /// The way into a tool failed because its one-time code had expired or was used.
     expired: bool,
+    /// The page of one tool, whose name is its heading.
+    single: bool,
 }
 
 /// `GET /tools`: every AI tool, whether the person may use it, and if not, what is missing.
@@ -76,6 +78,7 @@ pub async fn show(
     let next = ReturnPath::or_home(query.next.as_deref());
     let mut page = ToolsPage::of(&state, &person, std::iter::once(tool), Some(&next)).await?;
     page.expired = query.expired.is_some();
+    page.single = true;
     render(&state, &person.visitor, "tools/show.html", &page)
 }
 
@@ -160,6 +163,7 @@ impl ToolsPage {
                 tools: tools.map(view).collect(),
                 unconfirmed: true,
                 expired: false,
+                single: false,
             });
         }
         // Read straight from the database: this page must show the state after the
@@ -188,6 +192,7 @@ impl ToolsPage {
             tools,
             unconfirmed: false,
             expired: false,
+            single: false,
         })
     }
 }

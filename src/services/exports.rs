@@ -197,9 +197,26 @@ pub enum ExportError {
     Translation(#[from] TranslationError),
 }
 
+/// Runs an export in a task of its own and hands out its chunks as they are written. A
+/// failure is logged and ends the stream with an error, so a download breaks off visibly
+/// instead of ending as a file that looks whole.
+pub fn stream(db: DatabaseConnection, export: Export, now: DateTime<Utc>) -> mpsc::Receiver<Chunk> {
+    let (sender, receiver) = mpsc::channel::<Chunk>(4);
+    tokio::spawn(async move {
+        let failure = sender.clone();
+        if let Err(error) = run(&db, export, now, sender).await {
+            tracing::error!(%error, "export failed");
+            let _ = failure
+                .send(Err(std::io::Error::other("export failed")))
+                .await;
+        }
+    });
+    receiver
+}
+
 /// Writes the export into `chunks` until done or until the receiver goes away (a client
 /// that aborts), which ends the query at once.
-pub async fn run(
+async fn run(
     db: &DatabaseConnection,
     export: Export,
     now: DateTime<Utc>,
@@ -360,32 +377,18 @@ fn optional_text(value: Option<&str>) -> Cell<'_> {
     value.map(Cell::Text).unwrap_or(Cell::Empty)
 }
 
-/// Appends one RFC 4180 record (CRLF-terminated): a field with the delimiter, a quote or
-/// a line break is quoted, quotes doubled; every field is neutralised first.
+/// Appends one RFC 4180 record (CRLF-terminated) with the `csv` crate, as the import reads
+/// them: a field with the delimiter, a quote or a line break is quoted, quotes doubled;
+/// every field is neutralised first.
 fn csv_record(out: &mut Vec<u8>, delimiter: u8, fields: &[&str]) {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(delimiter);
-        }
-        let field = neutralise(field);
-        let bytes = field.as_bytes();
-        if bytes
-            .iter()
-            .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
-        {
-            out.push(b'"');
-            for &b in bytes {
-                if b == b'"' {
-                    out.push(b'"');
-                }
-                out.push(b);
-            }
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(bytes);
-        }
-    }
-    out.extend_from_slice(b"\r\n");
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    // Writing into memory cannot fail.
+    let _ = writer.write_record(fields.iter().map(|field| neutralise(field).into_owned()));
+    let _ = writer.flush();
 }
 
 /// A cell a spreadsheet would execute as a formula gets a leading apostrophe, so it is

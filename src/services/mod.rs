@@ -7,6 +7,7 @@ pub mod assignments;
 pub mod backup;
 pub mod certification;
 pub mod demo;
+pub mod demo_tool_hosts;
 pub mod entitlement_watch;
 pub mod exports;
 pub mod grading;

@@ -408,3 +408,117 @@ async fn through_caddy_a_certified_person_reaches_the_tool_on_its_own_host() {
     );
     walk_the_journey(&app, port).await;
 }
+
+/// `kiwi demo` prints the nginx block that puts the Kreativbot on a local host name; with
+/// exactly that, the way into the tool works here.
+#[tokio::test]
+async fn the_demo_prints_the_nginx_block_that_makes_the_way_into_its_tool_work() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    // nginx's workers run as another user: they must read the stand-in page.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kiwi_port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiwi"))
+        .arg("demo")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("KIWI_DATA_DIR", dir.path())
+        .env("KIWI_BIND", format!("127.0.0.1:{kiwi_port}"))
+        .env("KIWI_LOG", "warn")
+        .env_remove("KIWI_BASE_URL")
+        .env_remove("KIWI_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kiwi demo starts");
+    let mut printed = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.starts_with("kiwi is serving") {
+            break;
+        }
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    let _kiwi = Process(child);
+    let blocks = printed
+        .split_once("# In nginx's http {}")
+        .expect("the demo prints nginx blocks")
+        .1
+        .split_once('\n')
+        .unwrap()
+        .1
+        .trim_end();
+    assert!(
+        blocks.contains("server_name kreativbot.localhost;"),
+        "{blocks}"
+    );
+    assert!(blocks.contains(&format!(
+        "proxy_pass http://127.0.0.1:{kiwi_port}/auth/verify?tool=kreativbot;"
+    )));
+    wait_for_port(kiwi_port, "kiwi demo");
+
+    // nginx with the printed blocks, on the demo's port.
+    let nginx_dir = dir.path().join("nginx");
+    std::fs::create_dir_all(&nginx_dir).unwrap();
+    let prefix = nginx_dir.display();
+    let conf = nginx_dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes 1;\ndaemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n\
+             events {{}}\nhttp {{\n    access_log off;\n    client_body_temp_path {prefix}/body;\n    \
+             proxy_temp_path {prefix}/proxy;\n    fastcgi_temp_path {prefix}/fastcgi;\n    \
+             uwsgi_temp_path {prefix}/uwsgi;\n    scgi_temp_path {prefix}/scgi;\n{blocks}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let port = kiwi::services::demo_tool_hosts::PORT;
+    let nginx = Command::new("/usr/sbin/nginx")
+        .arg("-p")
+        .arg(&nginx_dir)
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("nginx starts");
+    let _nginx = Process(nginx);
+    wait_for_port(port, "nginx on the demo's port");
+
+    let proxy = SocketAddr::from(([127, 0, 0, 1], port));
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .resolve("kreativbot.localhost", proxy)
+        .build()
+        .unwrap();
+    let tool = format!("http://kreativbot.localhost:{port}");
+    let page = client.get(format!("{tool}/chat")).send().await.unwrap();
+    assert_eq!(page.url().port(), Some(kiwi_port), "at kiwi's sign-in");
+    let html = page.text().await.unwrap();
+    let csrf_token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let response = client
+        .post(format!("http://127.0.0.1:{kiwi_port}/login"))
+        .form(&[
+            ("csrf_token", csrf_token.as_str()),
+            ("next", "/tools/kreativbot/open?next=/chat"),
+            ("email", "sabine.wolf@musterstadt.example"),
+            ("password", kiwi::services::demo::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.url().as_str(), format!("{tool}/chat"));
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("kiwi hat <strong>sabine.wolf@musterstadt.example</strong> hereingelassen."),
+        "{page}"
+    );
+}

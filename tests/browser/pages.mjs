@@ -58,6 +58,9 @@ const certificates = [
   { id: 'certificate', each: ownCertificates, screenshot: true, optional: true },
   { id: 'verify', each: verifyOwn, screenshot: true, optional: true },
   { id: 'tools', path: '/tools', screenshot: true },
+  { id: 'tool', path: '/tools/kreativbot?next=/chat', screenshot: true },
+  { id: 'tool-code-expired', path: '/tools/kreativbot?expired=1' },
+  { id: 'sign-out', path: '/logout', screenshot: true },
   { id: 'policy', path: '/policy', screenshot: true },
 ];
 

@@ -14,7 +14,9 @@ use tracing_actix_web::TracingLogger;
 use crate::error::{AppError, ErrorPage};
 use crate::handlers::{self, identity};
 use crate::routes;
-use crate::services::{access, outbox, reminders, sessions, throttle};
+use crate::services::{
+    access, entitlement_watch, operations, outbox, reconciliation, reminders, sessions, throttle,
+};
 use crate::state::{AppState, StartError};
 use crate::tools::Tool;
 
@@ -182,8 +184,9 @@ fn render_error_page<B>(
     ))
 }
 
-/// Follows the access change feed, sends mail, runs the mail scheduler, and tidies up every
-/// ten minutes; each under supervision.
+/// Follows the access change feed, sends mail, runs the mail scheduler, tells the directory
+/// and webhooks (with the watch for entitlements that end without a write and the nightly
+/// reconciliation), and tidies up every ten minutes; each under supervision.
 fn spawn_background_work(state: web::Data<AppState>) {
     supervise(
         "access change follower",
@@ -196,6 +199,36 @@ fn spawn_background_work(state: web::Data<AppState>) {
     supervise("mail scheduler", state.clone(), |state| async move {
         reminders::run(&state.db, &state.mail, &state.catalog, &state.schedule).await
     });
+    if state.tools.iter().any(|t| t.is_announced()) {
+        supervise("entitlement watch", state.clone(), |state| async move {
+            let policy = state.policy.as_ref().map(|p| p.version.as_str());
+            entitlement_watch::run(&state.db, &state.tools, policy).await
+        });
+    }
+    if state.directory_worker.is_some() {
+        supervise("directory worker", state.clone(), |state| async move {
+            if let Some(worker) = &state.directory_worker {
+                operations::run_directory(worker, &state.db).await
+            }
+        });
+        supervise(
+            "nightly reconciliation",
+            state.clone(),
+            |state| async move {
+                if let Some(directory) = &state.directory {
+                    let policy = state.policy.as_ref().map(|p| p.version.as_str());
+                    let local = state.settings.local_time();
+                    reconciliation::run_nightly(&state.db, directory, &state.tools, policy, local)
+                        .await
+                }
+            },
+        );
+    }
+    if state.webhooks.is_needed() {
+        supervise("webhook worker", state.clone(), |state| async move {
+            operations::run_webhooks(&state.webhooks, &state.db).await
+        });
+    }
     supervise("housekeeping", state, |state| async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {

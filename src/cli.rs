@@ -66,6 +66,12 @@ pub enum Command {
     /// Manage the AI tools' access to kiwi.
     #[command(subcommand)]
     Tools(ToolsCommand),
+    /// The tools' directory groups.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+    /// Webhooks.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Write a consistent copy of the SQLite database to FILE while kiwi serves.
     Backup {
         /// A new file for the copy.
@@ -128,6 +134,23 @@ pub struct ExportArgs {
 pub enum ToolsCommand {
     /// Create an API key for a tool of the tools file; it is printed once and stored only as a hash.
     Key { tool: String },
+}
+
+#[derive(Subcommand)]
+pub enum DirectoryCommand {
+    /// Compare every tool's directory group with who may use the tool now: add who is
+    /// missing, remove who may not, leave members kiwi does not know (and report them).
+    Sync {
+        /// Print the differences without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WebhooksCommand {
+    /// Print a new random signing secret (`whsec_…`) for a webhook.
+    Secret,
 }
 
 #[derive(Subcommand)]
@@ -388,6 +411,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Users(command) => {
             users(&open_database(&settings).await?, &settings, command).await
         }
+        Command::Directory(DirectoryCommand::Sync { dry_run }) => {
+            directory_sync(settings, dry_run).await
+        }
+        Command::Webhooks(WebhooksCommand::Secret) => {
+            println!("{}", crate::webhook::SigningKey::generate());
+            Ok(())
+        }
         Command::Tools(ToolsCommand::Key { tool }) => {
             let content = load_content(&settings)?;
             let db = open_database(&settings).await?;
@@ -468,6 +498,139 @@ fn composer(settings: &Settings) -> Result<Composer, String> {
     Ok(Composer::new(templates, translations, settings, None))
 }
 
+/// The composer of an import: with the tools (when the content loads), so that people who
+/// leave or come back are told to the tools' directory groups and webhooks as on the HR page
+/// (the server applies what is queued; the directory itself is not needed here).
+fn composer_with_tools(settings: &Settings) -> Result<Composer, String> {
+    let Ok(mut content) = content::load(settings) else {
+        return composer(settings);
+    };
+    let webhook = crate::webhook::Webhook::global(settings)?.map(Arc::new);
+    crate::tools::add_global_webhook(&mut content.tools, webhook.as_ref());
+    let translations = Arc::new(Translations::load().map_err(|e| e.to_string())?);
+    let templates = Arc::new(Templates::load(translations.clone()).map_err(|e| e.to_string())?);
+    Ok(Composer::new(templates, translations, settings, Some(&content)).with_webhook(webhook))
+}
+
+/// `kiwi directory sync`: reconciles every group, prints what differed and (unless a dry
+/// run) applies the changes at once; what fails is retried by the running server.
+async fn directory_sync(settings: Settings, dry_run: bool) -> Result<(), String> {
+    use crate::services::operations::DirectoryWorker;
+    use crate::services::reconciliation;
+
+    let mut content = load_content(&settings)?;
+    let directory = crate::state::integrations_of(&settings, &mut content.tools)
+        .map_err(|e| e.to_string())?
+        .directory;
+    let directory =
+        directory.ok_or("no directory: set KIWI_LDAP_URL and the other KIWI_LDAP_* settings")?;
+    if !content.tools.iter().any(|t| t.directory_group.is_some()) {
+        return Err("no tool in the tools file names a directory_group".into());
+    }
+    let db = open_database(&settings).await?;
+    let policy = content.policy.as_ref().map(|p| p.version.as_str());
+    let report = reconciliation::reconcile(
+        &db,
+        &directory,
+        &content.tools,
+        policy,
+        dry_run,
+        reconciliation::COMMAND,
+        None,
+    )
+    .await
+    .map_err(|e| e.to_string())?
+    .ok_or("another reconciliation is running")?;
+    let mut outcomes = std::collections::HashMap::new();
+    if !dry_run {
+        let worker = DirectoryWorker::new(directory.clone());
+        worker
+            .apply_all_due(&db, chrono::Utc::now())
+            .await
+            .map_err(|e| e.to_string())?;
+        for operation in db::operations::by_ids(&db, &report.operations())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            let outcome = match operation.status.as_str() {
+                "done" => operation.outcome.unwrap_or_default(),
+                _ => format!(
+                    "not yet: {}",
+                    operation
+                        .last_error
+                        .unwrap_or_else(|| operation.status.clone())
+                ),
+            };
+            outcomes.insert(operation.id, outcome);
+        }
+    }
+    let mut problems = 0;
+    for group in &report.groups {
+        println!(
+            "{} ({}): {} members, {} may use the tool",
+            group.tool, group.group, group.members, group.entitled
+        );
+        if let Some(error) = &group.error {
+            println!("  ! {error}");
+            problems += 1;
+        }
+        let verb = |dry: &'static str, done: &'static str| if dry_run { dry } else { done };
+        for (n, added) in group.added.iter().enumerate() {
+            let outcome = group.operations.get(n).and_then(|id| outcomes.get(id));
+            println!(
+                "  + {added}: {}{}",
+                verb("to add", "added"),
+                outcome.map(|o| format!(" ({o})")).unwrap_or_default()
+            );
+        }
+        for (n, removed) in group.removed.iter().enumerate() {
+            let outcome = group
+                .operations
+                .get(group.added.len() + n)
+                .and_then(|id| outcomes.get(id));
+            println!(
+                "  - {removed}: {}{}",
+                verb(
+                    "to remove (may not use the tool)",
+                    "removed (may not use the tool)"
+                ),
+                outcome.map(|o| format!(" ({o})")).unwrap_or_default()
+            );
+        }
+        for member in &group.unmanaged {
+            println!("  ? {member}: no kiwi person; left alone");
+        }
+        for person in &group.not_found {
+            println!("  ! {person}: may use the tool, but is not in the directory");
+        }
+        if group.pending > 0 {
+            println!("  … {} left to operations already queued", group.pending);
+        }
+    }
+    println!(
+        "{}: {} added, {} removed, {} unmanaged, {} not in the directory",
+        if dry_run {
+            "dry run, nothing changed"
+        } else {
+            "reconciled"
+        },
+        report.added(),
+        report.removed(),
+        report.unmanaged(),
+        report.not_found()
+    );
+    let failed = outcomes
+        .values()
+        .filter(|o| o.starts_with("not yet"))
+        .count();
+    if problems > 0 || failed > 0 {
+        return Err(format!(
+            "{problems} group(s) could not be compared, {failed} change(s) not applied yet"
+        ));
+    }
+    Ok(())
+}
+
 /// Sends what the command queued at once; what fails is retried by the running server.
 async fn send_queued_mail(db: &DatabaseConnection, settings: &Settings) -> Result<(), String> {
     let mailer = Mailer::from_settings(settings).map_err(|e| e.to_string())?;
@@ -510,9 +673,8 @@ async fn users(
             let options = ImportOptions {
                 mark_missing_as_left,
             };
-            match import::import_csv(db, &composer(settings)?, &bytes, options, Actor::Operator)
-                .await
-            {
+            let mail = composer_with_tools(settings)?;
+            match import::import_csv(db, &mail, &bytes, options, Actor::Operator).await {
                 Ok(report) => {
                     println!(
                         "imported {}: {} created (invited by mail), {} updated, {} unchanged, {} marked as left",

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::domain::{Cidr, LocalTime, SecretText};
+use crate::domain::{Cidr, Credential, LocalTime, SecretText};
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -202,6 +202,72 @@ pub struct Settings {
     )]
     pub metrics_token: Option<SecretText>,
 
+    /// The directory whose groups kiwi keeps (tools' `directory_group`): `ldap://host:389`,
+    /// or `ldaps://host:636` with the certificate checked against the system's store.
+    #[arg(long, env = "KIWI_LDAP_URL", global = true)]
+    pub ldap_url: Option<String>,
+
+    /// The account kiwi binds as; it may change the tools' groups and read people.
+    #[arg(long, env = "KIWI_LDAP_BIND_DN", global = true)]
+    pub ldap_bind_dn: Option<String>,
+
+    /// Its password (prefer `KIWI_LDAP_BIND_PASSWORD_FILE`).
+    #[arg(
+        long,
+        env = "KIWI_LDAP_BIND_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub ldap_bind_password: Option<Credential>,
+
+    /// A file holding the bind password (a mounted secret).
+    #[arg(long, env = "KIWI_LDAP_BIND_PASSWORD_FILE", global = true)]
+    pub ldap_bind_password_file: Option<PathBuf>,
+
+    /// Where people are searched (the whole subtree), e.g. `ou=people,dc=stadt,dc=example`.
+    #[arg(long, env = "KIWI_LDAP_PEOPLE_BASE", global = true)]
+    pub ldap_people_base: Option<String>,
+
+    /// The attribute that names a kiwi person in the directory: `mail` (or
+    /// `userPrincipalName`) is matched against the email address, any other attribute (e.g.
+    /// `employeeNumber`) against the personnel number.
+    #[arg(
+        long,
+        env = "KIWI_LDAP_MATCH_ATTRIBUTE",
+        default_value = "mail",
+        global = true
+    )]
+    pub ldap_match_attribute: String,
+
+    /// How groups name their members: `member` (the person's DN: groupOfNames, Active
+    /// Directory) or `memberUid` (the person's uid: posixGroup).
+    #[arg(
+        long,
+        env = "KIWI_LDAP_MEMBER_ATTRIBUTE",
+        default_value = "member",
+        value_parser = ["member", "memberUid"],
+        global = true
+    )]
+    pub ldap_member_attribute: String,
+
+    /// Where every entitlement and certificate event is posted (Standard Webhooks); a tool
+    /// can have a webhook of its own in the tools file.
+    #[arg(long, env = "KIWI_WEBHOOK_URL", global = true)]
+    pub webhook_url: Option<String>,
+
+    /// The signing secret of that webhook, `whsec_<base64>` (prefer the file).
+    #[arg(
+        long,
+        env = "KIWI_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<Credential>,
+
+    /// A file holding that signing secret.
+    #[arg(long, env = "KIWI_WEBHOOK_SECRET_FILE", global = true)]
+    pub webhook_secret_file: Option<PathBuf>,
+
     /// `text` (default) or `json`: one JSON object per line, for a log collector.
     #[arg(
         long,
@@ -293,6 +359,16 @@ impl Settings {
             log_format: "text".into(),
             metrics_bind: None,
             metrics_token: None,
+            ldap_url: None,
+            ldap_bind_dn: None,
+            ldap_bind_password: None,
+            ldap_bind_password_file: None,
+            ldap_people_base: None,
+            ldap_match_attribute: "mail".into(),
+            ldap_member_attribute: "member".into(),
+            webhook_url: None,
+            webhook_secret: None,
+            webhook_secret_file: None,
         }
     }
 }

@@ -413,6 +413,43 @@ impl std::str::FromStr for SecretText {
     }
 }
 
+/// A credential from the configuration (the directory's bind password, a webhook's signing
+/// secret): handed to the one place that uses it, never printed.
+#[derive(Clone)]
+pub struct Credential(String);
+
+impl Credential {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Reads a credential from a file (a mounted secret), without its final line break.
+    pub fn from_file(path: &std::path::Path) -> Result<Credential, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        text.trim_end_matches(['\r', '\n'])
+            .parse()
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credential([redacted])")
+    }
+}
+
+impl std::str::FromStr for Credential {
+    type Err = String;
+    fn from_str(input: &str) -> Result<Credential, String> {
+        if input.is_empty() {
+            Err("the credential is empty".to_owned())
+        } else {
+            Ok(Credential(input.to_owned()))
+        }
+    }
+}
+
 /// A password as typed; checked for length only (BSI and NIST advise length over rules).
 pub struct NewPassword(String);
 

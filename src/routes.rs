@@ -3,8 +3,8 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, evidence, exports, hr, pages, passwords,
-    profile, quizzes, reports, setup, sign_in, system, tool_host, tools,
+    access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, pages,
+    passwords, profile, quizzes, reports, setup, sign_in, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -130,6 +130,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/keys", web::get().to(admin::keys))
                 .route("/keys/{key}/revoke", web::post().to(admin::revoke_key))
                 .route("/mail", web::get().to(admin::mail))
-                .route("/mail/{mail}/retry", web::post().to(admin::retry_mail)),
+                .route("/mail/{mail}/retry", web::post().to(admin::retry_mail))
+                .route("/integrations", web::get().to(integrations::page))
+                .route(
+                    "/integrations/{operation}/retry",
+                    web::post().to(integrations::retry),
+                ),
         );
 }

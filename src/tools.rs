@@ -3,13 +3,16 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::courses::{Catalog, Problem};
+use crate::directory;
 use crate::domain::Language;
+use crate::webhook::Webhook;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Tool {
     pub id: String,
     pub name: String,
@@ -17,6 +20,10 @@ pub struct Tool {
     pub url: String,
     pub requires_courses: Vec<String>,
     pub requires_policy: bool,
+    /// The directory group kiwi keeps: the people who may use the tool now.
+    pub directory_group: Option<String>,
+    /// Where the tool's entitlement events are posted: its own webhook, then the global one.
+    pub webhooks: Vec<Arc<Webhook>>,
 }
 
 impl Tool {
@@ -36,6 +43,11 @@ impl Tool {
         let default_port = if self.is_secure() { ":443" } else { ":80" };
         let host = host.strip_suffix(default_port).unwrap_or(host);
         host.eq_ignore_ascii_case(self.host())
+    }
+
+    /// Whether a change of who may use the tool is told anywhere (a group, a webhook).
+    pub fn is_announced(&self) -> bool {
+        self.directory_group.is_some() || !self.webhooks.is_empty()
     }
 
     pub fn description(&self, language: Language) -> &str {
@@ -66,6 +78,12 @@ struct ToolEntry {
     requires_courses: Vec<String>,
     #[serde(default)]
     requires_policy: bool,
+    #[serde(default)]
+    directory_group: Option<String>,
+    #[serde(default)]
+    webhook_url: Option<String>,
+    #[serde(default)]
+    webhook_secret_file: Option<String>,
 }
 
 /// Loads and checks `tools.toml`: every required course must exist, every id be unique.
@@ -139,21 +157,76 @@ pub fn load(path: &Path, catalog: &Catalog, has_policy: bool) -> Result<Vec<Tool
             ));
         }
     }
+    let mut webhooks = Vec::new();
+    for entry in &file.tool {
+        let id_line = line_of(&text, &format!("\"{}\"", entry.id), 1);
+        if let Some(group) = &entry.directory_group
+            && !directory::is_dn(group)
+        {
+            problems.push(problem(
+                line_of(&text, "directory_group", id_line),
+                format!(
+                    "tool \"{}\": directory_group must be the group's DN, e.g. cn=ki-tool,ou=groups,dc=stadt,dc=example",
+                    entry.id
+                ),
+            ));
+        }
+        let webhook = match (&entry.webhook_url, &entry.webhook_secret_file) {
+            (None, None) => None,
+            (Some(url), Some(file)) => {
+                // A relative secret file is read from beside the tools file.
+                let file = path.parent().unwrap_or(Path::new(".")).join(file);
+                match Webhook::of_tool(&entry.id, url, &file) {
+                    Ok(webhook) => Some(Arc::new(webhook)),
+                    Err(error) => {
+                        problems.push(problem(
+                            line_of(&text, "webhook_url", id_line),
+                            format!("tool \"{}\": {error}", entry.id),
+                        ));
+                        None
+                    }
+                }
+            }
+            _ => {
+                problems.push(problem(
+                    line_of(&text, "webhook_", id_line),
+                    format!(
+                        "tool \"{}\": webhook_url and webhook_secret_file go together",
+                        entry.id
+                    ),
+                ));
+                None
+            }
+        };
+        webhooks.push(webhook);
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(file
         .tool
         .into_iter()
-        .map(|t| Tool {
+        .zip(webhooks)
+        .map(|(t, webhook)| Tool {
             id: t.id,
             name: t.name,
             description: t.description,
             url: origin(&t.url).unwrap_or_default(),
             requires_courses: t.requires_courses,
             requires_policy: t.requires_policy,
+            directory_group: t.directory_group.map(|g| g.trim().to_owned()),
+            webhooks: webhook.into_iter().collect(),
         })
         .collect())
+}
+
+/// Adds the global webhook (`KIWI_WEBHOOK_URL`) to every tool, after the tool's own.
+pub fn add_global_webhook(tools: &mut [Tool], webhook: Option<&Arc<Webhook>>) {
+    if let Some(webhook) = webhook {
+        for tool in tools {
+            tool.webhooks.push(webhook.clone());
+        }
+    }
 }
 
 /// A tool's public origin, normalised (lower case, no default port, no trailing slash):
@@ -234,6 +307,7 @@ mod tests {
             url: "https://kreativbot.stadt.example".into(),
             requires_courses: Vec::new(),
             requires_policy: false,
+            ..Default::default()
         };
         assert!(tool.serves_host("kreativbot.stadt.example"));
         assert!(tool.serves_host("KREATIVBOT.stadt.example:443"));

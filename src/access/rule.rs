@@ -253,6 +253,7 @@ mod tests {
             url: String::new(),
             requires_courses: courses.iter().map(|c| c.to_string()).collect(),
             requires_policy: policy,
+            ..Default::default()
         }
     }
 

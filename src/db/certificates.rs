@@ -95,3 +95,20 @@ pub async fn revoke(
     .await
     .map(|_| ())
 }
+
+/// When the next unrevoked certificate ends after `after` (None: none ends later).
+pub async fn next_end_after(
+    db: &impl ConnectionTrait,
+    after: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    use sea_orm::QuerySelect;
+    certificate::Entity::find()
+        .select_only()
+        .column(certificate::Column::ValidUntil)
+        .filter(certificate::Column::RevokedAt.is_null())
+        .filter(certificate::Column::ValidUntil.gt(after))
+        .order_by_asc(certificate::Column::ValidUntil)
+        .into_tuple()
+        .one(db)
+        .await
+}

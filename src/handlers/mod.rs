@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod exports;
 pub mod hr;
 pub mod identity;
+pub mod integrations;
 pub mod pages;
 pub mod passwords;
 pub mod profile;

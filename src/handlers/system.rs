@@ -4,6 +4,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::db;
+use crate::entities::outbox_operation::{
+    KIND_DIRECTORY, KIND_WEBHOOK, STATUS_APPLYING, STATUS_DONE, STATUS_FAILED, STATUS_GAVE_UP,
+    STATUS_QUEUED,
+};
 use crate::services::readiness::{self, Readiness};
 use crate::services::secrets;
 use crate::state::AppState;
@@ -77,6 +81,31 @@ pub async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     match db::outbox::count_by_status(&state.db).await {
         Ok(counts) => metrics.set_outbox("mail", &counts),
         Err(error) => tracing::warn!(%error, "metrics: counting the outbox failed"),
+    }
+    // Directory operations and webhook deliveries, every status (0 when there is none).
+    match db::operations::count_by_kind_and_status(&state.db).await {
+        Ok(counts) => {
+            for kind in [KIND_DIRECTORY, KIND_WEBHOOK] {
+                let of_kind: Vec<(String, i64)> = [
+                    STATUS_QUEUED,
+                    STATUS_APPLYING,
+                    STATUS_FAILED,
+                    STATUS_DONE,
+                    STATUS_GAVE_UP,
+                ]
+                .into_iter()
+                .map(|status| {
+                    let count = counts
+                        .iter()
+                        .find(|(k, s, _)| k == kind && s == status)
+                        .map_or(0, |(_, _, n)| *n);
+                    (status.to_owned(), count)
+                })
+                .collect();
+                metrics.set_outbox(kind, &of_kind);
+            }
+        }
+        Err(error) => tracing::warn!(%error, "metrics: counting the operations failed"),
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -15,6 +15,7 @@ use crate::access::rule::{self, CertificateFact, Decision, Entitlements, Rules, 
 use crate::db;
 use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, user};
+use crate::services::integrations;
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
 use crate::services::tool_sessions;
@@ -36,7 +37,8 @@ pub async fn before_change(
 
 /// Writes every grant and denial a change causes to the audit log, in the transaction that
 /// makes the change: each is written exactly once, however many instances follow the feed
-/// and however they batch it. Returns the transitions (for the mails they cause).
+/// and however they batch it; what they tell other systems (directory groups, webhooks) is
+/// queued with them. Returns the transitions (for the mails they cause).
 pub async fn audit_change<'a>(
     txn: &impl ConnectionTrait,
     rules: Rules<'a>,
@@ -47,7 +49,8 @@ pub async fn audit_change<'a>(
         return Ok(Vec::new());
     };
     let after = entitlements_of(txn, &person).await?;
-    let changed = rule::transitions(rules, before, Some(&after), Utc::now());
+    let now = Utc::now();
+    let changed = rule::transitions(rules, before, Some(&after), now);
     for transition in &changed {
         let action = if transition.allowed {
             "access.granted"
@@ -57,6 +60,7 @@ pub async fn audit_change<'a>(
         let detail = format!("{} {}", transition.tool.id, person.personnel_number);
         db::audit::record(txn, None, action, &detail).await?;
     }
+    integrations::queue_transitions(txn, rules, &after, &changed, now).await?;
     Ok(changed)
 }
 
@@ -229,7 +233,7 @@ const LOAD_BATCH: u64 = 500;
 
 /// What the rule needs about a batch of people, in a fixed number of statements per 500
 /// people (the people, their certificates, acknowledgements and started courses).
-async fn entitlements_of_many(
+pub async fn entitlements_of_many(
     db: &impl ConnectionTrait,
     people: &[user::Model],
 ) -> Result<Vec<Entitlements>, DbErr> {

@@ -10,6 +10,7 @@ use crate::courses::Course;
 use crate::db;
 use crate::entities::{access_change, certificate, user};
 use crate::services::access;
+use crate::services::integrations::{self, CertificateEvent};
 use crate::services::mails::{ClosedBecause, Composer, Recipient};
 use crate::services::outbox;
 use crate::services::progress::{self, CourseStatus};
@@ -145,7 +146,16 @@ async fn issue(
         renewal_of,
     )
     .await?;
-    if issued.is_some() {
+    if let Some(certificate) = &issued {
+        // The certificate is told before the tools it opens.
+        if let Some(webhook) = mail.webhook()
+            && let Some(holder) = db::users::by_id(txn, user).await?
+        {
+            let event = CertificateEvent::Issued;
+            let now = Utc::now();
+            integrations::queue_certificate(txn, Some(webhook), &holder, certificate, event, now)
+                .await?;
+        }
         access::audit_change(txn, rules_of(mail), user, before.as_ref()).await?;
     }
     Ok(issued)
@@ -276,6 +286,11 @@ pub async fn revoke(
     let holder = db::users::by_id(&txn, found.user_id).await?;
     let now = Utc::now();
     db::certificates::revoke(&txn, found.id, actor, reason, now).await?;
+    if let Some(person) = &holder {
+        // The revocation is told before the tools it closes.
+        let revoked = CertificateEvent::Revoked;
+        integrations::queue_certificate(&txn, mail.webhook(), person, &found, revoked, now).await?;
+    }
     let closed = access::audit_change(&txn, rules_of(mail), found.user_id, before.as_ref()).await?;
     if let Some(person) = &holder {
         tell_of_closed_tools(&txn, mail, person, &closed, &found).await?;

@@ -17,6 +17,7 @@ use crate::entities::{certificate, user};
 use crate::i18n::{TranslationError, Translations};
 use crate::templates::{RenderError, Templates};
 use crate::tools::Tool;
+use crate::webhook::Webhook;
 
 /// What a mail is about; stored with it, shown to administrators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +160,9 @@ pub struct Composer {
     tools: Vec<Tool>,
     policy_version: Option<String>,
     course_titles: HashMap<String, HashMap<Language, String>>,
+    /// The global webhook, told of certificates issued and revoked (not a mail, but written
+    /// in the same transactions).
+    webhook: Option<Arc<Webhook>>,
 }
 
 /// The parts of a mail the letter templates lay out.
@@ -225,7 +229,17 @@ impl Composer {
                         .collect()
                 })
                 .unwrap_or_default(),
+            webhook: None,
         }
+    }
+
+    /// The same composer, telling `webhook` of certificates issued and revoked.
+    pub fn with_webhook(self, webhook: Option<Arc<Webhook>>) -> Composer {
+        Composer { webhook, ..self }
+    }
+
+    pub fn webhook(&self) -> Option<&Arc<Webhook>> {
+        self.webhook.as_ref()
     }
 
     pub fn tools(&self) -> &[Tool] {

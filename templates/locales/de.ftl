@@ -508,3 +508,68 @@ quiz-reread = Lesen Sie diese Abschnitte noch einmal:
 contacts-heading = Wen frage ich?
 contacts-intro = Bei Fragen zu KI, Datenschutz und Informationssicherheit helfen Ihnen diese Stellen der Verwaltung.
 contacts-phone = Tel.
+
+## Verzeichnisgruppen und Webhooks
+integrations-title = Verzeichnisgruppen und Webhooks
+integrations-intro = kiwi hält für jedes Werkzeug mit Verzeichnisgruppe deren Mitglieder aktuell: Wer das Werkzeug nutzen darf, ist Mitglied; wer es nicht mehr darf (abgelaufenes oder widerrufenes Zertifikat, ausgeschieden, neue Nutzungsregeln nicht bestätigt), wird entfernt. Webhooks erfahren dieselben Änderungen und jedes ausgestellte oder widerrufene Zertifikat. Jede Änderung steht zuerst hier in der Warteschlange; schlägt sie fehl, versucht kiwi es mit wachsenden Pausen erneut. Was das andere System endgültig ablehnt (etwa eine Person, die es nicht kennt), wird gemeldet und nicht weiter versucht.
+integrations-settings = Einstellungen
+integrations-directory-url = Verzeichnis
+integrations-bind-dn = Angemeldet als
+integrations-people-base = Personen unter
+integrations-match-attribute = Personen erkannt an
+integrations-member-attribute = Mitglieder im Attribut
+integrations-no-directory = Es ist kein Verzeichnis eingerichtet (KIWI_LDAP_URL).
+integrations-groups = Verzeichnisgruppen der Werkzeuge
+integrations-tool = Werkzeug
+integrations-group = Gruppe
+integrations-webhooks = Webhooks
+integrations-webhook-name = Name
+integrations-webhook-url = Adresse
+integrations-webhook-events = Erfährt
+integrations-webhook-of-tools = Berechtigungen für { $tools }
+integrations-webhook-everything = alle Berechtigungen und Zertifikate
+integrations-no-webhooks = Es ist kein Webhook eingerichtet.
+integrations-counts = Überblick
+integrations-kind = Art
+integrations-count = Anzahl
+integrations-none-yet = Es gab noch keine Änderungen für Verzeichnis oder Webhooks.
+integrations-open = Noch nicht erledigt
+integrations-all-done = Alle Änderungen sind erledigt.
+integrations-created = Geschrieben
+integrations-what = Änderung
+integrations-person = Person
+integrations-tries = Versuche
+integrations-last-error = Letzter Fehler
+integrations-next-try = nächster Versuch: { $time }
+integrations-retry = Erneut versuchen
+integrations-kind-directory = Verzeichnis
+integrations-kind-webhook = Webhook
+integrations-status-queued = wartet
+integrations-status-applying = wird gerade ausgeführt
+integrations-status-failed = fehlgeschlagen, wird erneut versucht
+integrations-status-done = erledigt
+integrations-status-gave-up = abgelehnt oder aufgegeben
+integrations-last = Letzter Abgleich
+integrations-never-reconciled = Die Gruppen wurden noch nicht abgeglichen. kiwi gleicht sie jede Nacht ab; sofort mit „kiwi directory sync“.
+integrations-last-nightly = Nächtlicher Abgleich vom { $started } bis { $finished }.
+integrations-last-command = Abgleich von der Kommandozeile vom { $started } bis { $finished }.
+integrations-last-dry-run = Nur geprüft, nichts geändert.
+integrations-last-summary = Hinzugefügt: { $added }, entfernt: { $removed }, fremde Mitglieder belassen: { $unmanaged }, nicht im Verzeichnis: { $missing }.
+integrations-last-failed = Der Abgleich ist fehlgeschlagen:
+integrations-group-failed = Diese Gruppe konnte nicht abgeglichen werden:
+integrations-group-summary = { $members ->
+    [one] Ein Mitglied
+   *[other] { $members } Mitglieder
+} vorher; { $entitled ->
+    [one] eine Person darf
+   *[other] { $entitled } Personen dürfen
+} das Werkzeug nutzen.
+integrations-group-pending = { $count ->
+    [one] Einen Unterschied erledigt
+   *[other] { $count } Unterschiede erledigen
+} bereits wartende Änderungen.
+integrations-added = Hinzugefügt
+integrations-removed = Entfernt (dürfen das Werkzeug nicht nutzen)
+integrations-unmanaged = Mitglieder ohne Person in kiwi (belassen)
+integrations-not-found = Berechtigt, aber nicht im Verzeichnis
+integrations-more = … und { $count } weitere.

@@ -508,3 +508,68 @@ quiz-reread = Read these sections again:
 contacts-heading = Whom do I ask?
 contacts-intro = For questions about AI, data protection and information security, these offices of the administration help you.
 contacts-phone = Phone
+
+## Directory groups and webhooks
+integrations-title = Directory groups and webhooks
+integrations-intro = For every tool with a directory group, kiwi keeps its members current: whoever may use the tool is a member; whoever may no longer (a certificate expired or revoked, left the organisation, new usage policy not acknowledged) is removed. Webhooks hear of the same changes and of every certificate issued or revoked. Every change waits here first; when it fails, kiwi tries again after growing pauses. What the other system refuses for good (such as a person it does not know) is reported and not tried again.
+integrations-settings = Settings
+integrations-directory-url = Directory
+integrations-bind-dn = Bound as
+integrations-people-base = People under
+integrations-match-attribute = People recognised by
+integrations-member-attribute = Members in the attribute
+integrations-no-directory = No directory is set up (KIWI_LDAP_URL).
+integrations-groups = The tools' directory groups
+integrations-tool = Tool
+integrations-group = Group
+integrations-webhooks = Webhooks
+integrations-webhook-name = Name
+integrations-webhook-url = Address
+integrations-webhook-events = Hears of
+integrations-webhook-of-tools = entitlements for { $tools }
+integrations-webhook-everything = all entitlements and certificates
+integrations-no-webhooks = No webhook is set up.
+integrations-counts = Overview
+integrations-kind = Kind
+integrations-count = Number
+integrations-none-yet = There have been no changes for the directory or webhooks yet.
+integrations-open = Not done yet
+integrations-all-done = Every change is done.
+integrations-created = Written
+integrations-what = Change
+integrations-person = Person
+integrations-tries = Tries
+integrations-last-error = Last error
+integrations-next-try = next try: { $time }
+integrations-retry = Try again
+integrations-kind-directory = Directory
+integrations-kind-webhook = Webhook
+integrations-status-queued = waiting
+integrations-status-applying = being applied
+integrations-status-failed = failed, will be tried again
+integrations-status-done = done
+integrations-status-gave-up = refused or given up
+integrations-last = Last reconciliation
+integrations-never-reconciled = The groups have not been reconciled yet. kiwi reconciles them every night; at once with "kiwi directory sync".
+integrations-last-nightly = Nightly reconciliation from { $started } to { $finished }.
+integrations-last-command = Reconciliation from the command line from { $started } to { $finished }.
+integrations-last-dry-run = Checked only, nothing changed.
+integrations-last-summary = Added: { $added }, removed: { $removed }, unmanaged members left alone: { $unmanaged }, not in the directory: { $missing }.
+integrations-last-failed = The reconciliation failed:
+integrations-group-failed = This group could not be reconciled:
+integrations-group-summary = { $members ->
+    [one] One member
+   *[other] { $members } members
+} before; { $entitled ->
+    [one] one person may
+   *[other] { $entitled } people may
+} use the tool.
+integrations-group-pending = { $count ->
+    [one] One difference is
+   *[other] { $count } differences are
+} left to changes already waiting.
+integrations-added = Added
+integrations-removed = Removed (may not use the tool)
+integrations-unmanaged = Members without a person in kiwi (left alone)
+integrations-not-found = Entitled, but not in the directory
+integrations-more = … and { $count } more.

@@ -32,6 +32,9 @@ pub struct TestApp {
     _data_dir: tempfile::TempDir,
 }
 
+/// A change of settings a test makes before its server starts.
+pub type Adjust = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
 /// What a test app is started with; the defaults are the fixtures and a fresh database.
 pub struct TestConfig {
     pub courses: PathBuf,
@@ -50,6 +53,8 @@ pub struct TestConfig {
     pub tools: PathBuf,
     /// `KIWI_BASE_URL` (default: the server's own address), e.g. behind a proxy.
     pub base_url: Option<String>,
+    /// Changes any other setting (the directory, webhooks) before the server starts.
+    pub adjust: Option<Adjust>,
 }
 
 impl Default for TestConfig {
@@ -65,6 +70,7 @@ impl Default for TestConfig {
             metrics_token: None,
             tools: fixtures().join("tools.toml"),
             base_url: None,
+            adjust: None,
         }
     }
 }
@@ -86,8 +92,15 @@ pub fn fixture_courses() -> PathBuf {
 
 /// Like `spawn_app`, with the courses of `courses_dir`.
 pub async fn spawn_app_with_courses(courses_dir: &Path) -> TestApp {
+    // The fixture tools require the fixture course; courses of a test's own without it run
+    // without tools (a tools file that does not exist).
+    let tools = match courses_dir.join("grundlagen").exists() {
+        true => fixtures().join("tools.toml"),
+        false => courses_dir.join("no-tools.toml"),
+    };
     spawn_app_with(TestConfig {
         courses: courses_dir.to_path_buf(),
+        tools,
         ..Default::default()
     })
     .await
@@ -132,6 +145,9 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     if let Some(header) = config.trust_proxy {
         settings.trust_proxy = true;
         settings.proxy_header = header.to_owned();
+    }
+    if let Some(adjust) = &config.adjust {
+        adjust(&mut settings);
     }
     let state = Arc::new(AppState::new(db.clone(), content, settings).expect("app state"));
     let access = state.access.clone();

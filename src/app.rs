@@ -209,6 +209,9 @@ async fn tidy_up(state: &AppState) {
     if let Err(error) = sessions::purge_stale(&state.db).await {
         tracing::warn!(%error, "purging stale sessions failed");
     }
+    if let Err(error) = crate::services::second_factor::purge(&state.db).await {
+        tracing::warn!(%error, "purging waiting second steps failed");
+    }
     if let Err(error) = crate::services::tool_sessions::purge_unused_codes(&state.db).await {
         tracing::warn!(%error, "purging unused tool codes failed");
     }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::domain::{Cidr, LocalTime, SecretText};
+use crate::services::second_factor::{self, MfaMode, SecondFactors, SecretKey};
+use crate::services::sign_in::PasswordSignIn;
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -202,6 +204,34 @@ pub struct Settings {
     )]
     pub metrics_token: Option<SecretText>,
 
+    /// Who may sign in with a password: `true` (everyone, the default), `false` (nobody:
+    /// single sign-on only) or `admins` (local administrators only, a way in when the
+    /// identity provider fails).
+    #[arg(
+        long,
+        env = "KIWI_PASSWORD_SIGN_IN",
+        default_value = "true",
+        value_parser = parse_password_sign_in,
+        global = true
+    )]
+    pub password_sign_in: PasswordSignIn,
+
+    /// Who must confirm a password sign-in with a second factor (TOTP): `privileged`
+    /// (administrators and HR; the default of `kiwi serve`), `managers` (department heads
+    /// too), `all` or `off` (the default of `kiwi demo`).
+    #[arg(long, env = "KIWI_MFA", value_parser = parse_mfa, global = true)]
+    pub mfa: Option<MfaMode>,
+
+    /// The key that encrypts second-factor secrets in the database (at least 32
+    /// characters; the same on every instance). Without it, or `KIWI_MFA_KEY_FILE`, kiwi
+    /// keeps a generated key in `second-factor.key` in the data directory.
+    #[arg(long, env = "KIWI_MFA_KEY", global = true, hide_env_values = true)]
+    pub mfa_key: Option<SecretText>,
+
+    /// A file holding that key, instead of `KIWI_MFA_KEY`.
+    #[arg(long, env = "KIWI_MFA_KEY_FILE", global = true)]
+    pub mfa_key_file: Option<PathBuf>,
+
     /// `text` (default) or `json`: one JSON object per line, for a log collector.
     #[arg(
         long,
@@ -211,6 +241,14 @@ pub struct Settings {
         global = true
     )]
     pub log_format: String,
+}
+
+fn parse_password_sign_in(input: &str) -> Result<PasswordSignIn, String> {
+    input.parse()
+}
+
+fn parse_mfa(input: &str) -> Result<MfaMode, String> {
+    input.parse()
 }
 
 fn parse_cidr(input: &str) -> Result<Cidr, String> {
@@ -262,6 +300,27 @@ impl Settings {
         self.base_url().starts_with("https://")
     }
 
+    /// Who needs a second factor, and the key of its secrets (read or created now).
+    pub fn second_factors(&self) -> Result<SecondFactors, String> {
+        let mode = self.mfa.unwrap_or(MfaMode::Privileged);
+        let issuer = format!("kiwi ({})", self.organisation);
+        if mode == MfaMode::Off {
+            return Ok(SecondFactors::new(mode, None, issuer));
+        }
+        let key = match (&self.mfa_key, &self.mfa_key_file) {
+            (Some(text), _) => SecretKey::from_text(text.expose())?,
+            (None, Some(file)) => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                SecretKey::from_text(&text).map_err(|e| format!("{}: {e}", file.display()))?
+            }
+            (None, None) => {
+                SecretKey::load_or_create(&self.data_dir.join(second_factor::KEY_FILE))?
+            }
+        };
+        Ok(SecondFactors::new(mode, Some(key), issuer))
+    }
+
     /// Settings for tests and tools that build them in code.
     pub fn for_data_dir(data_dir: PathBuf) -> Self {
         Settings {
@@ -293,6 +352,10 @@ impl Settings {
             log_format: "text".into(),
             metrics_bind: None,
             metrics_token: None,
+            password_sign_in: PasswordSignIn::Everyone,
+            mfa: None,
+            mfa_key: None,
+            mfa_key_file: None,
         }
     }
 }

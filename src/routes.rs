@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::handlers::{
     access, admin, assignments, certificates, courses, hr, pages, passwords, profile, quizzes,
-    reports, setup, sign_in, system, tool_host, tools,
+    reports, second_factor, setup, sign_in, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -24,6 +24,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/kiwi.css", web::get().to(system::stylesheet))
         .route("/login", web::get().to(sign_in::form))
         .route("/login", web::post().to(sign_in::submit))
+        .service(
+            web::resource("/login/second-factor")
+                .route(web::get().to(second_factor::step_form))
+                .route(web::post().to(second_factor::step_submit)),
+        )
         .route("/logout", web::get().to(sign_in::sign_out_form))
         .route("/logout", web::post().to(sign_in::sign_out))
         .route("/language", web::post().to(sign_in::choose_language))
@@ -55,6 +60,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/profile/password",
             web::post().to(profile::change_password),
+        )
+        .service(
+            web::resource("/profile/second-factor")
+                .route(web::get().to(second_factor::enrol_form))
+                .route(web::post().to(second_factor::enrol_submit)),
         )
         // Learning
         .service(
@@ -130,6 +140,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/keys", web::get().to(admin::keys))
                 .route("/keys/{key}/revoke", web::post().to(admin::revoke_key))
                 .route("/mail", web::get().to(admin::mail))
-                .route("/mail/{mail}/retry", web::post().to(admin::retry_mail)),
+                .route("/mail/{mail}/retry", web::post().to(admin::retry_mail))
+                .service(
+                    web::resource("/second-factor")
+                        .route(web::get().to(second_factor::reset_form))
+                        .route(web::post().to(second_factor::reset)),
+                ),
         );
 }

@@ -18,6 +18,7 @@ use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::progress_cache::ProgressCache;
 use crate::services::reminders::Schedule;
+use crate::services::second_factor::SecondFactors;
 use crate::templates::{PageCache, RenderError, Templates};
 use crate::tools::Tool;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     /// Names this process among several on one database (readiness probe rows).
     pub instance_id: String,
     pub metrics: Arc<Metrics>,
+    /// Who needs a second factor at sign-in, and the key of its secrets.
+    pub second_factors: SecondFactors,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +60,8 @@ pub enum StartError {
     Listen(#[from] std::io::Error),
     #[error(transparent)]
     Mailer(#[from] MailerError),
+    #[error("{0}")]
+    Setting(String),
 }
 
 impl AppState {
@@ -76,6 +81,7 @@ impl AppState {
         );
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
         let metrics = Arc::new(Metrics::new(content.tools.iter().map(|t| t.id.as_str())));
+        let second_factors = settings.second_factors().map_err(StartError::Setting)?;
         Ok(AppState {
             db,
             catalog: content.catalog,
@@ -93,6 +99,7 @@ impl AppState {
             settings,
             instance_id: format!("kiwi-{}", uuid::Uuid::now_v7().simple()),
             metrics,
+            second_factors,
         })
     }
 }

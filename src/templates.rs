@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 36] = [
+const TEMPLATES: [(&str, &str); 40] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -120,6 +120,22 @@ const TEMPLATES: [(&str, &str); 36] = [
     (
         "admin/mail.html",
         include_str!("../templates/admin/mail.html"),
+    ),
+    (
+        "admin/second_factor.html",
+        include_str!("../templates/admin/second_factor.html"),
+    ),
+    (
+        "second_factor/code.html",
+        include_str!("../templates/second_factor/code.html"),
+    ),
+    (
+        "second_factor/enrol.html",
+        include_str!("../templates/second_factor/enrol.html"),
+    ),
+    (
+        "second_factor/recovery_codes.html",
+        include_str!("../templates/second_factor/recovery_codes.html"),
     ),
     // Mails: plain text (not escaped) and HTML (escaped), in the recipient's language.
     (

@@ -10,6 +10,7 @@ mod m20261126_000005_mail;
 mod m20261202_000006_readiness;
 mod m20261202_000010_feed_commit_order;
 mod m20261203_000011_tool_sessions;
+mod m20261209_000020_second_factor;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_readiness::Migration),
             Box::new(m20261202_000010_feed_commit_order::Migration),
             Box::new(m20261203_000011_tool_sessions::Migration),
+            Box::new(m20261209_000020_second_factor::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod policy_acknowledgements;
 pub mod readiness;
 pub mod records;
 pub mod reminders;
+pub mod second_factors;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod sign_in_failures;

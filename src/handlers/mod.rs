@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod profile;
 pub mod quizzes;
 pub mod reports;
+pub mod second_factor;
 pub mod setup;
 pub mod sign_in;
 pub mod system;

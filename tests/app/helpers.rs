@@ -12,6 +12,8 @@ use kiwi::db;
 use kiwi::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use kiwi::services::access::AccessCache;
 use kiwi::services::people::{self, NewPerson};
+use kiwi::services::second_factor::MfaMode;
+use kiwi::services::sign_in::PasswordSignIn;
 use kiwi::state::AppState;
 use kiwi::{policy, tools};
 use reqwest::StatusCode;
@@ -50,6 +52,11 @@ pub struct TestConfig {
     pub tools: PathBuf,
     /// `KIWI_BASE_URL` (default: the server's own address), e.g. behind a proxy.
     pub base_url: Option<String>,
+    /// `KIWI_MFA` (default here: off, so that other tests sign privileged people in with a
+    /// password alone; tests/app/second_factor.rs tests the second factor).
+    pub mfa: MfaMode,
+    /// `KIWI_PASSWORD_SIGN_IN`.
+    pub password_sign_in: PasswordSignIn,
 }
 
 impl Default for TestConfig {
@@ -65,6 +72,8 @@ impl Default for TestConfig {
             metrics_token: None,
             tools: fixtures().join("tools.toml"),
             base_url: None,
+            mfa: MfaMode::Off,
+            password_sign_in: PasswordSignIn::Everyone,
         }
     }
 }
@@ -128,6 +137,8 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.smtp_url = config.smtp_url;
     settings.mail_max_tries = config.mail_max_tries;
     settings.manager_digest = config.manager_digest;
+    settings.mfa = Some(config.mfa);
+    settings.password_sign_in = config.password_sign_in;
     settings.metrics_token = config.metrics_token.and_then(|t| t.parse().ok());
     if let Some(header) = config.trust_proxy {
         settings.trust_proxy = true;

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::handlers::{
     access, admin, assignments, certificates, courses, hr, pages, passwords, profile, quizzes,
-    reports, second_factor, setup, sign_in, system, tool_host, tools,
+    reports, second_factor, setup, sign_in, single_sign_on, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -24,6 +24,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/kiwi.css", web::get().to(system::stylesheet))
         .route("/login", web::get().to(sign_in::form))
         .route("/login", web::post().to(sign_in::submit))
+        .service(
+            web::scope("/login/oidc")
+                .route("", web::get().to(single_sign_on::start))
+                .route("/callback", web::get().to(single_sign_on::callback))
+                .route(
+                    "/backchannel-logout",
+                    web::post().to(single_sign_on::back_channel_logout),
+                ),
+        )
         .service(
             web::resource("/login/second-factor")
                 .route(web::get().to(second_factor::step_form))

@@ -19,6 +19,7 @@ use crate::services::outbox;
 use crate::services::progress_cache::ProgressCache;
 use crate::services::reminders::Schedule;
 use crate::services::second_factor::SecondFactors;
+use crate::services::single_sign_on::SingleSignOn;
 use crate::templates::{PageCache, RenderError, Templates};
 use crate::tools::Tool;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Who needs a second factor at sign-in, and the key of its secrets.
     pub second_factors: SecondFactors,
+    /// The OpenID provider, if single sign-on is configured.
+    pub sso: Option<SingleSignOn>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +85,7 @@ impl AppState {
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
         let metrics = Arc::new(Metrics::new(content.tools.iter().map(|t| t.id.as_str())));
         let second_factors = settings.second_factors().map_err(StartError::Setting)?;
+        let sso = settings.single_sign_on().map_err(StartError::Setting)?;
         Ok(AppState {
             db,
             catalog: content.catalog,
@@ -100,6 +104,7 @@ impl AppState {
             instance_id: format!("kiwi-{}", uuid::Uuid::now_v7().simple()),
             metrics,
             second_factors,
+            sso,
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 40] = [
+const TEMPLATES: [(&str, &str); 41] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -136,6 +136,10 @@ const TEMPLATES: [(&str, &str); 40] = [
     (
         "second_factor/recovery_codes.html",
         include_str!("../templates/second_factor/recovery_codes.html"),
+    ),
+    (
+        "single_sign_on/failed.html",
+        include_str!("../templates/single_sign_on/failed.html"),
     ),
     // Mails: plain text (not escaped) and HTML (escaped), in the recipient's language.
     (

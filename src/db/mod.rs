@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod certificates;
 pub mod completions;
+pub mod oidc;
 pub mod org_units;
 pub mod outbox;
 pub mod password_links;

@@ -6,6 +6,8 @@ pub mod assignment;
 pub mod audit_log;
 pub mod certificate;
 pub mod module_completion;
+pub mod oidc_session;
+pub mod oidc_sign_in;
 pub mod org_unit;
 pub mod outbox_mail;
 pub mod password_link;

@@ -15,6 +15,7 @@ pub mod reports;
 pub mod second_factor;
 pub mod setup;
 pub mod sign_in;
+pub mod single_sign_on;
 pub mod system;
 pub mod tool_host;
 pub mod tools;

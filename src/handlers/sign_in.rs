@@ -13,7 +13,7 @@ use crate::handlers::second_factor;
 use crate::handlers::{render, render_with_status, see_other};
 use crate::metrics::SignInOutcome;
 use crate::services::sign_in::{self, PasswordSignIn, SignInError, SignedIn};
-use crate::services::{people, sessions};
+use crate::services::{people, sessions, single_sign_on};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -38,15 +38,25 @@ struct SignInPage {
     /// Whether the password form is shown at all, and whether it is for administrators only.
     password_form: bool,
     administrators_only: bool,
+    /// The way in through the OpenID provider, with the same `next`, if configured.
+    oidc_href: Option<String>,
+    /// The button's configured text (else kiwi's own words).
+    oidc_label: Option<String>,
 }
 
 impl SignInPage {
     fn new(state: &AppState, next: String) -> SignInPage {
         let passwords = state.settings.password_sign_in;
+        let oidc_href = state
+            .sso
+            .as_ref()
+            .map(|_| format!("/login/oidc?next={}", crate::error::percent_encode(&next)));
         SignInPage {
             next,
             password_form: passwords != PasswordSignIn::Nobody,
             administrators_only: passwords == PasswordSignIn::Admins,
+            oidc_href,
+            oidc_label: state.settings.oidc_label.clone(),
             ..Default::default()
         }
     }
@@ -162,8 +172,14 @@ pub async fn sign_out(
     person: CurrentUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, AppError> {
+    let at_provider = match &state.sso {
+        Some(sso) => {
+            single_sign_on::provider_sign_out(&state.db, sso, &person.session_id_hash).await?
+        }
+        None => None,
+    };
     sessions::end(&state.db, &person.session_id_hash).await?;
-    let mut response = see_other("/login?signed_out=1");
+    let mut response = see_other(at_provider.as_deref().unwrap_or("/login?signed_out=1"));
     let mut expired = identity::cookie(&state, SESSION_COOKIE, String::new());
     expired.make_removal();
     response.add_cookie(&expired)?;

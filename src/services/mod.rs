@@ -30,6 +30,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod setup;
 pub mod sign_in;
+pub mod single_sign_on;
 pub mod throttle;
 pub mod tool_sessions;
 pub mod totp;

@@ -69,6 +69,16 @@ sign-in-passwords-off = Die Anmeldung mit Passwort ist abgeschaltet.
 sign-in-passwords-off-note = Die Anmeldung mit Passwort ist abgeschaltet.
 sign-in-administrators-only = Mit Passwort melden sich hier nur Administratorinnen und Administratoren an. Bitte nutzen Sie die Anmeldung mit Ihrem Dienstkonto.
 sign-in-administrators-summary = Anmeldung mit Passwort (nur Administration)
+sign-in-oidc = Mit Dienstkonto anmelden
+sign-in-or-password = Oder mit E-Mail-Adresse und kiwi-Passwort:
+sso-failed-title = Anmeldung nicht möglich
+sso-failed = Die Anmeldung über das Dienstkonto ist fehlgeschlagen. Bitte versuchen Sie es noch einmal. Bleibt der Fehler, wenden Sie sich an die IT.
+sso-expired = Diese Anmeldung ist abgelaufen oder wurde schon verwendet. Bitte beginnen Sie die Anmeldung noch einmal.
+sso-denied = Der Anmeldedienst hat die Anmeldung abgebrochen oder abgelehnt.
+sso-unavailable = Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch einmal.
+sso-unknown-person = Ihr Konto ist in kiwi noch nicht angelegt. Die Personalabteilung legt alle Beschäftigten in kiwi an; sobald Sie angelegt sind, melden Sie sich mit Ihrem Dienstkonto an.
+sso-unknown-contact = Ansprechpartner
+sso-back-to-sign-in = Zurück zur Anmeldung
 
 ## Einrichtung
 setup-title = kiwi einrichten

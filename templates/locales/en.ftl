@@ -68,6 +68,16 @@ sign-in-passwords-off = Signing in with a password is switched off.
 sign-in-passwords-off-note = Signing in with a password is switched off.
 sign-in-administrators-only = Only administrators sign in with a password here. Please sign in with your work account.
 sign-in-administrators-summary = Sign in with a password (administrators only)
+sign-in-oidc = Sign in with your work account
+sign-in-or-password = Or with your email address and kiwi password:
+sso-failed-title = Cannot sign in
+sso-failed = Signing in with your work account failed. Please try again. If it keeps failing, contact IT.
+sso-expired = This sign-in has expired or was used already. Please start signing in again.
+sso-denied = The sign-in service cancelled or refused the sign-in.
+sso-unavailable = The sign-in service cannot be reached right now. Please try again in a few minutes.
+sso-unknown-person = Your account has not been created in kiwi yet. HR creates every member of staff in kiwi; once you are created, sign in with your work account.
+sso-unknown-contact = Whom to ask
+sso-back-to-sign-in = Back to signing in
 sign-in-signed-out = You have signed out.
 
 ## Setup

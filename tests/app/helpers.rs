@@ -57,7 +57,12 @@ pub struct TestConfig {
     pub mfa: MfaMode,
     /// `KIWI_PASSWORD_SIGN_IN`.
     pub password_sign_in: PasswordSignIn,
+    /// Any other settings, changed last (e.g. the OpenID provider of tests/app/oidc.rs).
+    pub configure: Option<ConfigureSettings>,
 }
+
+/// Changes settings after the others are set.
+pub type ConfigureSettings = Box<dyn FnOnce(&mut Settings)>;
 
 impl Default for TestConfig {
     fn default() -> Self {
@@ -74,6 +79,7 @@ impl Default for TestConfig {
             base_url: None,
             mfa: MfaMode::Off,
             password_sign_in: PasswordSignIn::Everyone,
+            configure: None,
         }
     }
 }
@@ -139,6 +145,9 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.manager_digest = config.manager_digest;
     settings.mfa = Some(config.mfa);
     settings.password_sign_in = config.password_sign_in;
+    if let Some(configure) = config.configure {
+        configure(&mut settings);
+    }
     settings.metrics_token = config.metrics_token.and_then(|t| t.parse().ok());
     if let Some(header) = config.trust_proxy {
         settings.trust_proxy = true;

@@ -9,6 +9,8 @@ mod courses;
 mod hardening;
 mod import;
 mod mail;
+mod oidc;
+mod oidc_provider;
 mod operations;
 mod pages;
 mod password_sign_in;

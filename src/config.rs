@@ -274,7 +274,7 @@ pub struct Settings {
     )]
     pub oidc_create_people: bool,
 
-    /// The claims a created person's name, personnel number and unit path come from.
+    /// The claim of a created person's name (else `given_name` and `family_name`).
     #[arg(
         long,
         env = "KIWI_OIDC_NAME_CLAIM",
@@ -283,6 +283,7 @@ pub struct Settings {
     )]
     pub oidc_name_claim: String,
 
+    /// The claim of a created person's personnel number, when people are matched by email.
     #[arg(
         long,
         env = "KIWI_OIDC_PERSONNEL_NUMBER_CLAIM",
@@ -291,6 +292,7 @@ pub struct Settings {
     )]
     pub oidc_personnel_number_claim: String,
 
+    /// The claim of a created person's unit path (`Dezernat I / Fachbereich 10`).
     #[arg(long, env = "KIWI_OIDC_UNIT_CLAIM", global = true)]
     pub oidc_unit_claim: Option<String>,
 

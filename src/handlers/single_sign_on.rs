@@ -130,6 +130,8 @@ struct ContactView {
     phone: Option<String>,
 }
 
+/// The events have no parent span: the request's span names its URL, and the callback's
+/// URL carries the authorization code.
 fn failed(state: &AppState, visitor: &Visitor, error: SsoError) -> Result<HttpResponse, AppError> {
     let (status, reason) = match &error {
         SsoError::Database(e) => return Err(AppError::Internal(format!("database: {e}"))),
@@ -139,23 +141,23 @@ fn failed(state: &AppState, visitor: &Visitor, error: SsoError) -> Result<HttpRe
             });
         }
         SsoError::Unavailable(why) => {
-            tracing::warn!(reason = %why, "single sign-on: the provider is unavailable");
+            tracing::warn!(parent: None, reason = %why, "single sign-on: the provider is unavailable");
             (StatusCode::SERVICE_UNAVAILABLE, "sso-unavailable")
         }
         SsoError::Rejected(why) => {
-            tracing::warn!(reason = %why, "single sign-on refused");
+            tracing::warn!(parent: None, reason = %why, "single sign-on refused");
             (StatusCode::BAD_REQUEST, "sso-failed")
         }
         SsoError::Replayed => {
-            tracing::warn!("single sign-on refused: unknown, used or expired state");
+            tracing::warn!(parent: None, "single sign-on refused: unknown, used or expired state");
             (StatusCode::BAD_REQUEST, "sso-expired")
         }
         SsoError::Denied(code) => {
-            tracing::info!(error = %code, "single sign-on: the provider answered with an error");
+            tracing::info!(parent: None, error = %code, "single sign-on: the provider answered with an error");
             (StatusCode::FORBIDDEN, "sso-denied")
         }
         SsoError::UnknownPerson => {
-            tracing::info!("single sign-on: no active person matches");
+            tracing::info!(parent: None, "single sign-on: no active person matches");
             (StatusCode::FORBIDDEN, "sso-unknown-person")
         }
     };

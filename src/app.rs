@@ -57,6 +57,7 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
                     .wrap(security_headers(
                         state.settings.secure_cookies(),
                         &state.tools,
+                        state.settings.oidc_issuer.as_deref(),
                     ))
                     .wrap(TracingLogger::default()),
             )
@@ -119,12 +120,21 @@ fn serve_metrics(state: web::Data<AppState>, bind: &str) -> Result<Server, Start
 /// Headers on every response: a CSP without inline script, no framing, no sniffing. Forms
 /// may lead to kiwi and to the configured tools' origins only: signing in on the way into a
 /// tool ends, through redirects, on the tool's host, and browsers hold those redirects to
-/// `form-action` too.
-fn security_headers(https: bool, tools: &[Tool]) -> DefaultHeaders {
+/// `form-action` too. Signing out of a single sign-on ends at the provider's sign-out page,
+/// so its origin is allowed as well.
+fn security_headers(https: bool, tools: &[Tool], oidc_issuer: Option<&str>) -> DefaultHeaders {
     let mut form_action = String::from("'self'");
     for tool in tools {
         form_action.push(' ');
         form_action.push_str(&tool.url);
+    }
+    if let Some(origin) = oidc_issuer
+        .and_then(|issuer| url::Url::parse(issuer).ok())
+        .map(|issuer| issuer.origin().ascii_serialization())
+        .filter(|origin| origin != "null")
+    {
+        form_action.push(' ');
+        form_action.push_str(&origin);
     }
     let headers = DefaultHeaders::new()
         .add((
@@ -242,6 +252,12 @@ fn spawn_background_work(state: web::Data<AppState>) {
 async fn tidy_up(state: &AppState) {
     if let Err(error) = sessions::purge_stale(&state.db).await {
         tracing::warn!(%error, "purging stale sessions failed");
+    }
+    if let Err(error) = crate::services::single_sign_on::purge(&state.db).await {
+        tracing::warn!(%error, "purging unfinished single sign-ons failed");
+    }
+    if let Err(error) = crate::services::second_factor::purge(&state.db).await {
+        tracing::warn!(%error, "purging waiting second steps failed");
     }
     if let Err(error) = crate::services::tool_sessions::purge_unused_codes(&state.db).await {
         tracing::warn!(%error, "purging unused tool codes failed");

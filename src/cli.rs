@@ -22,6 +22,7 @@ use crate::services::import::{self, ImportError, ImportOptions};
 use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::people::{self, NewPerson};
+use crate::services::second_factor::MfaMode;
 use crate::services::{api_keys, backup, demo, demo_tool_hosts, org_units, password_links, setup};
 use crate::state::AppState;
 use crate::templates::Templates;
@@ -327,6 +328,12 @@ async fn execute(cli: Cli) -> Result<(), String> {
             serve(db, content, settings).await
         }
         Command::Demo { people, seed_only } => {
+            // The demo's passwords are public: a second factor would only stand in the way
+            // of trying it, unless KIWI_MFA asks for one.
+            let settings = Settings {
+                mfa: Some(settings.mfa.unwrap_or(MfaMode::Off)),
+                ..settings
+            };
             let mut content = load_content(&settings)?;
             // Without an address of its own, the demo puts its tools on local host names,
             // which nginx serves as the printed block says.

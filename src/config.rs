@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::domain::{Cidr, Credential, LocalTime, SecretText};
+use crate::oidc::{ClientConfig, Provider};
+use crate::services::second_factor::{self, MfaMode, SecondFactors, SecretKey};
+use crate::services::sign_in::PasswordSignIn;
+use crate::services::single_sign_on::{Rules, SingleSignOn};
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -267,6 +271,134 @@ pub struct Settings {
     /// A file holding that signing secret.
     #[arg(long, env = "KIWI_WEBHOOK_SECRET_FILE", global = true)]
     pub webhook_secret_file: Option<PathBuf>,
+    /// Who may sign in with a password: `true` (everyone, the default), `false` (nobody:
+    /// single sign-on only) or `admins` (local administrators only, a way in when the
+    /// identity provider fails).
+    #[arg(
+        long,
+        env = "KIWI_PASSWORD_SIGN_IN",
+        default_value = "true",
+        value_parser = parse_password_sign_in,
+        global = true
+    )]
+    pub password_sign_in: PasswordSignIn,
+
+    /// The OpenID provider for single sign-on, e.g.
+    /// `https://login.stadt.example/realms/stadt` (Keycloak). Without it, there is none.
+    #[arg(long, env = "KIWI_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+
+    /// kiwi's client id at the provider.
+    #[arg(long, env = "KIWI_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+
+    /// kiwi's client secret at the provider (a confidential client).
+    #[arg(
+        long,
+        env = "KIWI_OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<SecretText>,
+
+    /// A file holding the client secret, instead of `KIWI_OIDC_CLIENT_SECRET`.
+    #[arg(long, env = "KIWI_OIDC_CLIENT_SECRET_FILE", global = true)]
+    pub oidc_client_secret_file: Option<PathBuf>,
+
+    /// The scopes kiwi asks for (space-separated; `openid` is always among them).
+    #[arg(
+        long,
+        env = "KIWI_OIDC_SCOPES",
+        default_value = "openid email profile",
+        global = true
+    )]
+    pub oidc_scopes: String,
+
+    /// The claim that finds the kiwi person: `email` (against the email address), any other
+    /// claim (e.g. `personnel_number`, `employeeNumber`) against the personnel number.
+    #[arg(
+        long,
+        env = "KIWI_OIDC_USER_CLAIM",
+        default_value = "email",
+        global = true
+    )]
+    pub oidc_user_claim: String,
+
+    /// The text of the sign-in button, e.g. "Mit Stadt-Konto anmelden" (default: kiwi's
+    /// own words, in the visitor's language).
+    #[arg(long, env = "KIWI_OIDC_LABEL", global = true)]
+    pub oidc_label: Option<String>,
+
+    /// Create a person at their first sign-in when no active person matches (off: HR's
+    /// import is the only way in).
+    #[arg(
+        long,
+        env = "KIWI_OIDC_CREATE_PEOPLE",
+        default_value_t = false,
+        global = true
+    )]
+    pub oidc_create_people: bool,
+
+    /// The claim of a created person's name (else `given_name` and `family_name`).
+    #[arg(
+        long,
+        env = "KIWI_OIDC_NAME_CLAIM",
+        default_value = "name",
+        global = true
+    )]
+    pub oidc_name_claim: String,
+
+    /// The claim of a created person's personnel number, when people are matched by email.
+    #[arg(
+        long,
+        env = "KIWI_OIDC_PERSONNEL_NUMBER_CLAIM",
+        default_value = "personnel_number",
+        global = true
+    )]
+    pub oidc_personnel_number_claim: String,
+
+    /// The claim of a created person's unit path (`Dezernat I / Fachbereich 10`).
+    #[arg(long, env = "KIWI_OIDC_UNIT_CLAIM", global = true)]
+    pub oidc_unit_claim: Option<String>,
+
+    /// The unit path of created people whose token names no unit (default: the
+    /// organisation's name, the root).
+    #[arg(long, env = "KIWI_OIDC_DEFAULT_UNIT", global = true)]
+    pub oidc_default_unit: Option<String>,
+
+    /// The claim holding the person's groups, for `KIWI_OIDC_ROLE_MAP` (roles never come
+    /// from the token without both).
+    #[arg(long, env = "KIWI_OIDC_ROLE_CLAIM", global = true)]
+    pub oidc_role_claim: Option<String>,
+
+    /// Groups and the kiwi roles they give, e.g. `kiwi-admins=admin,kiwi-hr=hr`.
+    #[arg(long, env = "KIWI_OIDC_ROLE_MAP", value_delimiter = ',', global = true)]
+    pub oidc_role_map: Vec<String>,
+
+    /// The contact (an id of the contacts file) the page for people not yet in kiwi names.
+    #[arg(
+        long,
+        env = "KIWI_OIDC_HR_CONTACT",
+        default_value = "training-office",
+        global = true
+    )]
+    pub oidc_hr_contact: String,
+
+    /// Who must confirm a password sign-in with a second factor (TOTP): `privileged`
+    /// (administrators and HR; the default of `kiwi serve`), `managers` (department heads
+    /// too), `all` or `off` (the default of `kiwi demo`).
+    #[arg(long, env = "KIWI_MFA", value_parser = parse_mfa, global = true)]
+    pub mfa: Option<MfaMode>,
+
+    /// The key that encrypts second-factor secrets in the database (at least 32
+    /// characters; the same on every instance). Without it, or `KIWI_MFA_KEY_FILE`, kiwi
+    /// keeps a generated key in `second-factor.key` in the data directory.
+    #[arg(long, env = "KIWI_MFA_KEY", global = true, hide_env_values = true)]
+    pub mfa_key: Option<SecretText>,
+
+    /// A file holding that key, instead of `KIWI_MFA_KEY`.
+    #[arg(long, env = "KIWI_MFA_KEY_FILE", global = true)]
+    pub mfa_key_file: Option<PathBuf>,
 
     /// `text` (default) or `json`: one JSON object per line, for a log collector.
     #[arg(
@@ -277,6 +409,14 @@ pub struct Settings {
         global = true
     )]
     pub log_format: String,
+}
+
+fn parse_password_sign_in(input: &str) -> Result<PasswordSignIn, String> {
+    input.parse()
+}
+
+fn parse_mfa(input: &str) -> Result<MfaMode, String> {
+    input.parse()
 }
 
 fn parse_cidr(input: &str) -> Result<Cidr, String> {
@@ -328,6 +468,84 @@ impl Settings {
         self.base_url().starts_with("https://")
     }
 
+    /// Who needs a second factor, and the key of its secrets (read or created now).
+    pub fn second_factors(&self) -> Result<SecondFactors, String> {
+        let mode = self.mfa.unwrap_or(MfaMode::Privileged);
+        let issuer = format!("kiwi ({})", self.organisation);
+        if mode == MfaMode::Off {
+            return Ok(SecondFactors::new(mode, None, issuer));
+        }
+        let key = match (&self.mfa_key, &self.mfa_key_file) {
+            (Some(text), _) => SecretKey::from_text(text.expose())?,
+            (None, Some(file)) => {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                SecretKey::from_text(&text).map_err(|e| format!("{}: {e}", file.display()))?
+            }
+            (None, None) => {
+                if self.database_url().starts_with("postgres") {
+                    tracing::warn!(
+                        "KIWI_MFA_KEY is not set: second-factor secrets are sealed with a key in \
+                         the data directory; several instances need the same KIWI_MFA_KEY"
+                    );
+                }
+                SecretKey::load_or_create(&self.data_dir.join(second_factor::KEY_FILE))?
+            }
+        };
+        Ok(SecondFactors::new(mode, Some(key), issuer))
+    }
+
+    /// The OpenID provider and the rules of single sign-on, if `KIWI_OIDC_ISSUER` is set.
+    pub fn single_sign_on(&self) -> Result<Option<SingleSignOn>, String> {
+        let Some(issuer) = self.oidc_issuer.clone().filter(|i| !i.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let client_id = self
+            .oidc_client_id
+            .clone()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or("KIWI_OIDC_ISSUER needs KIWI_OIDC_CLIENT_ID")?;
+        let client_secret = match (&self.oidc_client_secret, &self.oidc_client_secret_file) {
+            (Some(secret), _) => Some(secret.clone()),
+            (None, Some(file)) => Some(
+                std::fs::read_to_string(file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?
+                    .parse::<SecretText>()
+                    .map_err(|e| format!("{}: {e}", file.display()))?,
+            ),
+            (None, None) => None,
+        };
+        let base = self.base_url();
+        let provider = Provider::new(ClientConfig {
+            issuer,
+            client_id,
+            client_secret,
+            scopes: self.oidc_scopes.clone(),
+            redirect_uri: format!("{base}/login/oidc/callback"),
+            post_logout_redirect_uri: format!("{base}/login?signed_out=1"),
+        })?;
+        let rules = Rules {
+            user_claim: self.oidc_user_claim.trim().to_owned(),
+            create_people: self.oidc_create_people,
+            name_claim: self.oidc_name_claim.trim().to_owned(),
+            personnel_number_claim: self.oidc_personnel_number_claim.trim().to_owned(),
+            unit_claim: self
+                .oidc_unit_claim
+                .clone()
+                .filter(|c| !c.trim().is_empty()),
+            default_unit: self
+                .oidc_default_unit
+                .clone()
+                .unwrap_or_else(|| self.organisation.clone()),
+            role_claim: self
+                .oidc_role_claim
+                .clone()
+                .filter(|c| !c.trim().is_empty()),
+            role_map: Rules::parse_role_map(&self.oidc_role_map)?,
+        };
+        Ok(Some(SingleSignOn { provider, rules }))
+    }
+
     /// Settings for tests and tools that build them in code.
     pub fn for_data_dir(data_dir: PathBuf) -> Self {
         Settings {
@@ -369,6 +587,25 @@ impl Settings {
             webhook_url: None,
             webhook_secret: None,
             webhook_secret_file: None,
+            password_sign_in: PasswordSignIn::Everyone,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_client_secret_file: None,
+            oidc_scopes: "openid email profile".into(),
+            oidc_user_claim: "email".into(),
+            oidc_label: None,
+            oidc_create_people: false,
+            oidc_name_claim: "name".into(),
+            oidc_personnel_number_claim: "personnel_number".into(),
+            oidc_unit_claim: None,
+            oidc_default_unit: None,
+            oidc_role_claim: None,
+            oidc_role_map: Vec::new(),
+            oidc_hr_contact: "training-office".into(),
+            mfa: None,
+            mfa_key: None,
+            mfa_key_file: None,
         }
     }
 }

@@ -168,7 +168,9 @@ impl From<SignInError> for AppError {
             SignInError::Throttled => AppError::TooManyRequests {
                 retry_after_secs: THROTTLED_RETRY_SECS,
             },
-            SignInError::InvalidCredentials => AppError::Forbidden,
+            SignInError::InvalidCredentials
+            | SignInError::PasswordsOff
+            | SignInError::AdministratorsOnly => AppError::Forbidden,
             SignInError::Password(e) => e.into(),
             SignInError::Database(e) => e.into(),
         }

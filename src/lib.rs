@@ -13,6 +13,7 @@ pub mod handlers;
 pub mod i18n;
 pub mod mailer;
 pub mod metrics;
+pub mod oidc;
 pub mod pdf;
 pub mod policy;
 pub mod rate_limit;

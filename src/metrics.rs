@@ -20,14 +20,17 @@ pub enum SignInOutcome {
     Refused,
     Throttled,
     Busy,
+    /// The password was right; the second factor is asked next.
+    SecondStep,
 }
 
 impl SignInOutcome {
-    const ALL: [SignInOutcome; 4] = [
+    const ALL: [SignInOutcome; 5] = [
         SignInOutcome::SignedIn,
         SignInOutcome::Refused,
         SignInOutcome::Throttled,
         SignInOutcome::Busy,
+        SignInOutcome::SecondStep,
     ];
 
     fn label(self) -> &'static str {
@@ -36,6 +39,7 @@ impl SignInOutcome {
             SignInOutcome::Refused => "refused",
             SignInOutcome::Throttled => "throttled",
             SignInOutcome::Busy => "busy",
+            SignInOutcome::SecondStep => "second_step",
         }
     }
 }
@@ -91,7 +95,7 @@ const LATENCY_BUCKETS: [f64; 12] = [
 pub struct Metrics {
     /// None: counting is off (no `/metrics` is served), every handle below is a no-op.
     handle: Option<PrometheusHandle>,
-    sign_ins: [Counter; 4],
+    sign_ins: [Counter; 5],
     /// Per tool id, one counter per [`AccessOutcome`].
     access: HashMap<String, [Counter; 4]>,
     /// Checks for a tool that does not exist.

@@ -4,7 +4,8 @@ use actix_web::web;
 
 use crate::handlers::{
     access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, pages,
-    passwords, profile, quizzes, reports, setup, sign_in, system, tool_host, tools,
+    passwords, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on, system,
+    tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -24,6 +25,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/kiwi.css", web::get().to(system::stylesheet))
         .route("/login", web::get().to(sign_in::form))
         .route("/login", web::post().to(sign_in::submit))
+        .service(
+            web::scope("/login/oidc")
+                .route("", web::get().to(single_sign_on::start))
+                .route("/callback", web::get().to(single_sign_on::callback))
+                .route(
+                    "/backchannel-logout",
+                    web::post().to(single_sign_on::back_channel_logout),
+                ),
+        )
+        .service(
+            web::resource("/login/second-factor")
+                .route(web::get().to(second_factor::step_form))
+                .route(web::post().to(second_factor::step_submit)),
+        )
         .route("/logout", web::get().to(sign_in::sign_out_form))
         .route("/logout", web::post().to(sign_in::sign_out))
         .route("/language", web::post().to(sign_in::choose_language))
@@ -55,6 +70,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/profile/password",
             web::post().to(profile::change_password),
+        )
+        .service(
+            web::resource("/profile/second-factor")
+                .route(web::get().to(second_factor::enrol_form))
+                .route(web::post().to(second_factor::enrol_submit)),
         )
         // Learning
         .service(
@@ -135,6 +155,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/integrations/{operation}/retry",
                     web::post().to(integrations::retry),
+                )
+                .service(
+                    web::resource("/second-factor")
+                        .route(web::get().to(second_factor::reset_form))
+                        .route(web::post().to(second_factor::reset)),
                 ),
         );
 }

@@ -20,6 +20,8 @@ use crate::services::operations::{DirectoryWorker, WebhookWorker};
 use crate::services::outbox;
 use crate::services::progress_cache::ProgressCache;
 use crate::services::reminders::Schedule;
+use crate::services::second_factor::SecondFactors;
+use crate::services::single_sign_on::SingleSignOn;
 use crate::templates::{PageCache, RenderError, Templates};
 use crate::tools::{self, Tool};
 use crate::webhook::Webhook;
@@ -54,6 +56,10 @@ pub struct AppState {
     /// Names this process among several on one database (readiness probe rows).
     pub instance_id: String,
     pub metrics: Arc<Metrics>,
+    /// Who needs a second factor at sign-in, and the key of its secrets.
+    pub second_factors: SecondFactors,
+    /// The OpenID provider, if single sign-on is configured.
+    pub sso: Option<SingleSignOn>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +75,9 @@ pub enum StartError {
     /// The directory or webhook settings are incomplete or wrong.
     #[error("{0}")]
     Integration(String),
+    /// A sign-in setting (second factor, single sign-on) is wrong.
+    #[error("{0}")]
+    Setting(String),
 }
 
 impl AppState {
@@ -97,6 +106,8 @@ impl AppState {
             content.tools.iter().map(|t| t.id.as_str()),
             counting,
         ));
+        let second_factors = settings.second_factors().map_err(StartError::Setting)?;
+        let sso = settings.single_sign_on().map_err(StartError::Setting)?;
         Ok(AppState {
             db,
             catalog: content.catalog,
@@ -117,6 +128,8 @@ impl AppState {
             settings,
             instance_id: format!("kiwi-{}", uuid::Uuid::now_v7().simple()),
             metrics,
+            second_factors,
+            sso,
         })
     }
 }

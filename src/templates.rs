@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 37] = [
+const TEMPLATES: [(&str, &str); 42] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -124,6 +124,26 @@ const TEMPLATES: [(&str, &str); 37] = [
     (
         "admin/integrations.html",
         include_str!("../templates/admin/integrations.html"),
+    ),
+    (
+        "admin/second_factor.html",
+        include_str!("../templates/admin/second_factor.html"),
+    ),
+    (
+        "second_factor/code.html",
+        include_str!("../templates/second_factor/code.html"),
+    ),
+    (
+        "second_factor/enrol.html",
+        include_str!("../templates/second_factor/enrol.html"),
+    ),
+    (
+        "second_factor/recovery_codes.html",
+        include_str!("../templates/second_factor/recovery_codes.html"),
+    ),
+    (
+        "single_sign_on/failed.html",
+        include_str!("../templates/single_sign_on/failed.html"),
     ),
     // Mails: plain text (not escaped) and HTML (escaped), in the recipient's language.
     (

@@ -11,6 +11,8 @@ mod m20261202_000006_readiness;
 mod m20261202_000010_feed_commit_order;
 mod m20261203_000011_tool_sessions;
 mod m20261204_000012_integrations;
+mod m20261209_000020_second_factor;
+mod m20261209_000021_single_sign_on;
 
 pub struct Migrator;
 
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_feed_commit_order::Migration),
             Box::new(m20261203_000011_tool_sessions::Migration),
             Box::new(m20261204_000012_integrations::Migration),
+            Box::new(m20261209_000020_second_factor::Migration),
+            Box::new(m20261209_000021_single_sign_on::Migration),
         ]
     }
 }

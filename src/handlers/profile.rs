@@ -22,6 +22,10 @@ struct ProfilePage {
     /// Field name → translation id of its error.
     errors: BTreeMap<&'static str, &'static str>,
     password_changed: bool,
+    /// Whether this person signs in with a password here (else there is none to change).
+    password_change: bool,
+    /// The second factor, for people who may have one.
+    second_factor: Option<crate::handlers::second_factor::ProfileView>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +67,8 @@ async fn page_for(state: &AppState, person: &CurrentUser) -> Result<ProfilePage,
         personnel_number: user.personnel_number.clone(),
         org_unit,
         roles: names,
+        password_change: state.settings.password_sign_in.allows(user),
+        second_factor: crate::handlers::second_factor::profile_view(state, person).await?,
         ..Default::default()
     })
 }

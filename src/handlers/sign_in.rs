@@ -9,10 +9,11 @@ use crate::error::AppError;
 use crate::handlers::identity::{
     self, CsrfForm, CurrentUser, LANGUAGE_COOKIE, SESSION_COOKIE, Visitor,
 };
+use crate::handlers::second_factor;
 use crate::handlers::{render, render_with_status, see_other};
 use crate::metrics::SignInOutcome;
-use crate::services::sign_in::{self, SignInError};
-use crate::services::{people, sessions};
+use crate::services::sign_in::{self, PasswordSignIn, SignInError, SignedIn};
+use crate::services::{people, sessions, single_sign_on};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -20,6 +21,7 @@ pub struct SignInQuery {
     next: Option<String>,
     signed_out: Option<String>,
     password_set: Option<String>,
+    step_expired: Option<String>,
 }
 
 #[derive(Serialize, Default)]
@@ -31,6 +33,33 @@ struct SignInPage {
     signed_out: bool,
     /// Back from a password link: the new password works now.
     password_set: bool,
+    /// The second step took too long (or was finished elsewhere): sign in again.
+    step_expired: bool,
+    /// Whether the password form is shown at all, and whether it is for administrators only.
+    password_form: bool,
+    administrators_only: bool,
+    /// The way in through the OpenID provider, with the same `next`, if configured.
+    oidc_href: Option<String>,
+    /// The button's configured text (else kiwi's own words).
+    oidc_label: Option<String>,
+}
+
+impl SignInPage {
+    fn new(state: &AppState, next: String) -> SignInPage {
+        let passwords = state.settings.password_sign_in;
+        let oidc_href = state
+            .sso
+            .as_ref()
+            .map(|_| format!("/login/oidc?next={}", crate::error::percent_encode(&next)));
+        SignInPage {
+            next,
+            password_form: passwords != PasswordSignIn::Nobody,
+            administrators_only: passwords == PasswordSignIn::Admins,
+            oidc_href,
+            oidc_label: state.settings.oidc_label.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 /// `GET /login`: the sign-in form (a signed-in person goes straight on).
@@ -44,10 +73,10 @@ pub async fn form(
         return Ok(see_other(&next));
     }
     let page = SignInPage {
-        next,
         signed_out: query.signed_out.is_some(),
         password_set: query.password_set.is_some(),
-        ..Default::default()
+        step_expired: query.step_expired.is_some(),
+        ..SignInPage::new(&state, next)
     };
     render(&state, &visitor, "sign_in.html", &page)
 }
@@ -68,17 +97,35 @@ pub async fn submit(
     visitor: Visitor,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    let next = ReturnPath::or_home(form.next.as_deref()).into_string();
+    let return_path = ReturnPath::or_home(form.next.as_deref());
     let client = identity::client_address(&state, &req);
-    let outcome = sign_in::sign_in(&state.db, &form.email, form.password, &client).await;
+    let outcome = sign_in::sign_in(
+        &state.db,
+        &form.email,
+        form.password,
+        &client,
+        state.settings.password_sign_in,
+        &state.second_factors,
+        &return_path,
+    )
+    .await;
+    let next = return_path.into_string();
     state.metrics.sign_in(match &outcome {
+        Ok(SignedIn::SecondFactor { .. }) => SignInOutcome::SecondStep,
         Ok(_) => SignInOutcome::SignedIn,
-        Err(SignInError::InvalidCredentials) => SignInOutcome::Refused,
+        Err(
+            SignInError::InvalidCredentials
+            | SignInError::PasswordsOff
+            | SignInError::AdministratorsOnly,
+        ) => SignInOutcome::Refused,
         Err(SignInError::Throttled) => SignInOutcome::Throttled,
         Err(_) => SignInOutcome::Busy,
     });
     let (status, error) = match outcome {
-        Ok(session) => {
+        Ok(SignedIn::SecondFactor { challenge }) => {
+            return second_factor::to_second_step(&state, challenge);
+        }
+        Ok(SignedIn::Session(session)) => {
             if let Some(old) = &visitor.session {
                 sessions::end(&state.db, &old.id_hash).await?;
             }
@@ -90,14 +137,16 @@ pub async fn submit(
             (StatusCode::UNPROCESSABLE_ENTITY, "sign-in-failed")
         }
         Err(SignInError::Throttled) => (StatusCode::TOO_MANY_REQUESTS, "sign-in-throttled"),
+        Err(SignInError::PasswordsOff) => (StatusCode::FORBIDDEN, "sign-in-passwords-off"),
+        Err(SignInError::AdministratorsOnly) => {
+            (StatusCode::FORBIDDEN, "sign-in-administrators-only")
+        }
         Err(other) => return Err(other.into()),
     };
     let page = SignInPage {
-        next,
         email: form.email,
         error: Some(error),
-        signed_out: false,
-        password_set: false,
+        ..SignInPage::new(&state, next)
     };
     render_with_status(&state, &visitor, status, "sign_in.html", &page)
 }
@@ -123,8 +172,14 @@ pub async fn sign_out(
     person: CurrentUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, AppError> {
+    let at_provider = match &state.sso {
+        Some(sso) => {
+            single_sign_on::provider_sign_out(&state.db, sso, &person.session_id_hash).await?
+        }
+        None => None,
+    };
     sessions::end(&state.db, &person.session_id_hash).await?;
-    let mut response = see_other("/login?signed_out=1");
+    let mut response = see_other(at_provider.as_deref().unwrap_or("/login?signed_out=1"));
     let mut expired = identity::cookie(&state, SESSION_COOKIE, String::new());
     expired.make_removal();
     response.add_cookie(&expired)?;

@@ -65,11 +65,68 @@ sign-in-submit = Anmelden
 sign-in-failed = E-Mail-Adresse oder Passwort ist falsch.
 sign-in-throttled = Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.
 sign-in-signed-out = Sie haben sich abgemeldet.
+sign-in-passwords-off = Die Anmeldung mit Passwort ist abgeschaltet.
+sign-in-passwords-off-note = Die Anmeldung mit Passwort ist abgeschaltet.
+sign-in-administrators-only = Mit Passwort melden sich hier nur Administratorinnen und Administratoren an. Bitte nutzen Sie die Anmeldung mit Ihrem Dienstkonto.
+sign-in-administrators-summary = Anmeldung mit Passwort (nur Administration)
+sign-in-oidc = Mit Dienstkonto anmelden
+sign-in-or-password = Oder mit E-Mail-Adresse und kiwi-Passwort:
+sso-failed-title = Anmeldung nicht möglich
+sso-failed = Die Anmeldung über das Dienstkonto ist fehlgeschlagen. Bitte versuchen Sie es noch einmal. Bleibt der Fehler, wenden Sie sich an die IT.
+sso-expired = Diese Anmeldung ist abgelaufen oder wurde schon verwendet. Bitte beginnen Sie die Anmeldung noch einmal.
+sso-denied = Der Anmeldedienst hat die Anmeldung abgebrochen oder abgelehnt.
+sso-unavailable = Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch einmal.
+sso-unknown-person = Ihr Konto ist in kiwi noch nicht angelegt. Die Personalabteilung legt alle Beschäftigten in kiwi an; sobald Sie angelegt sind, melden Sie sich mit Ihrem Dienstkonto an.
+sso-unknown-contact = Ansprechpartner
+sso-back-to-sign-in = Zurück zur Anmeldung
 
 ## Einrichtung
 setup-title = kiwi einrichten
 setup-intro = Legen Sie das erste Administrationskonto an. Dieser Link funktioniert nur einmal.
 setup-submit = Administrationskonto anlegen
+
+## Zweiter Faktor
+second-factor-title = Anmeldung bestätigen
+second-factor-intro = Ihr Passwort stimmt. Geben Sie jetzt den sechsstelligen Code aus Ihrer Authenticator-App ein.
+second-factor-code = Code
+second-factor-code-hint = Sechs Ziffern aus der App oder einer Ihrer Wiederherstellungscodes.
+second-factor-submit = Bestätigen
+second-factor-lost = Kein Zugriff auf die App und keine Wiederherstellungscodes mehr? Die Administration kann Ihren zweiten Faktor zurücksetzen.
+second-factor-wrong-code = Dieser Code ist falsch oder wurde schon benutzt.
+second-factor-throttled = Zu viele falsche Codes. Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.
+second-factor-expired = Die Anmeldung ist abgelaufen. Bitte melden Sie sich noch einmal an.
+second-factor-enrol-title = Zweiten Faktor einrichten
+second-factor-enrol-intro = Zu Ihrem Passwort kommt ein Code aus einer Authenticator-App auf Ihrem Handy. So bleibt Ihr Konto geschützt, auch wenn jemand Ihr Passwort kennt.
+second-factor-enrol-app = Öffnen Sie eine Authenticator-App (zum Beispiel die Ihrer Verwaltung, FreeOTP, Microsoft oder Google Authenticator).
+second-factor-enrol-scan = Fügen Sie ein Konto hinzu und scannen Sie diesen QR-Code.
+second-factor-enrol-qr-caption = QR-Code für Ihre Authenticator-App
+second-factor-enrol-secret = Ohne Kamera geben Sie diesen Schlüssel von Hand ein (zeitbasiert, sechs Ziffern, 30 Sekunden):
+second-factor-enrol-confirm = Geben Sie zur Bestätigung den Code ein, den die App jetzt zeigt.
+second-factor-enrol-code = Code aus der App
+second-factor-enrol-submit = Einrichten
+recovery-codes-title = Ihre Wiederherstellungscodes
+recovery-codes-done = Ihr zweiter Faktor ist eingerichtet.
+recovery-codes-intro = Mit diesen Codes melden Sie sich an, wenn Sie Ihr Handy nicht zur Hand haben. Drucken Sie sie aus oder bewahren Sie sie an einem sicheren Ort auf. kiwi zeigt sie nur dieses eine Mal.
+recovery-codes-once = Jeder Code funktioniert nur einmal. Wenn Sie den zweiten Faktor neu einrichten, gelten diese Codes nicht mehr.
+recovery-codes-continue = Weiter
+second-factor-reset-title = Zweiten Faktor zurücksetzen
+second-factor-reset-intro = Hat jemand sein Handy und seine Wiederherstellungscodes verloren, entfernen Sie hier den zweiten Faktor. Alle Anmeldungen der Person enden; bei der nächsten Anmeldung richtet sie einen neuen ein. Das Zurücksetzen wird protokolliert.
+second-factor-reset-person = E-Mail-Adresse oder Personalnummer
+second-factor-reset-submit = Zurücksetzen
+second-factor-reset-done = Der zweite Faktor von { $name } ist zurückgesetzt.
+second-factor-reset-unknown = Niemand hat diese E-Mail-Adresse oder Personalnummer.
+second-factor-reset-none = Diese Person hat keinen zweiten Faktor eingerichtet.
+profile-second-factor = Zweiter Faktor
+profile-second-factor-on = Eingerichtet am { $date }.
+profile-second-factor-codes = { $count ->
+    [0] Sie haben keine Wiederherstellungscodes mehr. Richten Sie den zweiten Faktor neu ein, um neue zu erhalten.
+    [one] Sie haben noch einen Wiederherstellungscode.
+   *[other] Sie haben noch { $count } Wiederherstellungscodes.
+}
+profile-second-factor-replace = Neu einrichten (neues Handy, neue Wiederherstellungscodes)
+profile-second-factor-required = Für Ihre Rolle ist ein zweiter Faktor vorgeschrieben. Sie richten ihn bei der nächsten Anmeldung ein oder jetzt.
+profile-second-factor-off = Schützen Sie Ihr Konto zusätzlich mit einem Code aus einer Authenticator-App.
+profile-second-factor-set-up = Zweiten Faktor einrichten
 
 ## Startseite
 home-title = Mein Lernstand

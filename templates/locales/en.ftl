@@ -64,12 +64,69 @@ sign-in-title = Sign in
 sign-in-submit = Sign in
 sign-in-failed = Email address or password is wrong.
 sign-in-throttled = Too many failed sign-in attempts. Please wait 15 minutes, then try again.
+sign-in-passwords-off = Signing in with a password is switched off.
+sign-in-passwords-off-note = Signing in with a password is switched off.
+sign-in-administrators-only = Only administrators sign in with a password here. Please sign in with your work account.
+sign-in-administrators-summary = Sign in with a password (administrators only)
+sign-in-oidc = Sign in with your work account
+sign-in-or-password = Or with your email address and kiwi password:
+sso-failed-title = Cannot sign in
+sso-failed = Signing in with your work account failed. Please try again. If it keeps failing, contact IT.
+sso-expired = This sign-in has expired or was used already. Please start signing in again.
+sso-denied = The sign-in service cancelled or refused the sign-in.
+sso-unavailable = The sign-in service cannot be reached right now. Please try again in a few minutes.
+sso-unknown-person = Your account has not been created in kiwi yet. HR creates every member of staff in kiwi; once you are created, sign in with your work account.
+sso-unknown-contact = Whom to ask
+sso-back-to-sign-in = Back to signing in
 sign-in-signed-out = You have signed out.
 
 ## Setup
 setup-title = Set up kiwi
 setup-intro = Create the first administrator account. This link works only once.
 setup-submit = Create administrator account
+
+## Second factor
+second-factor-title = Confirm your sign-in
+second-factor-intro = Your password is right. Now enter the six-digit code from your authenticator app.
+second-factor-code = Code
+second-factor-code-hint = Six digits from the app, or one of your recovery codes.
+second-factor-submit = Confirm
+second-factor-lost = No access to the app and no recovery codes left? The administrators can reset your second factor.
+second-factor-wrong-code = This code is wrong or has been used already.
+second-factor-throttled = Too many wrong codes. Please wait a few minutes and try again.
+second-factor-expired = The sign-in has expired. Please sign in again.
+second-factor-enrol-title = Set up a second factor
+second-factor-enrol-intro = Besides your password, you will enter a code from an authenticator app on your phone. Your account stays protected even if someone knows your password.
+second-factor-enrol-app = Open an authenticator app (for example your administration's, FreeOTP, Microsoft or Google Authenticator).
+second-factor-enrol-scan = Add an account and scan this QR code.
+second-factor-enrol-qr-caption = QR code for your authenticator app
+second-factor-enrol-secret = Without a camera, type in this key (time-based, six digits, 30 seconds):
+second-factor-enrol-confirm = To confirm, enter the code the app shows now.
+second-factor-enrol-code = Code from the app
+second-factor-enrol-submit = Set up
+recovery-codes-title = Your recovery codes
+recovery-codes-done = Your second factor is set up.
+recovery-codes-intro = Use these codes to sign in when your phone is not at hand. Print them or keep them in a safe place. kiwi shows them this once only.
+recovery-codes-once = Each code works once. If you set up the second factor again, these codes stop working.
+recovery-codes-continue = Continue
+second-factor-reset-title = Reset a second factor
+second-factor-reset-intro = If someone lost their phone and their recovery codes, remove their second factor here. All their sign-ins end; at their next sign-in they set up a new one. The reset is recorded in the audit log.
+second-factor-reset-person = Email address or personnel number
+second-factor-reset-submit = Reset
+second-factor-reset-done = The second factor of { $name } has been reset.
+second-factor-reset-unknown = Nobody has this email address or personnel number.
+second-factor-reset-none = This person has not set up a second factor.
+profile-second-factor = Second factor
+profile-second-factor-on = Set up on { $date }.
+profile-second-factor-codes = { $count ->
+    [0] You have no recovery codes left. Set up the second factor again to get new ones.
+    [one] You have one recovery code left.
+   *[other] You have { $count } recovery codes left.
+}
+profile-second-factor-replace = Set up again (new phone, new recovery codes)
+profile-second-factor-required = Your role requires a second factor. Set it up now or at your next sign-in.
+profile-second-factor-off = Protect your account further with a code from an authenticator app.
+profile-second-factor-set-up = Set up a second factor
 
 ## Start page
 home-title = My learning

@@ -12,6 +12,8 @@ use kiwi::db;
 use kiwi::domain::{Email, Language, NewPassword, Roles, SingleLine};
 use kiwi::services::access::AccessCache;
 use kiwi::services::people::{self, NewPerson};
+use kiwi::services::second_factor::MfaMode;
+use kiwi::services::sign_in::PasswordSignIn;
 use kiwi::state::AppState;
 use kiwi::{policy, tools};
 use reqwest::StatusCode;
@@ -55,7 +57,17 @@ pub struct TestConfig {
     pub base_url: Option<String>,
     /// Changes any other setting (the directory, webhooks) before the server starts.
     pub adjust: Option<Adjust>,
+    /// `KIWI_MFA` (default here: off, so that other tests sign privileged people in with a
+    /// password alone; tests/app/second_factor.rs tests the second factor).
+    pub mfa: MfaMode,
+    /// `KIWI_PASSWORD_SIGN_IN`.
+    pub password_sign_in: PasswordSignIn,
+    /// Any other settings, changed last (e.g. the OpenID provider of tests/app/oidc.rs).
+    pub configure: Option<ConfigureSettings>,
 }
+
+/// Changes settings after the others are set.
+pub type ConfigureSettings = Box<dyn FnOnce(&mut Settings)>;
 
 impl Default for TestConfig {
     fn default() -> Self {
@@ -71,6 +83,9 @@ impl Default for TestConfig {
             tools: fixtures().join("tools.toml"),
             base_url: None,
             adjust: None,
+            mfa: MfaMode::Off,
+            password_sign_in: PasswordSignIn::Everyone,
+            configure: None,
         }
     }
 }
@@ -141,6 +156,11 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.smtp_url = config.smtp_url;
     settings.mail_max_tries = config.mail_max_tries;
     settings.manager_digest = config.manager_digest;
+    settings.mfa = Some(config.mfa);
+    settings.password_sign_in = config.password_sign_in;
+    if let Some(configure) = config.configure {
+        configure(&mut settings);
+    }
     settings.metrics_token = config.metrics_token.and_then(|t| t.parse().ok());
     if let Some(header) = config.trust_proxy {
         settings.trust_proxy = true;

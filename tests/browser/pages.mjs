@@ -127,6 +127,7 @@ export const ROLE_PAGES = {
     { id: 'admin-page', each: adminPages, optional: true },
     { id: 'admin-keys', path: '/admin/keys', screenshot: true },
     { id: 'admin-mail', path: '/admin/mail', screenshot: true },
+    { id: 'admin-integrations', path: '/admin/integrations', screenshot: true },
     ...certificates,
   ],
 };

@@ -8,8 +8,8 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use tracing_actix_web::TracingLogger;
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder, TracingLogger};
 
 use crate::error::{AppError, ErrorPage};
 use crate::handlers::{self, identity};
@@ -59,7 +59,7 @@ pub async fn start(state: Arc<AppState>, listener: TcpListener) -> Result<Server
                         &state.tools,
                         state.settings.oidc_issuer.as_deref(),
                     ))
-                    .wrap(TracingLogger::default()),
+                    .wrap(TracingLogger::<RouteOnlySpan>::new()),
             )
     })
     .listen(listener)?
@@ -115,6 +115,40 @@ fn serve_metrics(state: web::Data<AppState>, bind: &str) -> Result<Server, Start
     .bind(bind)?
     .run();
     Ok(server)
+}
+
+/// The request log names the route's pattern (`/setup/{token}`, `/.kiwi/callback`), never
+/// the URL: paths and queries carry one-time codes and the tokens of password links.
+pub struct RouteOnlySpan;
+
+impl RootSpanBuilder for RouteOnlySpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "(no route)".to_owned());
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
 
 /// Headers on every response: a CSP without inline script, no framing, no sniffing. Forms
@@ -302,4 +336,61 @@ where
             pause = (pause * 2).min(Duration::from_secs(60));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use actix_web::{App, HttpResponse, test, web};
+    use tracing_actix_web::TracingLogger;
+
+    use super::RouteOnlySpan;
+
+    /// Collects what the log writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[actix_web::test]
+    async fn the_request_log_names_the_route_never_the_tokens_in_its_url() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(TracingLogger::<RouteOnlySpan>::new())
+                .route(
+                    "/setup/{token}",
+                    web::get().to(|| async {
+                        tracing::warn!("something to log while handling the link");
+                        HttpResponse::Ok().finish()
+                    }),
+                ),
+        )
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/setup/0123456789abcdef?code=fedcba9876543210")
+            .to_request();
+        test::call_service(&app, request).await;
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("something to log"), "{log}");
+        assert!(log.contains("/setup/{token}"), "{log}");
+        assert!(!log.contains("0123456789abcdef"), "{log}");
+        assert!(!log.contains("fedcba9876543210"), "{log}");
+    }
 }

@@ -83,6 +83,9 @@ class Kiwi:
             "KIWI_TOOLS_FILE": os.path.join(REPO, "tools.toml"),
             "KIWI_POLICY_DIR": os.path.join(REPO, "policies", "ai-usage"),
             "KIWI_LOG": "warn",
+            # The demo people's passwords are public and they have no second factor; these
+            # runs attack other things (the second factor has tests of its own).
+            "KIWI_MFA": "off",
         })
         if database_url:
             self.env["KIWI_DATABASE_URL"] = database_url

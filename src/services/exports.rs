@@ -198,18 +198,22 @@ pub enum ExportError {
 }
 
 /// Runs an export in a task of its own and hands out its chunks as they are written. A
-/// failure is logged and ends the stream with an error, so a download breaks off visibly
-/// instead of ending as a file that looks whole.
+/// failure, a panic included, is logged and ends the stream with an error, so a download
+/// breaks off visibly instead of ending as a file that looks whole.
 pub fn stream(db: DatabaseConnection, export: Export, now: DateTime<Utc>) -> mpsc::Receiver<Chunk> {
     let (sender, receiver) = mpsc::channel::<Chunk>(4);
+    let failure = sender.clone();
+    let writer = tokio::spawn(async move { run(&db, export, now, sender).await });
     tokio::spawn(async move {
-        let failure = sender.clone();
-        if let Err(error) = run(&db, export, now, sender).await {
-            tracing::error!(%error, "export failed");
-            let _ = failure
-                .send(Err(std::io::Error::other("export failed")))
-                .await;
-        }
+        let error = match writer.await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(join) => format!("the export task ended: {join}"),
+        };
+        tracing::error!(%error, "export failed");
+        let _ = failure
+            .send(Err(std::io::Error::other("export failed")))
+            .await;
     });
     receiver
 }

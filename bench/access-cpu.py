@@ -5,6 +5,9 @@ servers' core during a run? Reads /proc only; the standard library is enough.
     python3 access-cpu.py snap CORE PID...      prints a snapshot (one line) to pass back
     python3 access-cpu.py share BEFORE AFTER    prints "BUSY OURS OTHERS STEAL", % of the run
     python3 access-cpu.py idle SECONDS CORE...  prints the busy % of each core over SECONDS
+    python3 access-cpu.py ticks PID...          prints the CPU time of each process (ticks)
+    python3 access-cpu.py per-request BEFORE AFTER REQUESTS
+                                                prints each process's CPU time per request (µs)
 
 A snapshot holds the core's time (busy in user and system mode, stolen by the hypervisor,
 total) and the CPU time of the given processes and of their children (nginx's worker), all
@@ -85,6 +88,21 @@ def idle(seconds: float, cores: list[int]) -> str:
     )
 
 
+def ticks(pids: list[int]) -> str:
+    """The CPU time of each process with its children (nginx's worker), comma-separated."""
+    return ",".join(
+        str(process_ticks(pid) + sum(process_ticks(child) for child in children(pid)))
+        for pid in pids
+    )
+
+
+def per_request(before: str, after: str, requests: int) -> str:
+    """Each process's CPU time between two `ticks` readings per request, in microseconds."""
+    hertz = os.sysconf("SC_CLK_TCK")
+    spent = [int(a) - int(b) for b, a in zip(before.split(","), after.split(","))]
+    return " ".join(f"{1e6 * t / hertz / max(requests, 1):.1f}" for t in spent)
+
+
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "snap":
         print(snap(int(sys.argv[2]), [int(p) for p in sys.argv[3:]]))
@@ -92,6 +110,10 @@ def main() -> int:
         print(share(sys.argv[2], sys.argv[3]))
     elif len(sys.argv) >= 4 and sys.argv[1] == "idle":
         print(idle(float(sys.argv[2]), [int(c) for c in sys.argv[3:]]))
+    elif len(sys.argv) >= 3 and sys.argv[1] == "ticks":
+        print(ticks([int(p) for p in sys.argv[2:]]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "per-request":
+        print(per_request(sys.argv[2], sys.argv[3], int(sys.argv[4])))
     else:
         print(__doc__, file=sys.stderr)
         return 2

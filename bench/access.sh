@@ -4,7 +4,7 @@
 # Prints figures and whether each target is met; see bench/ACCESS.md.
 #
 #   bash bench/access.sh [--rounds N] [--seconds S] [--rate R] [--connections C]
-#                        [--upstream-keepalive N] [--keep]
+#                        [--upstream-keepalive N] [--people N] [--keep]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,10 +17,12 @@ WARMUP_SECONDS=2
 RATE=5000
 CONNECTIONS=32
 UPSTREAM_KEEPALIVE=16
+PEOPLE=20000
 KEEP=0
 
 TOOL=kreativbot
 PERSON=sabine.wolf@musterstadt.example
+HR_PERSON=petra.hoffmann@musterstadt.example
 PASSWORD=kiwi-demo-2026
 
 # The targets.
@@ -28,6 +30,9 @@ TARGET_RATIO_API=0.75
 TARGET_RATIO_FORWARD=0.75
 TARGET_P99_MS=0.5
 TARGET_RATIO_AUTH_REQUEST=0.5
+# The check's p99 while HR reports over the whole administration run, against its p99
+# without them (in the same round).
+TARGET_REPORT_P99_GROWTH=1.10
 
 usage() {
     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -41,6 +46,9 @@ Options:
   --connections C         connections of every load run (default: $CONNECTIONS)
   --upstream-keepalive N  idle connections nginx keeps open to kiwi (default: $UPSTREAM_KEEPALIVE,
                           as in the README's example)
+  --people N              fictional people generated besides the demo city, so that the HR
+                          report of section 4 covers a large administration (default: $PEOPLE;
+                          0 for the demo city alone)
   --keep                  keep the temporary directory (logs, configuration, raw outputs)
 
 Environment:
@@ -57,6 +65,8 @@ while [ $# -gt 0 ]; do
         --rate) positive_int "$1" "${2:-}"; RATE=$2; shift 2 ;;
         --connections) positive_int "$1" "${2:-}"; CONNECTIONS=$2; shift 2 ;;
         --upstream-keepalive) positive_int "$1" "${2:-}"; UPSTREAM_KEEPALIVE=$2; shift 2 ;;
+        --people) [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "--people needs a whole number" >&2; exit 2; }
+            PEOPLE=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -166,10 +176,12 @@ fail() {
 # ----------------------------------------------------------------------------- kiwi
 
 KIWI_PORT=$(free_port)
-echo "starting kiwi demo on 127.0.0.1:$KIWI_PORT ($PINNING)"
+DEMO_ARGS=()
+if [ "$PEOPLE" -gt 0 ]; then DEMO_ARGS=(--people "$PEOPLE"); fi
+echo "starting kiwi demo (and $PEOPLE generated people) on 127.0.0.1:$KIWI_PORT ($PINNING)"
 (
     export KIWI_BIND=127.0.0.1:$KIWI_PORT
-    exec "${SERVER_CPU[@]}" "$KIWI_BIN" demo
+    exec "${SERVER_CPU[@]}" "$KIWI_BIN" demo "${DEMO_ARGS[@]}"
 ) >"$WORK/kiwi.log" 2>&1 &
 KIWI_PID=$!
 PIDS+=("$KIWI_PID")
@@ -185,17 +197,23 @@ KEY=$(grep -o 'kiwi_[0-9a-f]*' "$WORK/key.txt" | tail -n 1)
 kill -0 "$KIWI_PID" 2>/dev/null || { cat "$WORK/kiwi.log" >&2; fail "kiwi did not keep running"; }
 
 # Sign in like a browser: the sign-in form sets the CSRF cookie and carries the token.
+sign_in() { # EMAIL JAR
+    local csrf code
+    curl -s -c "$2" -b "$2" -o "$WORK/login.html" --max-time 10 "$KIWI/login"
+    csrf=$(grep -o 'name="csrf_token" value="[^"]*"' "$WORK/login.html" | head -n 1 |
+        sed 's/.*value="\([^"]*\)"/\1/')
+    [ -n "$csrf" ] || fail "no csrf_token on the sign-in page"
+    code=$(curl -s -c "$2" -b "$2" -o /dev/null -w '%{http_code}' --max-time 30 \
+        --data-urlencode "csrf_token=$csrf" --data-urlencode "email=$1" \
+        --data-urlencode "password=$PASSWORD" "$KIWI/login")
+    [ "$code" = 303 ] || fail "sign-in of $1 answered $code, expected 303"
+    awk -F'\t' '$6 == "kiwi_session" { found = 1 } END { exit !found }' "$2" ||
+        fail "the sign-in of $1 set no kiwi_session cookie"
+}
 JAR=$WORK/cookies.txt
-curl -s -c "$JAR" -b "$JAR" -o "$WORK/login.html" --max-time 10 "$KIWI/login"
-CSRF=$(grep -o 'name="csrf_token" value="[^"]*"' "$WORK/login.html" | head -n 1 |
-    sed 's/.*value="\([^"]*\)"/\1/')
-[ -n "$CSRF" ] || fail "no csrf_token on the sign-in page"
-code=$(curl -s -c "$JAR" -b "$JAR" -o /dev/null -w '%{http_code}' --max-time 30 \
-    --data-urlencode "csrf_token=$CSRF" --data-urlencode "email=$PERSON" \
-    --data-urlencode "password=$PASSWORD" "$KIWI/login")
-[ "$code" = 303 ] || fail "sign-in answered $code, expected 303"
-SESSION=$(awk -F'\t' '$6 == "kiwi_session" { print $7 }' "$JAR")
-[ -n "$SESSION" ] || fail "the sign-in set no kiwi_session cookie"
+sign_in "$PERSON" "$JAR"
+HR_JAR=$WORK/hr-cookies.txt
+sign_in "$HR_PERSON" "$HR_JAR"
 
 # The way into the tool, as a browser takes it: kiwi hands a one-time code to the tool's
 # host, whose /.kiwi/callback (kiwi, asked with that Host) sets kiwi's cookie there.
@@ -393,6 +411,13 @@ echo "nginx: reference 204, static page 200; behind auth_request to kiwi 200 wit
 
 SERVER_PIDS=("$KIWI_PID" "$NGINX_PID" "$STUB_PID")
 WARNINGS=()
+# CPU time per request of kiwi and of both nginx (µs) in each throughput run, by name.
+declare -A CPU_KIWI=() CPU_NGINX=()
+# "kiwi X µs, nginx Y µs per request" of a throughput run (medians of the rounds).
+cpu_per_request() { # NAME
+    printf '; CPU per request: kiwi %s µs, nginx %s µs' \
+        "$(median "${CPU_KIWI[$1]}" 1)" "$(median "${CPU_NGINX[$1]}" 1)"
+}
 
 # CPU accounting of the runs on the servers' core (only when pinned): the largest share of
 # core 0 that other programs, and the hypervisor (steal time), took in any round of a run.
@@ -435,9 +460,18 @@ wrk_run() {
             "${header[@]}" "$url" >/dev/null
     fi
     cpu_start
+    local ticks_before
+    ticks_before=$(python3 "$HERE/access-cpu.py" ticks "${SERVER_PIDS[@]}")
     timeout "$RUN_LIMIT" "${LOAD_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" \
         "${header[@]}" "$url" >"$out"
     cpu_end "$name"
+    # Each side's CPU time per answered request: kiwi, and both nginx together.
+    local requests kiwi_us nginx_us stub_us
+    requests=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$out")
+    read -r kiwi_us nginx_us stub_us <<<"$(python3 "$HERE/access-cpu.py" per-request \
+        "$ticks_before" "$(python3 "$HERE/access-cpu.py" ticks "${SERVER_PIDS[@]}")" "${requests:-0}")"
+    CPU_KIWI[$name]+=" $kiwi_us"
+    CPU_NGINX[$name]+=" $(py 'print(f"{a[0][0] + a[1][0]:.1f}")' "$nginx_us" "$stub_us")"
     if grep -q 'Socket errors' "$out" ||
         { [ "${ALLOW_NON_2XX:-0}" != 1 ] && grep -q 'Non-2xx' "$out"; }; then
         cat "$out" >&2
@@ -522,12 +556,12 @@ fwd_ratio=$(median "$fwd_ratios" 2)
 floor_ratio=$(median "$floor_ratios" 2)
 api_ok=$(verdict at_least "$api_ratio" "$TARGET_RATIO_API")
 fwd_ok=$(verdict at_least "$fwd_ratio" "$TARGET_RATIO_FORWARD")
-line "nginx return 204 (reference)" "$ref_rps req/s$(rounds "$ref_list")$(cpu_note reference)"
-line "kiwi API" "$api_rps req/s$(rounds "$api_list") = ${api_ratio}x the reference$(rounds "$api_ratios") (target >= ${TARGET_RATIO_API}x: $api_ok)$(cpu_note api)"
-line "kiwi forward auth" "$fwd_rps req/s$(rounds "$fwd_list") = ${fwd_ratio}x the reference$(rounds "$fwd_ratios") (target >= ${TARGET_RATIO_FORWARD}x: $fwd_ok)$(cpu_note forward)"
-line "kiwi, no check (unknown tool, 404)" "$floor_rps req/s$(rounds "$floor_list") = ${floor_ratio}x the reference$(rounds "$floor_ratios") (no target: what any request costs in kiwi)$(cpu_note floor)"
-result "1. API throughput: $api_rps req/s = ${api_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_API}x): $api_ok"
-result "1. forward-auth throughput: $fwd_rps req/s = ${fwd_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok"
+line "nginx return 204 (reference)" "$ref_rps req/s$(rounds "$ref_list")$(cpu_per_request reference)$(cpu_note reference)"
+line "kiwi API" "$api_rps req/s$(rounds "$api_list") = ${api_ratio}x the reference$(rounds "$api_ratios") (target >= ${TARGET_RATIO_API}x: $api_ok)$(cpu_per_request api)$(cpu_note api)"
+line "kiwi forward auth" "$fwd_rps req/s$(rounds "$fwd_list") = ${fwd_ratio}x the reference$(rounds "$fwd_ratios") (target >= ${TARGET_RATIO_FORWARD}x: $fwd_ok)$(cpu_per_request forward)$(cpu_note forward)"
+line "kiwi, no check (unknown tool, 404)" "$floor_rps req/s$(rounds "$floor_list") = ${floor_ratio}x the reference$(rounds "$floor_ratios") (no target: what any request costs in kiwi)$(cpu_per_request floor)$(cpu_note floor)"
+result "1. API throughput: $api_rps req/s = ${api_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_API}x): $api_ok; CPU per request: kiwi $(median "${CPU_KIWI[api]}" 1) µs, nginx $(median "${CPU_NGINX[reference]}" 1) µs"
+result "1. forward-auth throughput: $fwd_rps req/s = ${fwd_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok; CPU per request: kiwi $(median "${CPU_KIWI[forward]}" 1) µs"
 result "1. (kiwi answering without any check: ${floor_ratio}x nginx)"
 
 # ----------------------------------------------------------------------------- 2. latency
@@ -593,9 +627,9 @@ stubbed_ratio=$(median "$stubbed_ratios" 2)
 guarded_ratio=$(median "$guarded_ratios" 2)
 stub_share=$(median "$share_ratios" 2)
 guarded_ok=$(verdict at_least "$guarded_ratio" "$TARGET_RATIO_AUTH_REQUEST")
-line "without auth" "$static_rps req/s$(rounds "$static_list")$(cpu_note static)"
+line "without auth" "$static_rps req/s$(rounds "$static_list")$(cpu_per_request static)$(cpu_note static)"
 line "auth_request to a stub (nginx 200)" "$stubbed_rps req/s$(rounds "$stubbed_list") = ${stubbed_ratio}x without$(rounds "$stubbed_ratios") (no target: the best any auth service on core 0 can do)$(cpu_note stubbed)"
-line "auth_request to kiwi" "$guarded_rps req/s$(rounds "$guarded_list") = ${guarded_ratio}x without$(rounds "$guarded_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok), ${stub_share}x the stub$(cpu_note guarded)"
+line "auth_request to kiwi" "$guarded_rps req/s$(rounds "$guarded_list") = ${guarded_ratio}x without$(rounds "$guarded_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $guarded_ok), ${stub_share}x the stub$(cpu_per_request guarded)$(cpu_note guarded)"
 result "3. auth_request: $guarded_rps req/s = ${guarded_ratio}x the unguarded $static_rps (>= ${TARGET_RATIO_AUTH_REQUEST}x): $guarded_ok"
 result "3. (auth_request to a stub that answers at once: ${stubbed_ratio}x; kiwi reaches ${stub_share}x the stub)"
 
@@ -614,6 +648,46 @@ proxied_ok=$(verdict at_least "$proxied_ratio" "$TARGET_RATIO_AUTH_REQUEST")
 line "without auth" "$proxied_rps req/s$(rounds "$proxied_list")$(cpu_note proxied)"
 line "auth_request to kiwi" "$proxied_guarded_rps req/s$(rounds "$proxied_guarded_list") = ${proxied_ratio}x without$(rounds "$proxied_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $proxied_ok)$(cpu_note proxied-guarded)"
 result "3b. auth_request, tool behind proxy_pass: $proxied_guarded_rps req/s = ${proxied_ratio}x the unguarded $proxied_rps (>= ${TARGET_RATIO_AUTH_REQUEST}x): $proxied_ok"
+
+# ----------------------------------------------------------------------------- 4. during HR reports
+
+# The forward-auth check at the fixed rate, once alone and once while HR asks for the report
+# over the whole administration again and again (one at a time, from core 1): a report works
+# on its own snapshot of the index, so the check should not wait for it.
+REPORT_URL="$KIWI/hr/report"
+code=$(curl -s -b "$HR_JAR" -o "$WORK/report.html" -w '%{http_code}' --max-time 60 "$REPORT_URL")
+[ "$code" = 200 ] || fail "the HR report answered $code, expected 200"
+report_loop() { # runs until killed; counts the reports in $WORK/reports-$ROUND
+    local n=0
+    while :; do
+        "${LOAD_CPU[@]}" curl -s -b "$HR_JAR" -o /dev/null --max-time 60 "$REPORT_URL" || true
+        n=$((n + 1))
+        echo "$n" >"$WORK/reports-$ROUND"
+    done
+}
+echo
+echo "4. forward auth at $RATE req/s while HR reports over the whole administration run back to back ($PEOPLE generated people besides the demo city)"
+quiet_list="" busy_list="" growth_list="" report_list=""
+for ROUND in $(seq 1 "$ROUNDS"); do
+    oha_run forward-quiet "$FORWARD_URL" "$COOKIE_HEADER"; quiet_list+=" $P99"
+    report_loop &
+    REPORT_PID=$!
+    PIDS+=("$REPORT_PID")
+    sleep 1
+    oha_run forward-reports "$FORWARD_URL" "$COOKIE_HEADER"; busy_list+=" $P99"
+    kill "$REPORT_PID" 2>/dev/null || true
+    wait "$REPORT_PID" 2>/dev/null || true
+    report_list+=" $(cat "$WORK/reports-$ROUND" 2>/dev/null || echo 0)"
+done
+growth_list=$(ratios "$busy_list" "$quiet_list")
+quiet_p99=$(median "$quiet_list" 3)
+busy_p99=$(median "$busy_list" 3)
+growth=$(median "$growth_list" 2)
+reports=$(median "$report_list" 0)
+report_ok=$(verdict py 'sys.exit(0 if a[0][0] <= a[1][0] else 1)' "$growth" "$TARGET_REPORT_P99_GROWTH")
+line "forward auth alone" "p99 $quiet_p99 ms$(rounds "$quiet_list")"
+line "forward auth during HR reports" "p99 $busy_p99 ms$(rounds "$busy_list") = ${growth}x alone$(rounds "$growth_list") (target <= ${TARGET_REPORT_P99_GROWTH}x: $report_ok); $reports reports per run$(cpu_note forward-reports)"
+result "4. forward auth during HR reports: p99 $busy_p99 ms = ${growth}x its $quiet_p99 ms alone (<= ${TARGET_REPORT_P99_GROWTH}x): $report_ok ($reports whole-administration reports per ${SECONDS_PER_RUN}s run)"
 
 # ----------------------------------------------------------------------------- summary
 

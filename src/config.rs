@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::domain::{Cidr, Credential, LocalTime, SecretText};
-use crate::oidc::{ClientConfig, Provider};
+use crate::oidc::{ClientConfig, Provider, Rules, SingleSignOn};
 use crate::services::second_factor::{self, MfaMode, SecondFactors, SecretKey};
 use crate::services::sign_in::PasswordSignIn;
-use crate::services::single_sign_on::{Rules, SingleSignOn};
 
 #[derive(Args, Debug, Clone)]
 pub struct Settings {

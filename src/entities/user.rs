@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -23,6 +23,19 @@ pub struct Model {
     pub left_at: Option<DateTimeUtc>,
 }
 
+/// Never shows the password hash (only whether there is one).
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("personnel_number", &self.personnel_number)
+            .field("org_unit_id", &self.org_unit_id)
+            .field("status", &self.status)
+            .field("has_password", &self.password_hash.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
@@ -30,3 +43,32 @@ impl ActiveModelBehavior for ActiveModel {}
 
 pub const STATUS_ACTIVE: &str = "active";
 pub const STATUS_LEFT: &str = "left";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password_hash() {
+        let person = Model {
+            id: Uuid::nil(),
+            personnel_number: "4711".into(),
+            name: "Anna Schmidt".into(),
+            email: "anna@example.org".into(),
+            email_normalized: "anna@example.org".into(),
+            org_unit_id: Uuid::nil(),
+            language: "de".into(),
+            status: STATUS_ACTIVE.into(),
+            password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+            is_manager: false,
+            is_hr: false,
+            is_admin: false,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            left_at: None,
+        };
+        let shown = format!("{person:?}");
+        assert!(!shown.contains("argon2"), "{shown}");
+        assert!(shown.contains("has_password: true"), "{shown}");
+    }
+}

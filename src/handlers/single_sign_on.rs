@@ -13,8 +13,9 @@ use crate::error::AppError;
 use crate::handlers::identity::{self, SESSION_COOKIE, Visitor};
 use crate::handlers::{render_with_status, see_other};
 use crate::metrics::SignInOutcome;
+use crate::oidc::SingleSignOn;
 use crate::services::sessions;
-use crate::services::single_sign_on::{self, Callback, SingleSignOn, SsoError};
+use crate::services::single_sign_on::{self, Callback, SsoError};
 use crate::state::AppState;
 
 /// Binds the provider's answer to the browser that started the sign-in.

@@ -5,6 +5,9 @@
 //! token, a code or the client secret.
 
 pub mod jwt;
+mod rules;
+
+pub use rules::{Rules, SingleSignOn};
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};

@@ -1,12 +1,22 @@
-//! The in-memory cache that answers the access rule (`access::rule`) on every request of a
-//! tool without a database round trip, fed by the change feed. The same cache resolves
-//! sessions for every page and holds the training records that reports are computed from.
+//! The in-memory index that answers the access rule (`access::rule`) on every request of a
+//! tool without a database round trip, fed by the change feed. The same index holds the
+//! training records that reports are computed from; beside it, a small cache resolves
+//! sessions for every page.
+//!
+//! The index is an immutable snapshot behind an atomic pointer: a check or a report takes
+//! the current snapshot and works on it without a lock, so a report over the whole
+//! administration never holds up a tool's check, and the feed follower builds the next
+//! snapshot beside it and swaps it in. Snapshots share what did not change (see
+//! `SharedMap`), so a change costs what it touches, not the size of the administration.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use uuid::Uuid;
@@ -131,58 +141,125 @@ impl Default for Cursor {
     }
 }
 
-#[derive(Default)]
-struct CacheState {
+/// How many shards a `SharedMap` has: a change copies one shard, about 1/64 of the map.
+const SHARDS: usize = 64;
+
+/// A hash map split into shards that snapshots share: cloning it copies 64 pointers, and a
+/// change copies only the shard it touches (copy on write), so building the next snapshot
+/// after one person changed costs a few thousand entries even with 166,000 people.
+#[derive(Clone)]
+struct SharedMap<K, V> {
+    shards: Vec<Arc<HashMap<K, V>>>,
+    hasher: RandomState,
+}
+
+impl<K, V> Default for SharedMap<K, V> {
+    fn default() -> Self {
+        SharedMap {
+            shards: (0..SHARDS).map(|_| Arc::new(HashMap::new())).collect(),
+            hasher: RandomState::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> SharedMap<K, V> {
+    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
+        (self.hasher.hash_one(key) % SHARDS as u64) as usize
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.shards[self.shard(key)].get(key)
+    }
+
+    fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = self.shard(key);
+        if !self.shards[shard].contains_key(key) {
+            return None;
+        }
+        Arc::make_mut(&mut self.shards[shard]).get_mut(key)
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        let shard = self.shard(&key);
+        Arc::make_mut(&mut self.shards[shard]).insert(key, value);
+    }
+
+    fn remove<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = self.shard(key);
+        if self.shards[shard].contains_key(key) {
+            Arc::make_mut(&mut self.shards[shard]).remove(key);
+        }
+    }
+
+    fn values(&self) -> impl Iterator<Item = &V> {
+        self.shards.iter().flat_map(|shard| shard.values())
+    }
+}
+
+/// What the index knows at one point of the change feed. Never changed once published:
+/// the next state is a new snapshot.
+#[derive(Clone, Default)]
+struct Snapshot {
     ready: bool,
-    cursor: Cursor,
     /// Shared, so that a check can hold a person without copying them.
-    people: HashMap<Uuid, Arc<Entitlements>>,
+    people: SharedMap<Uuid, Arc<Entitlements>>,
     /// The people of each unit, so that a unit's report reads only its own people.
-    members: HashMap<Uuid, HashSet<Uuid>>,
-    by_email: HashMap<String, Uuid>,
-    by_personnel_number: HashMap<String, Uuid>,
-    keys: HashMap<String, CachedKey>,
-    sessions: HashMap<String, CachedSession>,
-    /// Counts the times sessions were forgotten, so that a session resolved from the
-    /// database while a change was applied is not cached over that change.
-    session_generation: u64,
+    members: HashMap<Uuid, Arc<HashSet<Uuid>>>,
+    by_email: SharedMap<String, Uuid>,
+    by_personnel_number: SharedMap<String, Uuid>,
+    keys: Arc<HashMap<String, CachedKey>>,
     /// How often the progress of the people of each bucket (by id) changed, and how often
     /// everything was loaded: a page's cached progress is good while its version holds
     /// (`ProgressVersion`). A fixed number of buckets keeps this small; a change in a bucket
     /// only makes its other people's progress be read again.
-    progress_changes: Vec<u64>,
+    progress_changes: Arc<Vec<u64>>,
     progress_epoch: u64,
 }
 
-impl CacheState {
-    /// Adds or replaces a person with their look-ups by email and personnel number: the one
-    /// way people come into the cache.
+impl Snapshot {
+    /// Adds or replaces a person with their look-ups by email and personnel number and
+    /// their unit's members: the one way people come into the index.
     fn index_person(&mut self, person: Entitlements) {
         if let Some(before) = self.people.get(&person.user_id).cloned() {
             self.by_email.remove(&before.email_normalized);
             self.by_personnel_number.remove(&before.personnel_number);
+            if before.org_unit_id != person.org_unit_id
+                && let Some(members) = self.members.get_mut(&before.org_unit_id)
+            {
+                Arc::make_mut(members).remove(&person.user_id);
+            }
         }
         self.by_email
             .insert(person.email_normalized.clone(), person.user_id);
         self.by_personnel_number
             .insert(person.personnel_number.clone(), person.user_id);
-        self.put_person(Arc::new(person));
-    }
-
-    /// Adds or replaces a person, keeping the index of units' members.
-    fn put_person(&mut self, person: Arc<Entitlements>) {
-        if let Some(before) = self.people.get(&person.user_id)
-            && before.org_unit_id != person.org_unit_id
-            && let Some(members) = self.members.get_mut(&before.org_unit_id)
-        {
-            members.remove(&person.user_id);
+        let members = self.members.entry(person.org_unit_id).or_default();
+        if !members.contains(&person.user_id) {
+            Arc::make_mut(members).insert(person.user_id);
         }
-        self.members
-            .entry(person.org_unit_id)
-            .or_default()
-            .insert(person.user_id);
-        self.people.insert(person.user_id, person);
+        self.people.insert(person.user_id, Arc::new(person));
     }
+}
+
+/// Sessions resolved from the database, for a minute each (see `CachedSession`).
+#[derive(Default)]
+struct SessionCache {
+    sessions: HashMap<String, CachedSession>,
+    /// Counts the times sessions were forgotten, so that a session resolved from the
+    /// database while a change was applied is not cached over that change.
+    generation: u64,
 }
 
 /// Everything the access check reads, in memory: people (with their unit and the courses
@@ -190,10 +267,12 @@ impl CacheState {
 /// resolved sessions. Every instance follows the `access_changes` feed, so a change made
 /// anywhere reaches it within a fraction of a second.
 pub struct AccessCache {
-    state: RwLock<CacheState>,
-    /// One sync (or load) at a time: a sync that started before a change was noted must not
-    /// stand for one after it, and an older sync must not apply over a newer one.
-    sync_turn: tokio::sync::Mutex<()>,
+    snapshot: ArcSwap<Snapshot>,
+    sessions: RwLock<SessionCache>,
+    /// One sync (or load) at a time, holding where the feed was last read: a sync that
+    /// started before a change was noted must not stand for one after it, and an older sync
+    /// must not apply over a newer one.
+    sync_turn: tokio::sync::Mutex<Cursor>,
     /// When the last successful read of the feed (or load) began, in nanoseconds after
     /// `epoch`; 0 for never. Entitlements are confirmed as of that instant.
     confirmed: AtomicU64,
@@ -283,8 +362,9 @@ pub enum PersonRef<'a> {
 impl AccessCache {
     pub fn new(max_staleness: Duration) -> AccessCache {
         AccessCache {
-            state: RwLock::default(),
-            sync_turn: tokio::sync::Mutex::new(()),
+            snapshot: ArcSwap::from_pointee(Snapshot::default()),
+            sessions: RwLock::default(),
+            sync_turn: tokio::sync::Mutex::new(Cursor::default()),
             confirmed: AtomicU64::new(0),
             epoch: Instant::now(),
             max_staleness,
@@ -337,25 +417,26 @@ impl AccessCache {
 
     /// Loads everything; until this succeeds every check fails closed.
     pub async fn load(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
-        let _turn = self.sync_turn.lock().await;
-        self.load_in_turn(db).await
+        let mut cursor = self.sync_turn.lock().await;
+        self.load_in_turn(db, &mut cursor).await
     }
 
-    async fn load_in_turn(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+    async fn load_in_turn(
+        &self,
+        db: &DatabaseConnection,
+        cursor: &mut Cursor,
+    ) -> Result<(), DbErr> {
         let started = Instant::now();
         // The cursor is taken before anything is read: a change that commits while the
         // load runs is read (again) by the next sync.
-        let cursor = match db.get_database_backend() {
+        let from = match db.get_database_backend() {
             DbBackend::Postgres => Cursor::CommitOrder {
                 horizon: db::access_changes::commit_horizon(db).await?,
                 applied: HashMap::new(),
             },
             _ => Cursor::Id(db::access_changes::latest_id(db).await?),
         };
-        let mut state = CacheState {
-            cursor,
-            ..Default::default()
-        };
+        let mut next = Snapshot::default();
         // In batches, so that only one batch of rows is held at a time besides the cache.
         let mut after = None;
         loop {
@@ -365,17 +446,16 @@ impl AccessCache {
             };
             after = Some(last.id);
             for entitlements in entitlements_of_many(db, &batch).await? {
-                state.index_person(entitlements);
+                next.index_person(entitlements);
             }
         }
-        state.keys = load_keys(db).await?;
-        state.ready = true;
-        let mut current = self.write();
-        state.session_generation = current.session_generation + 1;
-        state.progress_epoch = current.progress_epoch + 1;
-        state.progress_changes = vec![0; PROGRESS_BUCKETS];
-        *current = state;
-        drop(current);
+        next.keys = Arc::new(load_keys(db).await?);
+        next.ready = true;
+        next.progress_epoch = self.snapshot.load().progress_epoch + 1;
+        next.progress_changes = Arc::new(vec![0; PROGRESS_BUCKETS]);
+        self.snapshot.store(Arc::new(next));
+        self.forget_sessions(|_| true);
+        *cursor = from;
         self.confirm(started);
         Ok(())
     }
@@ -384,22 +464,22 @@ impl AccessCache {
     /// cursor the feed no longer covers (the instance could not read it for long, or the
     /// changes after it were purged) loads everything instead.
     pub async fn sync(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
-        let _turn = self.sync_turn.lock().await;
+        let mut cursor = self.sync_turn.lock().await;
         let started = Instant::now();
         if self
             .last_confirmed()
             .is_none_or(|at| at.elapsed() > RELOAD_AFTER)
         {
-            self.load_in_turn(db).await?;
+            self.load_in_turn(db, &mut cursor).await?;
             return Ok(0);
         }
-        let applied = match self.apply_changes(db).await? {
+        let applied = match self.apply_changes(db, &mut cursor).await? {
             Some(applied) => applied,
             None => {
                 tracing::warn!(
                     "access cache: changes were purged before they were read; loading everything"
                 );
-                self.load_in_turn(db).await?;
+                self.load_in_turn(db, &mut cursor).await?;
                 0
             }
         };
@@ -410,12 +490,11 @@ impl AccessCache {
     /// Reads the changes after the cursor: the changes not applied yet and the cursor after
     /// them, or None when the feed no longer holds every change after the cursor.
     async fn read_changes(
-        &self,
         db: &DatabaseConnection,
+        cursor: &Cursor,
     ) -> Result<Option<(Vec<access_change::Model>, Cursor)>, DbErr> {
-        let cursor = self.read().cursor.clone();
         match cursor {
-            Cursor::Id(after) => {
+            &Cursor::Id(after) => {
                 let changes = db::access_changes::since(db, after, BATCH).await?;
                 // Ids on SQLite have no holes (AUTOINCREMENT, one writer): a hole right
                 // after the cursor means the purge took changes this instance never read.
@@ -429,7 +508,7 @@ impl AccessCache {
                 Ok(Some((changes, Cursor::Id(next))))
             }
             Cursor::CommitOrder { horizon, applied } => {
-                let read = db::access_changes::since_horizon(db, horizon).await?;
+                let read = db::access_changes::since_horizon(db, *horizon).await?;
                 let mut fresh = Vec::new();
                 let mut still_open = HashMap::new();
                 for (change, txid) in read.changes {
@@ -450,12 +529,16 @@ impl AccessCache {
     }
 
     /// Applies what the feed holds after the cursor; None when it no longer covers it.
-    async fn apply_changes(&self, db: &DatabaseConnection) -> Result<Option<usize>, DbErr> {
-        let Some((changes, next)) = self.read_changes(db).await? else {
+    async fn apply_changes(
+        &self,
+        db: &DatabaseConnection,
+        cursor: &mut Cursor,
+    ) -> Result<Option<usize>, DbErr> {
+        let Some((changes, read_up_to)) = Self::read_changes(db, cursor).await? else {
             return Ok(None);
         };
         if changes.is_empty() {
-            self.write().cursor = next;
+            *cursor = read_up_to;
             return Ok(Some(0));
         }
         let mut people: HashSet<Uuid> = HashSet::new();
@@ -486,52 +569,61 @@ impl AccessCache {
         } else {
             None
         };
-        let mut state = self.write();
+        // Only this task writes snapshots (it holds the turn): the next one starts as a copy
+        // of the current one that shares everything this batch does not touch.
+        let mut next = Snapshot::clone(&self.snapshot.load());
         for entitlements in loaded {
-            state.index_person(entitlements);
+            next.index_person(entitlements);
         }
         for (user, courses) in started {
-            if let Some(person) = state.people.get_mut(&user) {
+            if let Some(person) = next.people.get_mut(&user) {
                 Arc::make_mut(person).started = courses;
             }
         }
-        // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
-        if !people.is_empty() {
-            state
-                .sessions
-                .retain(|_, s| !people.contains(&s.active.user.id));
-            state.session_generation += 1;
-        }
-        if !state.progress_changes.is_empty() {
+        if !next.progress_changes.is_empty() && !learners.is_empty() {
+            let buckets = Arc::make_mut(&mut next.progress_changes);
             for user in &learners {
-                let bucket = progress_bucket(*user);
-                state.progress_changes[bucket] += 1;
+                buckets[progress_bucket(*user)] += 1;
             }
         }
         if let Some(new_keys) = new_keys {
-            state.keys = new_keys;
+            next.keys = Arc::new(new_keys);
         }
-        state.cursor = next;
+        self.snapshot.store(Arc::new(next));
+        // Sessions of changed people are resolved afresh (sign-out, password change, leaving).
+        if !people.is_empty() {
+            self.forget_sessions(|session| people.contains(&session.active.user.id));
+        }
+        *cursor = read_up_to;
         Ok(Some(changes.len()))
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, CacheState> {
-        self.state.read().unwrap_or_else(|e| e.into_inner())
+    /// Forgets the cached sessions `which` picks; a session being resolved meanwhile is not
+    /// cached afterwards.
+    fn forget_sessions(&self, which: impl Fn(&CachedSession) -> bool) {
+        let mut cache = self.sessions_mut();
+        cache.sessions.retain(|_, session| !which(session));
+        cache.generation += 1;
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, CacheState> {
-        self.state.write().unwrap_or_else(|e| e.into_inner())
+    fn sessions_read(&self) -> std::sync::RwLockReadGuard<'_, SessionCache> {
+        self.sessions.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sessions_mut(&self) -> std::sync::RwLockWriteGuard<'_, SessionCache> {
+        self.sessions.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn is_ready(&self) -> bool {
-        self.read().ready
+        self.snapshot.load().ready
     }
 
     /// The tool an API key belongs to, if the key exists and is not revoked.
     pub fn tool_of_key(&self, key: &str) -> Result<Option<String>, AccessError> {
         self.confirmed()?;
-        let state = self.read();
-        Ok(state
+        Ok(self
+            .snapshot
+            .load()
             .keys
             .get(&secrets::hash_token(key))
             .filter(|k| !k.revoked)
@@ -547,31 +639,32 @@ impl AccessCache {
         now: DateTime<Utc>,
     ) -> Result<Decision, AccessError> {
         self.confirmed()?;
-        let state = self.read();
+        let snapshot = self.snapshot.load();
         let id = match who {
-            PersonRef::Email(email) => state.by_email.get(&email.trim().to_lowercase()),
-            PersonRef::PersonnelNumber(number) => state.by_personnel_number.get(number.trim()),
+            PersonRef::Email(email) => snapshot.by_email.get(email.trim().to_lowercase().as_str()),
+            PersonRef::PersonnelNumber(number) => snapshot.by_personnel_number.get(number.trim()),
         };
-        let person = id.and_then(|id| state.people.get(id));
+        let person = id.and_then(|id| snapshot.people.get(id));
         Ok(rule::decide(tool, person.map(Arc::as_ref), policy, now))
     }
 
     /// The training records of `query` from memory, the same rows as `db::records::all`
-    /// reads from the database (unordered); None while the cache is not loaded.
+    /// reads from the database (unordered); None while the cache is not loaded. Works on
+    /// the snapshot current when it starts, holding no lock: checks go on meanwhile.
     pub fn records(&self, query: &RecordQuery) -> Option<Vec<RecordRow>> {
-        let state = self.read();
-        if !state.ready {
+        let snapshot = self.snapshot.load_full();
+        if !snapshot.ready {
             return None;
         }
         let people: Box<dyn Iterator<Item = &Arc<Entitlements>>> = match &query.units {
             Some(units) => Box::new(
                 units
                     .iter()
-                    .filter_map(|unit| state.members.get(unit))
-                    .flatten()
-                    .filter_map(|id| state.people.get(id)),
+                    .filter_map(|unit| snapshot.members.get(unit))
+                    .flat_map(|members| members.iter())
+                    .filter_map(|id| snapshot.people.get(id)),
             ),
-            None => Box::new(state.people.values()),
+            None => Box::new(snapshot.people.values()),
         };
         let mut rows = Vec::new();
         for person in people.filter(|p| p.active) {
@@ -662,11 +755,11 @@ impl AccessCache {
         resolve: impl Future<Output = Result<Option<ActiveSession>, DbErr>>,
     ) -> Result<Option<Arc<ActiveSession>>, DbErr> {
         let generation = {
-            let state = self.read();
-            if let Some(cached) = state.sessions.get(&key).filter(|s| s.is_fresh(now)) {
+            let cache = self.sessions_read();
+            if let Some(cached) = cache.sessions.get(&key).filter(|s| s.is_fresh(now)) {
                 return Ok(Some(cached.active.clone()));
             }
-            state.session_generation
+            cache.generation
         };
         // Runs only now, after the generation was read: a change applied meanwhile wins.
         let resolved = resolve.await?.map(|mut active| {
@@ -675,18 +768,19 @@ impl AccessCache {
             active.user.password_hash = None;
             Arc::new(active)
         });
-        let mut state = self.write();
-        if state.ready && state.session_generation == generation {
+        let ready = self.is_ready();
+        let mut cache = self.sessions_mut();
+        if ready && cache.generation == generation {
             match &resolved {
                 Some(active) => {
                     let cached = CachedSession {
                         active: active.clone(),
                         checked_at: now,
                     };
-                    state.sessions.insert(key, cached);
+                    cache.sessions.insert(key, cached);
                 }
                 None => {
-                    state.sessions.remove(&key);
+                    cache.sessions.remove(&key);
                 }
             }
         }
@@ -695,7 +789,7 @@ impl AccessCache {
 
     /// Forgets sessions not confirmed for longer than the idle timeout.
     pub fn forget_idle_sessions(&self, now: DateTime<Utc>) {
-        self.write()
+        self.sessions_mut()
             .sessions
             .retain(|_, s| s.checked_at + sessions::IDLE_TIMEOUT > now);
     }
@@ -703,9 +797,9 @@ impl AccessCache {
     /// The version of a person's progress as the change feed last told: progress read while
     /// it holds is current. None while the cache is not loaded (nothing may be kept).
     pub fn progress_version(&self, user: Uuid) -> Option<ProgressVersion> {
-        let state = self.read();
-        let changes = state.progress_changes.get(progress_bucket(user))?;
-        Some(ProgressVersion(state.progress_epoch, *changes))
+        let snapshot = self.snapshot.load();
+        let changes = snapshot.progress_changes.get(progress_bucket(user))?;
+        Some(ProgressVersion(snapshot.progress_epoch, *changes))
     }
 
     /// Resolves a tool host's cookie to the person's entitlements, or None for no valid
@@ -729,13 +823,13 @@ impl AccessCache {
             return Ok(None);
         };
         let user_id = session.user.id;
-        if let Some(person) = self.read().people.get(&user_id).cloned() {
+        if let Some(person) = self.snapshot.load().people.get(&user_id).cloned() {
             return Ok(Some(person));
         }
         // Someone added elsewhere a moment ago: read the feed now, the one way people come
         // into the cache.
         self.sync(db).await?;
-        Ok(self.read().people.get(&user_id).cloned())
+        Ok(self.snapshot.load().people.get(&user_id).cloned())
     }
 
     /// Decides for a person already looked up.
@@ -817,5 +911,53 @@ fn note_confirmation(cache: &AccessCache, error: Option<DbErr>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_copy_of_a_shared_map_leaves_the_original_and_copies_one_shard() {
+        let mut original: SharedMap<String, u32> = SharedMap::default();
+        for n in 0..10_000 {
+            original.insert(format!("person-{n}"), n);
+        }
+        let mut next = original.clone();
+        next.insert("person-7".into(), 70);
+        next.remove("person-8");
+        next.insert("someone new".into(), 1);
+
+        // A report still working on the original sees it as it was.
+        assert_eq!(original.get("person-7"), Some(&7));
+        assert_eq!(original.get("person-8"), Some(&8));
+        assert_eq!(original.get("someone new"), None);
+        assert_eq!(original.values().count(), 10_000);
+        // The next snapshot sees the changes.
+        assert_eq!(next.get("person-7"), Some(&70));
+        assert_eq!(next.get("person-8"), None);
+        assert_eq!(next.get("someone new"), Some(&1));
+        assert_eq!(next.values().count(), 10_000);
+
+        // Only the shards of the three changed keys were copied.
+        let copied = original
+            .shards
+            .iter()
+            .zip(&next.shards)
+            .filter(|(a, b)| !Arc::ptr_eq(a, b))
+            .count();
+        assert!((1..=3).contains(&copied), "{copied} shards copied");
+        // Removing or changing a key that is not there copies nothing.
+        let mut unchanged = next.clone();
+        unchanged.remove("nobody");
+        assert!(unchanged.get_mut("nobody").is_none());
+        assert!(
+            unchanged
+                .shards
+                .iter()
+                .zip(&next.shards)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
+        );
     }
 }

@@ -18,8 +18,7 @@ use crate::domain::ReturnPath;
 use crate::entities::{second_factor, sign_in_challenge, user};
 use crate::services::secrets;
 use crate::services::sessions::{self, NewSession};
-use crate::services::sign_in::{PER_ACCOUNT, PER_CLIENT};
-use crate::services::throttle;
+use crate::services::throttle::{self, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_CLIENT};
 use crate::services::totp::{self, TotpSecret};
 
 /// Who must use a second factor when signing in with a password (`KIWI_MFA`).
@@ -497,9 +496,9 @@ pub async fn answer(
     let account_key = format!("second-factor:{}", person.id);
     let client_key = format!("client:{client}");
     let txn = db::begin_write(db).await?;
-    let client_within = throttle::take_in(&txn, &client_key, PER_CLIENT).await?;
-    let account_within =
-        client_within && throttle::take_with_backoff(&txn, &account_key, PER_ACCOUNT).await?;
+    let client_within = throttle::take_in(&txn, &client_key, SIGN_IN_PER_CLIENT).await?;
+    let account_within = client_within
+        && throttle::take_with_backoff(&txn, &account_key, SIGN_IN_PER_ACCOUNT).await?;
     txn.commit().await?;
     if !account_within {
         return Err(SecondFactorError::Throttled);

@@ -1,6 +1,5 @@
 //! Signing in with email and password, throttled per account and per client address.
 
-use chrono::Duration;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::db;
@@ -9,23 +8,7 @@ use crate::entities::user;
 use crate::services::passwords::{self, PasswordError};
 use crate::services::second_factor::{self, SecondFactors};
 use crate::services::sessions::{self, NewSession};
-use crate::services::throttle::{self, Backoff, Limit};
-
-/// An account (whatever the address typed, existing or not) has 5 free tries; then each
-/// further try waits 15 s, 30 s, 1 min … up to 5 min after the one before, and the count
-/// starts again after 15 quiet minutes. A stranger can thus slow the owner down by minutes
-/// at most, never lock them out for long.
-pub const PER_ACCOUNT: Backoff = Backoff {
-    free: 5,
-    first: Duration::seconds(15),
-    longest: Duration::minutes(5),
-    quiet: Duration::minutes(15),
-};
-/// A client address fails at most 30 times within 15 minutes, across accounts.
-pub const PER_CLIENT: Limit = Limit {
-    max: 30,
-    window: Duration::minutes(15),
-};
+use crate::services::throttle::{self, SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_CLIENT};
 
 /// Who may sign in with a password (`KIWI_PASSWORD_SIGN_IN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,9 +95,9 @@ pub async fn sign_in(
     let account_key = throttle::address_key("account", &email_normalized);
     let client_key = format!("client:{client}");
     let txn = db::begin_write(db).await?;
-    let client_within = throttle::take_in(&txn, &client_key, PER_CLIENT).await?;
-    let account_within =
-        client_within && throttle::take_with_backoff(&txn, &account_key, PER_ACCOUNT).await?;
+    let client_within = throttle::take_in(&txn, &client_key, SIGN_IN_PER_CLIENT).await?;
+    let account_within = client_within
+        && throttle::take_with_backoff(&txn, &account_key, SIGN_IN_PER_ACCOUNT).await?;
     txn.commit().await?;
     if !account_within {
         return Err(SignInError::Throttled);

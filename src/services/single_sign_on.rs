@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::db;
 use crate::domain::{Email, Language, ReturnPath, Role, Roles, SingleLine};
 use crate::entities::{access_change, oidc_session, oidc_sign_in, user};
-use crate::oidc::{Claims, OidcError, Provider, jwt};
+use crate::oidc::{Claims, OidcError, Rules, SingleSignOn, jwt};
 use crate::services::people::{self, NewPerson, PeopleError};
 use crate::services::secrets;
 use crate::services::sessions::{self, NewSession};
@@ -25,52 +25,6 @@ pub const STARTS_PER_CLIENT: Limit = Limit {
     max: 30,
     window: Duration::minutes(5),
 };
-
-/// The provider and the rules for who signs in through it.
-#[derive(Debug)]
-pub struct SingleSignOn {
-    pub provider: Provider,
-    pub rules: Rules,
-}
-
-#[derive(Debug, Clone)]
-pub struct Rules {
-    /// `email`, or a claim matched against the personnel number.
-    pub user_claim: String,
-    pub create_people: bool,
-    pub name_claim: String,
-    pub personnel_number_claim: String,
-    pub unit_claim: Option<String>,
-    /// The unit path of created people whose token names none.
-    pub default_unit: String,
-    pub role_claim: Option<String>,
-    /// Group → role; roles never come from the token without it.
-    pub role_map: Vec<(String, Role)>,
-}
-
-impl Rules {
-    /// Parses `KIWI_OIDC_ROLE_MAP` entries (`group=role`, role one of manager, hr, admin).
-    pub fn parse_role_map(entries: &[String]) -> Result<Vec<(String, Role)>, String> {
-        entries
-            .iter()
-            .map(|entry| entry.trim())
-            .filter(|entry| !entry.is_empty())
-            .map(|entry| {
-                let (group, role) = entry
-                    .rsplit_once('=')
-                    .ok_or_else(|| format!("KIWI_OIDC_ROLE_MAP: {entry} is not group=role"))?;
-                match Role::parse(role) {
-                    Some(role @ (Role::Manager | Role::Hr | Role::Admin)) => {
-                        Ok((group.trim().to_owned(), role))
-                    }
-                    _ => Err(format!(
-                        "KIWI_OIDC_ROLE_MAP: {role} is not one of manager, hr, admin"
-                    )),
-                }
-            })
-            .collect()
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SsoError {

@@ -12,6 +12,25 @@ use crate::db;
 /// this are removed.
 pub const LONGEST_WINDOW: Duration = Duration::hours(1);
 
+// The limits of everything that checks what a person types to sign in (a password, a code
+// of the second factor): one count per account and per client address, shared by both.
+
+/// An account (whatever the address typed, existing or not) has 5 free tries; then each
+/// further try waits 15 s, 30 s, 1 min … up to 5 min after the one before, and the count
+/// starts again after 15 quiet minutes. A stranger can thus slow the owner down by minutes
+/// at most, never lock them out for long.
+pub const SIGN_IN_PER_ACCOUNT: Backoff = Backoff {
+    free: 5,
+    first: Duration::seconds(15),
+    longest: Duration::minutes(5),
+    quiet: Duration::minutes(15),
+};
+/// A client address fails at most 30 times within 15 minutes, across accounts.
+pub const SIGN_IN_PER_CLIENT: Limit = Limit {
+    max: 30,
+    window: Duration::minutes(15),
+};
+
 /// At most `max` events per key within a fixed `window` from the first one.
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {

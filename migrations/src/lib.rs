@@ -13,6 +13,7 @@ mod m20261203_000011_tool_sessions;
 mod m20261204_000012_integrations;
 mod m20261209_000020_second_factor;
 mod m20261209_000021_single_sign_on;
+mod m20261210_000022_feed_notify;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_integrations::Migration),
             Box::new(m20261209_000020_second_factor::Migration),
             Box::new(m20261209_000021_single_sign_on::Migration),
+            Box::new(m20261210_000022_feed_notify::Migration),
         ]
     }
 }

@@ -30,13 +30,46 @@ pub async fn watch<F: Future>(work: F) -> (F::Output, bool) {
         .await
 }
 
-/// Records a change on `db` (usually the transaction that makes it).
-pub async fn record(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    user: Option<Uuid>,
-) -> Result<(), DbErr> {
+/// What changed, as the feed carries it: every instance reads again what a change names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// Anything the rule or a session reads about a person: their account, unit, status,
+    /// certificates, acknowledgements, sessions and tool sessions.
+    Person(Uuid),
+    /// A person's progress (a module completed, a first attempt on a course version): only
+    /// their started courses are read again, and the progress pages show is forgotten.
+    Progress(Uuid),
+    /// The tools' API keys.
+    Keys,
+}
+
+impl Change {
+    fn row(self) -> (&'static str, Option<Uuid>) {
+        match self {
+            Change::Person(user) => (access_change::KIND_PERSON, Some(user)),
+            Change::Progress(user) => (access_change::KIND_PROGRESS, Some(user)),
+            Change::Keys => (access_change::KIND_KEYS, None),
+        }
+    }
+
+    /// The change a row of the feed stands for; None for one this version does not know
+    /// (written by a newer kiwi during a rolling update), which is skipped.
+    pub fn of(row: &access_change::Model) -> Option<Change> {
+        match (row.kind.as_str(), row.user_id) {
+            (access_change::KIND_PERSON, Some(user)) => Some(Change::Person(user)),
+            (access_change::KIND_PROGRESS, Some(user)) => Some(Change::Progress(user)),
+            (access_change::KIND_KEYS, _) => Some(Change::Keys),
+            _ => None,
+        }
+    }
+}
+
+/// Records a change on `db`, the transaction that makes it: it is in the feed exactly when
+/// that transaction commits. On PostgreSQL the insert also wakes the instances that listen
+/// (a trigger notifies them on commit).
+pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), DbErr> {
     let _ = RECORDED_HERE.try_with(|recorded| recorded.set(true));
+    let (kind, user) = change.row();
     access_change::ActiveModel {
         kind: Set(kind.to_owned()),
         user_id: Set(user),

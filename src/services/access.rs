@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::access::rule::{self, CertificateFact, Decision, Entitlements, Rules, Transition};
 use crate::db;
+use crate::db::access_changes::Change;
 use crate::db::records::{RecordQuery, RecordRow};
 use crate::entities::{access_change, user};
 use crate::services::integrations;
@@ -544,16 +545,15 @@ impl AccessCache {
         let mut people: HashSet<Uuid> = HashSet::new();
         let mut learners: HashSet<Uuid> = HashSet::new();
         let mut keys = false;
-        for change in &changes {
-            match (change.kind.as_str(), change.user_id) {
-                (access_change::KIND_PERSON, Some(user)) => {
+        for change in changes.iter().filter_map(Change::of) {
+            match change {
+                Change::Person(user) => {
                     people.insert(user);
                 }
-                (access_change::KIND_PROGRESS, Some(user)) => {
+                Change::Progress(user) => {
                     learners.insert(user);
                 }
-                (access_change::KIND_KEYS, _) => keys = true,
-                _ => {}
+                Change::Keys => keys = true,
             }
         }
         let changed = db::users::by_ids(db, people.iter().copied().collect()).await?;
@@ -862,16 +862,52 @@ async fn load_keys(db: &DatabaseConnection) -> Result<HashMap<String, CachedKey>
 
 /// Follows the change feed for as long as the server runs; a failed load is retried. A read
 /// that hangs (a database behind a cut connection) is given up after a while, so that the
-/// next tick tries again and the instance recovers by itself once the database answers.
+/// next tick tries again and the instance recovers by itself once the database answers. On
+/// PostgreSQL the feed's notifications wake it at once and polling is the safety net.
 pub async fn follow_changes(cache: &AccessCache, db: &DatabaseConnection) {
-    let mut interval = tokio::time::interval(SYNC_INTERVAL);
+    let wake = tokio::sync::Notify::new();
+    if db.get_database_backend() == DbBackend::Postgres {
+        tokio::join!(
+            poll_changes(cache, db, &wake, POLL_INTERVAL_LISTENING),
+            listen_for_changes(db, &wake)
+        );
+    } else {
+        poll_changes(cache, db, &wake, SYNC_INTERVAL).await;
+    }
+}
+
+/// How often an instance that listens for notifications reads the feed anyway: a lost
+/// notification (the listening connection dropped) still arrives within a second.
+const POLL_INTERVAL_LISTENING: Duration = Duration::from_secs(1);
+
+/// The channel the feed's trigger notifies on PostgreSQL.
+const CHANGES_CHANNEL: &str = "kiwi_access_changes";
+
+/// A listening connection that heard nothing for this long is opened afresh: one behind a
+/// cut connection may wait for ever without an error.
+const LISTEN_RENEW_AFTER: Duration = Duration::from_secs(60);
+
+async fn poll_changes(
+    cache: &AccessCache,
+    db: &DatabaseConnection,
+    wake: &tokio::sync::Notify,
+    every: Duration,
+) {
+    let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // A sync reads a few rows; a load reads everything and may take seconds on a large
     // administration.
     let sync_timeout = (cache.max_staleness / 2).clamp(SYNC_INTERVAL, Duration::from_secs(2));
     let load_timeout = Duration::from_secs(120);
     loop {
-        interval.tick().await;
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = wake.notified() => {
+                // A burst of changes (an import) wakes many times: read them together.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                interval.reset();
+            }
+        }
         let result = if cache.is_ready() {
             match tokio::time::timeout(sync_timeout, cache.sync(db)).await {
                 Ok(result) => result.map(|_| ()),
@@ -887,6 +923,40 @@ pub async fn follow_changes(cache: &AccessCache, db: &DatabaseConnection) {
             tracing::debug!(%error, "access cache: reading changes failed");
         }
         note_confirmation(cache, result.err());
+    }
+}
+
+/// Wakes the follower whenever another instance (or this one) committed a change; opens
+/// its connection again after an error or a long silence. Never ends.
+async fn listen_for_changes(db: &DatabaseConnection, wake: &tokio::sync::Notify) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let listener = async {
+            let mut listener = PgListener::connect_with(db.get_postgres_connection_pool()).await?;
+            listener.listen(CHANGES_CHANNEL).await?;
+            Ok::<_, sea_orm::sqlx::Error>(listener)
+        };
+        let mut listener = match tokio::time::timeout(LISTEN_RENEW_AFTER, listener).await {
+            Ok(Ok(listener)) => listener,
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "access cache: listening for changes failed; polling");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+            Err(_) => continue,
+        };
+        // Anything committed while no connection listened is read by the next poll.
+        wake.notify_one();
+        loop {
+            match tokio::time::timeout(LISTEN_RENEW_AFTER, listener.recv()).await {
+                Ok(Ok(_)) => wake.notify_one(),
+                Ok(Err(error)) => {
+                    tracing::debug!(%error, "access cache: the listening connection failed");
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::access::rule::Rules;
 use crate::db;
-use crate::entities::access_change;
+use crate::db::access_changes::Change;
 use crate::services::access;
 
 /// Records that a person acknowledged this version of the policy; tools that require the
@@ -21,7 +21,7 @@ pub async fn acknowledge(
     let before = access::before_change(&txn, user).await?;
     db::policy_acknowledgements::insert_once(&txn, user, version).await?;
     access::audit_change(&txn, rules, user, before.as_ref()).await?;
-    db::access_changes::record(&txn, access_change::KIND_PERSON, Some(user)).await?;
+    db::access_changes::record(&txn, Change::Person(user)).await?;
     db::audit::record(&txn, Some(user), "policy.acknowledged", version).await?;
     txn.commit().await
 }

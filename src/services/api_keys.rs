@@ -5,7 +5,8 @@ use sea_orm::{DatabaseConnection, DbErr};
 use uuid::Uuid;
 
 use crate::db;
-use crate::entities::{access_change, api_key};
+use crate::db::access_changes::Change;
+use crate::entities::api_key;
 use crate::services::secrets;
 use crate::tools::Tool;
 
@@ -33,7 +34,7 @@ pub async fn create(
     let prefix = key[..13].to_owned();
     let txn = db::begin_write(db).await?;
     db::api_keys::insert(&txn, tool_id, secrets::hash_token(&key), prefix.clone()).await?;
-    db::access_changes::record(&txn, access_change::KIND_KEYS, None).await?;
+    db::access_changes::record(&txn, Change::Keys).await?;
     db::audit::record(
         &txn,
         actor,
@@ -61,7 +62,7 @@ pub async fn revoke(
         .ok_or(KeyError::NotFound)?;
     if key.revoked_at.is_none() {
         db::api_keys::revoke(&txn, id, Utc::now()).await?;
-        db::access_changes::record(&txn, access_change::KIND_KEYS, None).await?;
+        db::access_changes::record(&txn, Change::Keys).await?;
         db::audit::record(
             &txn,
             actor,

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::access::rule;
 use crate::courses::Course;
 use crate::db;
-use crate::entities::{access_change, certificate, user};
+use crate::db::access_changes::Change;
+use crate::entities::{certificate, user};
 use crate::services::access;
 use crate::services::integrations::{self, CertificateEvent};
 use crate::services::mails::{ClosedBecause, Composer, Recipient};
@@ -195,7 +196,7 @@ async fn issue_at(
     if !db::certificates::insert_once(txn, model.clone()).await? {
         return Ok(None);
     }
-    db::access_changes::record(txn, access_change::KIND_PERSON, Some(user)).await?;
+    db::access_changes::record(txn, Change::Person(user)).await?;
     let serial = model.serial.clone().unwrap();
     db::audit::record(
         txn,
@@ -295,7 +296,7 @@ pub async fn revoke(
     if let Some(person) = &holder {
         tell_of_closed_tools(&txn, mail, person, &closed, &found).await?;
     }
-    db::access_changes::record(&txn, access_change::KIND_PERSON, Some(found.user_id)).await?;
+    db::access_changes::record(&txn, Change::Person(found.user_id)).await?;
     db::audit::record(
         &txn,
         Some(actor),

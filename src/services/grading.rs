@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use crate::courses::{Course, Module, QuestionKey};
 use crate::db;
+use crate::db::access_changes::Change;
 use crate::domain::Language;
-use crate::entities::{access_change, module_completion, quiz_attempt};
+use crate::entities::{module_completion, quiz_attempt};
 use crate::services::certification;
 use crate::services::mails::Composer;
 
@@ -186,7 +187,7 @@ async fn insert_attempt(
     match inserted {
         Ok(attempt) => {
             if first {
-                db::access_changes::record(&txn, access_change::KIND_PROGRESS, Some(user)).await?;
+                db::access_changes::record(&txn, Change::Progress(user)).await?;
             }
             txn.commit().await?;
             Ok(attempt)
@@ -400,8 +401,7 @@ pub async fn submit(
         )
         .await?;
         if completed {
-            let user = Some(attempt.user_id);
-            db::access_changes::record(&txn, access_change::KIND_PROGRESS, user).await?;
+            db::access_changes::record(&txn, Change::Progress(attempt.user_id)).await?;
         }
         certification::certify_if_complete(&txn, mail, course, attempt.user_id, now).await?;
     }

@@ -6,8 +6,9 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, IntoActiveModel, Set};
 
 use crate::db;
+use crate::db::access_changes::Change;
 use crate::domain::{Actor, Email, Language, Roles, SingleLine, SingleLineError};
-use crate::entities::{access_change, user};
+use crate::entities::user;
 use crate::services::access;
 use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
@@ -206,8 +207,7 @@ pub async fn import_csv(
                 if let Some(before) = before {
                     access::audit_change(&txn, rules, updated.id, before.as_ref()).await?;
                 }
-                db::access_changes::record(&txn, access_change::KIND_PERSON, Some(updated.id))
-                    .await?;
+                db::access_changes::record(&txn, Change::Person(updated.id)).await?;
                 people::audit_changes(&txn, actor.id(), Some(&previous), &updated).await?;
                 report.updated += 1;
             }

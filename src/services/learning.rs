@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use crate::courses::{Catalog, Course, Module};
 use crate::db;
-use crate::entities::{access_change, module_completion};
+use crate::db::access_changes::Change;
+use crate::entities::module_completion;
 use crate::services::certification;
 use crate::services::mails::Composer;
 use crate::services::progress::{CourseProgress, progress_of};
@@ -106,7 +107,7 @@ pub async fn confirm_read(
     )
     .await?;
     if inserted {
-        db::access_changes::record(&txn, access_change::KIND_PROGRESS, Some(user)).await?;
+        db::access_changes::record(&txn, Change::Progress(user)).await?;
     }
     certification::certify_if_complete(&txn, mail, course, user, now).await?;
     txn.commit().await?;

@@ -5,8 +5,9 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set};
 use uuid::Uuid;
 
 use crate::db;
+use crate::db::access_changes::Change;
 use crate::domain::{Email, Language, NewPassword, Roles, SingleLine};
-use crate::entities::{access_change, user};
+use crate::entities::user;
 use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::UnitIndex;
 use crate::services::password_links;
@@ -112,7 +113,7 @@ pub(crate) async fn insert(
     }
     .insert(db)
     .await?;
-    db::access_changes::record(db, access_change::KIND_PERSON, Some(created.id)).await?;
+    db::access_changes::record(db, Change::Person(created.id)).await?;
     Ok(created)
 }
 
@@ -167,7 +168,7 @@ pub async fn set_language(
 ) -> Result<(), DbErr> {
     let txn = db::begin_write(db).await?;
     db::users::set_language(&txn, person.id, language.code()).await?;
-    db::access_changes::record(&txn, access_change::KIND_PERSON, Some(person.id)).await?;
+    db::access_changes::record(&txn, Change::Person(person.id)).await?;
     txn.commit().await
 }
 

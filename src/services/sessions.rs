@@ -5,7 +5,8 @@ use sea_orm::{ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
 use crate::db;
-use crate::entities::{access_change, session, user};
+use crate::db::access_changes::Change;
+use crate::entities::{session, user};
 use crate::services::secrets;
 
 /// A session ends after this long without a request…
@@ -105,7 +106,7 @@ pub async fn resolve_hash(
 pub async fn end(db: &impl ConnectionTrait, id_hash: &str) -> Result<(), DbErr> {
     if let Some(session) = db::sessions::by_id_hash(db, id_hash).await? {
         db::sessions::delete(db, id_hash).await?;
-        db::access_changes::record(db, access_change::KIND_PERSON, Some(session.user_id)).await?;
+        db::access_changes::record(db, Change::Person(session.user_id)).await?;
     }
     Ok(())
 }
@@ -113,7 +114,7 @@ pub async fn end(db: &impl ConnectionTrait, id_hash: &str) -> Result<(), DbErr> 
 /// Ends every session of a person (password change, leaving the organisation).
 pub async fn end_all(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
     db::sessions::delete_all_of(db, user_id).await?;
-    db::access_changes::record(db, access_change::KIND_PERSON, Some(user_id)).await
+    db::access_changes::record(db, Change::Person(user_id)).await
 }
 
 /// Removes expired and idle sessions; run periodically.

@@ -9,8 +9,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::db;
+use crate::db::access_changes::Change;
 use crate::domain::{Email, Language, ReturnPath, Role, Roles, SingleLine};
-use crate::entities::{access_change, oidc_session, oidc_sign_in, user};
+use crate::entities::{oidc_session, oidc_sign_in, user};
 use crate::oidc::{Claims, OidcError, Rules, SingleSignOn, jwt};
 use crate::services::people::{self, NewPerson, PeopleError};
 use crate::services::secrets;
@@ -386,7 +387,7 @@ async fn map_roles(
         after.to_list()
     );
     db::audit::record(db, None, "person.roles_changed", &detail).await?;
-    db::access_changes::record(db, access_change::KIND_PERSON, Some(person.id)).await
+    db::access_changes::record(db, Change::Person(person.id)).await
 }
 
 /// The provider's back-channel logout: a valid logout token ends the kiwi sessions of that

@@ -12,8 +12,9 @@ use sea_orm::{ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
 use crate::db;
+use crate::db::access_changes::Change;
 use crate::domain::ReturnPath;
-use crate::entities::{access_change, tool_session};
+use crate::entities::tool_session;
 use crate::services::secrets;
 use crate::services::sessions::{self, ActiveSession};
 
@@ -105,7 +106,7 @@ pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {
     };
     db::tool_sessions::delete_by_token_hash(db, &token_hash).await?;
     if let Some(session) = db::sessions::by_id_hash(db, &row.session_id_hash).await? {
-        db::access_changes::record(db, access_change::KIND_PERSON, Some(session.user_id)).await?;
+        db::access_changes::record(db, Change::Person(session.user_id)).await?;
     }
     Ok(())
 }

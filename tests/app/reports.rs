@@ -10,9 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::helpers::{Browser, TestApp, fixture_courses, spawn_app};
-use kiwi::entities::{
-    access_change, assignment, certificate, org_unit, outbox_mail, quiz_attempt, user,
-};
+use kiwi::entities::{assignment, certificate, org_unit, outbox_mail, quiz_attempt, user};
 
 async fn unit_id(app: &TestApp, path: &str) -> Uuid {
     org_unit::Entity::find()
@@ -61,7 +59,7 @@ async fn certificate_ending_in(app: &TestApp, email: &str, days: i64) {
     .insert(&app.db)
     .await
     .unwrap();
-    kiwi::db::access_changes::record(&app.db, access_change::KIND_PERSON, Some(holder))
+    kiwi::db::access_changes::record(&app.db, kiwi::db::access_changes::Change::Person(holder))
         .await
         .unwrap();
     app.sync_access().await;

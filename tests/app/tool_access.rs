@@ -202,6 +202,56 @@ async fn revocation_closes_access_at_once_and_on_every_instance_within_a_second(
 }
 
 #[tokio::test]
+async fn on_postgres_a_change_wakes_the_other_instances_before_their_next_poll() {
+    let app = spawn_app().await;
+    if !app.is_postgres() {
+        return; // SQLite has no notifications; its instances poll (the test above).
+    }
+    let second = app.second_instance().await;
+    let key = app.api_key("testbot").await;
+    let hr = app
+        .signed_in(&app.person("Petra Hoff", "Personal", "hr").await)
+        .await;
+    // Three revocations in a row: the other instance polls only once a second, so by
+    // polling alone it would see all three within a quarter of a second once in 60 runs.
+    for name in ["Anna Beck", "Bert Brösel", "Cem Çelik"] {
+        let (person, _) = app.certified_person(name).await;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while second.ask(&key, "testbot", &person.email).await.1["allowed"] != true {
+            assert!(std::time::Instant::now() < until, "{name} never allowed");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let serial = kiwi::db::certificates::of_user(&app.db, user_id(&app, &person).await)
+            .await
+            .unwrap()[0]
+            .serial
+            .clone();
+        hr.submit(
+            "/hr/certificates/revoke",
+            "/hr/certificates/revoke",
+            &[("serial", &serial), ("reason", "Test")],
+        )
+        .await;
+        let revoked = std::time::Instant::now();
+        while second.ask(&key, "testbot", &person.email).await.1["allowed"] == true {
+            assert!(
+                revoked.elapsed() < std::time::Duration::from_millis(250),
+                "{name}: the other instance still allowed after 250 ms: not woken"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn user_id(app: &helpers::TestApp, person: &helpers::Person) -> uuid::Uuid {
+    kiwi::db::users::by_email(&app.db, &person.email.to_lowercase())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
 async fn a_new_policy_version_closes_access_until_acknowledged() {
     let app = spawn_app().await;
     let (anna, _) = app.certified_person("Anna Beck").await;
@@ -431,7 +481,8 @@ where
 
 /// Revokes the certificate of the person with `email` inside `txn`, recording the change.
 async fn revoke_in(txn: &sea_orm::DatabaseTransaction, email: &str) {
-    use kiwi::entities::{access_change, user};
+    use kiwi::db::access_changes::Change;
+    use kiwi::entities::user;
     use sea_orm::{ColumnTrait, QueryFilter};
     let holder = user::Entity::find()
         .filter(user::Column::Email.eq(email))
@@ -448,7 +499,7 @@ async fn revoke_in(txn: &sea_orm::DatabaseTransaction, email: &str) {
     kiwi::db::certificates::revoke(txn, certificate.id, holder.id, "Test", Utc::now())
         .await
         .unwrap();
-    kiwi::db::access_changes::record(txn, access_change::KIND_PERSON, Some(holder.id))
+    kiwi::db::access_changes::record(txn, Change::Person(holder.id))
         .await
         .unwrap();
 }

@@ -4,7 +4,7 @@
 # Prints figures and whether each target is met; see bench/ACCESS.md.
 #
 #   bash bench/access.sh [--rounds N] [--seconds S] [--rate R] [--connections C]
-#                        [--upstream-keepalive N] [--people N] [--keep]
+#                        [--upstream-keepalive N] [--people N] [--sections LIST] [--keep]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +17,7 @@ WARMUP_SECONDS=2
 RATE=5000
 CONNECTIONS=32
 UPSTREAM_KEEPALIVE=16
+SECTIONS="1 2 3 4"
 PEOPLE=20000
 KEEP=0
 
@@ -46,6 +47,7 @@ Options:
   --connections C         connections of every load run (default: $CONNECTIONS)
   --upstream-keepalive N  idle connections nginx keeps open to kiwi (default: $UPSTREAM_KEEPALIVE,
                           as in the README's example)
+  --sections LIST         which parts to run, e.g. "4" or "1 2" (default: "$SECTIONS")
   --people N              fictional people generated besides the demo city, so that the HR
                           report of section 4 covers a large administration (default: $PEOPLE;
                           0 for the demo city alone)
@@ -65,6 +67,8 @@ while [ $# -gt 0 ]; do
         --rate) positive_int "$1" "${2:-}"; RATE=$2; shift 2 ;;
         --connections) positive_int "$1" "${2:-}"; CONNECTIONS=$2; shift 2 ;;
         --upstream-keepalive) positive_int "$1" "${2:-}"; UPSTREAM_KEEPALIVE=$2; shift 2 ;;
+        --sections) [[ "${2:-}" =~ ^[1-4]( [1-4])*$ ]] || { echo "--sections takes numbers 1 to 4, e.g. \"1 2\"" >&2; exit 2; }
+            SECTIONS=$2; shift 2 ;;
         --people) [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "--people needs a whole number" >&2; exit 2; }
             PEOPLE=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
@@ -520,6 +524,7 @@ rounds() { if [ "$ROUNDS" -gt 1 ]; then printf ' [%s]' "${1# }"; fi; }
 
 RESULTS=()
 result() { RESULTS+=("$1"); }
+wanted() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 # Is the machine quiet? Other programs on these cores lower every figure.
 if [ ${#SERVER_CPU[@]} -gt 0 ]; then
@@ -534,6 +539,7 @@ if [ "$ROUNDS" -gt 1 ]; then
 fi
 
 # ----------------------------------------------------------------------------- 1. throughput
+if wanted 1; then
 
 echo
 echo "1. throughput: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s"
@@ -564,7 +570,10 @@ result "1. API throughput: $api_rps req/s = ${api_ratio}x nginx's $ref_rps (>= $
 result "1. forward-auth throughput: $fwd_rps req/s = ${fwd_ratio}x nginx's $ref_rps (>= ${TARGET_RATIO_FORWARD}x): $fwd_ok; CPU per request: kiwi $(median "${CPU_KIWI[forward]}" 1) µs"
 result "1. (kiwi answering without any check: ${floor_ratio}x nginx)"
 
+fi
+
 # ----------------------------------------------------------------------------- 2. latency
+if wanted 2; then
 
 echo
 echo "2. latency: oha -c$CONNECTIONS -q$RATE -z${SECONDS_PER_RUN}s, open loop (ms)"
@@ -607,7 +616,10 @@ for which in reference api forward; do
 done
 result "2. (the reference nginx at $RATE req/s: p99 $ref_p99 ms)"
 
+fi
+
 # ----------------------------------------------------------------------------- 3. auth_request
+if wanted 3; then
 
 echo
 echo "3. nginx auth_request: wrk -t1 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, a static page, upstream keepalive $UPSTREAM_KEEPALIVE"
@@ -649,7 +661,10 @@ line "without auth" "$proxied_rps req/s$(rounds "$proxied_list")$(cpu_note proxi
 line "auth_request to kiwi" "$proxied_guarded_rps req/s$(rounds "$proxied_guarded_list") = ${proxied_ratio}x without$(rounds "$proxied_ratios") (target >= ${TARGET_RATIO_AUTH_REQUEST}x: $proxied_ok)$(cpu_note proxied-guarded)"
 result "3b. auth_request, tool behind proxy_pass: $proxied_guarded_rps req/s = ${proxied_ratio}x the unguarded $proxied_rps (>= ${TARGET_RATIO_AUTH_REQUEST}x): $proxied_ok"
 
+fi
+
 # ----------------------------------------------------------------------------- 4. during HR reports
+if wanted 4; then
 
 # The forward-auth check at the fixed rate, once alone and once while HR asks for the report
 # over the whole administration again and again (one at a time, from core 1): a report works
@@ -688,6 +703,8 @@ report_ok=$(verdict py 'sys.exit(0 if a[0][0] <= a[1][0] else 1)' "$growth" "$TA
 line "forward auth alone" "p99 $quiet_p99 ms$(rounds "$quiet_list")"
 line "forward auth during HR reports" "p99 $busy_p99 ms$(rounds "$busy_list") = ${growth}x alone$(rounds "$growth_list") (target <= ${TARGET_REPORT_P99_GROWTH}x: $report_ok); $reports reports per run$(cpu_note forward-reports)"
 result "4. forward auth during HR reports: p99 $busy_p99 ms = ${growth}x its $quiet_p99 ms alone (<= ${TARGET_REPORT_P99_GROWTH}x): $report_ok ($reports whole-administration reports per ${SECONDS_PER_RUN}s run)"
+
+fi
 
 # ----------------------------------------------------------------------------- summary
 

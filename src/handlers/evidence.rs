@@ -81,10 +81,12 @@ pub async fn evidence(
     let now = Utc::now();
     let query = reports::query(&state.catalog, &visible, filters.unit, None);
     let dues = reports::dues(&state.db, &visible.units, filters.local).await?;
-    let rows = reports::records_of(&state.db, &state.access, &query).await?;
     let in_scope: Vec<org_unit::Model> = visible.subtree(filters.unit).cloned().collect();
-    let evidence = crate::services::records::evidence(&rows, &query.courses, &in_scope, &dues, now);
-    drop(rows);
+    let courses = query.courses.clone();
+    let evidence = reports::with_records(&state.db, &state.access, query, move |rows| {
+        crate::services::records::evidence(&rows, &courses, &in_scope, &dues, now)
+    })
+    .await?;
     let policy = match &state.policy {
         Some(policy) => Some(EvidencePolicy {
             acknowledged: crate::db::policy_acknowledgements::count_in_scope(

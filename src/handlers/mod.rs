@@ -26,14 +26,14 @@ pub mod tools;
 use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
 use crate::domain::{Language, SingleLineError};
 use crate::entities::user;
 use crate::error::{AppError, Detail};
-use crate::services::people;
+use crate::services::{heavy_work, people};
 use crate::state::AppState;
 use crate::templates::{Hole, RenderError, Skeleton};
 use identity::Visitor;
@@ -69,6 +69,26 @@ pub fn render_with_status(
     let me = visitor.session.as_ref().map(|s| me(&s.user));
     let html = render_page(state, visitor, template, page, me, &visitor.csrf_token)?;
     Ok(html_response(status, html))
+}
+
+/// Renders like `render`, as heavy work on a thread of its own (`services::heavy_work`): for
+/// pages so large (a report over an administration) that rendering them on the event loop
+/// would hold up every request this worker serves meanwhile, tools' checks among them.
+pub async fn render_heavy<P: Serialize + Send + 'static>(
+    state: &web::Data<AppState>,
+    visitor: &Visitor,
+    template: &'static str,
+    page: P,
+) -> Result<HttpResponse, AppError> {
+    let state = state.clone();
+    let visitor = visitor.clone();
+    let html = heavy_work::run(move || {
+        let me = visitor.session.as_ref().map(|s| me(&s.user));
+        render_page(&state, &visitor, template, &page, me, &visitor.csrf_token)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(html_response(StatusCode::OK, html))
 }
 
 /// Renders a page that everyone with the same roles and language sees alike at its path,

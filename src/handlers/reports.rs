@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
-use crate::handlers::render;
+use crate::handlers::render_heavy;
 use crate::services::records::{Counts, Status, StatusFilter};
 use crate::services::reports::{self, Audience, Filters, Visible};
 use crate::state::AppState;
@@ -196,7 +196,7 @@ pub async fn hr(
 }
 
 async fn show(
-    state: &AppState,
+    state: &web::Data<AppState>,
     person: &CurrentUser,
     params: &ReportParams,
     audience: Audience,
@@ -209,6 +209,7 @@ async fn show(
         &state.catalog,
         &visible,
         &filters,
+        (params.page.unwrap_or(1), PEOPLE_PER_PAGE),
         Utc::now(),
     )
     .await?;
@@ -248,14 +249,11 @@ async fn show(
         let separator = if query.is_empty() { "" } else { "&" };
         format!("{base}?{query}{separator}page={page}")
     };
-    let pages = report.people.len().div_ceil(PEOPLE_PER_PAGE).max(1);
-    let page = params.page.unwrap_or(1).clamp(1, pages);
-    let people_matching = report.people.len();
+    let (page, pages) = (report.page, report.pages);
+    let people_matching = report.people_matching;
     let people = report
         .people
         .into_iter()
-        .skip((page - 1) * PEOPLE_PER_PAGE)
-        .take(PEOPLE_PER_PAGE)
         .map(|p| PersonView {
             name: p.name,
             email: p.email,
@@ -355,7 +353,7 @@ async fn show(
         chosen_course: filters.course.clone().unwrap_or_default(),
         chosen_status: filters.status.map(|s| s.as_str()).unwrap_or("").to_owned(),
     };
-    render(state, &person.visitor, "reports/report.html", &page)
+    render_heavy(state, &person.visitor, "reports/report.html", page).await
 }
 
 /// A unit's path below the viewed unit ("Abteilung 2 / Sachgebiet 1"), or its own name if

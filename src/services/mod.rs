@@ -11,6 +11,7 @@ pub mod demo_tool_hosts;
 pub mod entitlement_watch;
 pub mod exports;
 pub mod grading;
+pub mod heavy_work;
 pub mod import;
 pub mod integrations;
 pub mod large_demo;

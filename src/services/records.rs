@@ -246,10 +246,33 @@ pub struct Report {
     pub courses: Vec<(String, Counts)>,
     /// The units directly below the viewed one (the roots for the whole administration).
     pub units: Vec<UnitSummary>,
-    /// People matching the filter, ordered by name.
+    /// People matching the filter, ordered by name (one page of them after `keep_page`).
     pub people: Vec<PersonRecord>,
+    /// How many people match the filter, on every page together.
+    pub people_matching: usize,
     /// People in scope before the status filter.
     pub people_in_scope: usize,
+    /// The page `people` holds, from 1.
+    pub page: usize,
+    /// How many pages the matching people fill (at least 1).
+    pub pages: usize,
+}
+
+impl Report {
+    /// Keeps only the people of page `requested` (from 1; beyond the last page, the last),
+    /// `per_page` each: a page shows a hundred people of an administration of thousands.
+    pub fn keep_page(mut self, requested: usize, per_page: usize) -> Report {
+        let per_page = per_page.max(1);
+        self.pages = self.people_matching.div_ceil(per_page).max(1);
+        self.page = requested.clamp(1, self.pages);
+        self.people = self
+            .people
+            .into_iter()
+            .skip((self.page - 1) * per_page)
+            .take(per_page)
+            .collect();
+        self
+    }
 }
 
 #[derive(Debug)]
@@ -376,8 +399,11 @@ pub fn report(
                 courses: with_ids(counts),
             })
             .collect(),
+        people_matching: people.len(),
         people,
         people_in_scope,
+        page: 1,
+        pages: 1,
     }
 }
 

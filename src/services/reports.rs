@@ -4,6 +4,8 @@
 //! Every report and export asks `visible_units` first, so nobody reads records of a unit
 //! outside what they may see, whatever link or parameter they send.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
@@ -14,6 +16,7 @@ use crate::db::records::{RecordQuery, RecordRow};
 use crate::domain::LocalTime;
 use crate::entities::{org_unit, user};
 use crate::services::access::AccessCache;
+use crate::services::heavy_work;
 use crate::services::records::{self, Dues, Report, StatusFilter};
 
 /// Which area asks: "Mein Team" (a department head's subtree) or HR (everything).
@@ -151,42 +154,53 @@ pub struct Filters<'a> {
     pub local: LocalTime,
 }
 
-/// The report within `visible`: one statement for the open assignments (the units are in
-/// `visible` already), the records from memory.
+/// The report within `visible`, with the people of one page (`page`, from 1, `per_page`
+/// each): one statement for the open assignments (the units are in `visible` already), the
+/// records from memory.
 pub async fn report(
     db: &impl ConnectionTrait,
-    access: &AccessCache,
+    access: &Arc<AccessCache>,
     catalog: &Catalog,
     visible: &Visible,
     filters: &Filters<'_>,
+    (page, per_page): (usize, usize),
     now: DateTime<Utc>,
 ) -> Result<Report, DbErr> {
     let query = query(catalog, visible, filters.unit, filters.course.as_deref());
     let dues = dues(db, &visible.units, filters.local).await?;
-    let rows = records_of(db, access, &query).await?;
-    Ok(records::report(
-        rows,
-        &query.courses,
-        filters.unit,
-        &visible.units,
-        &dues,
-        filters.status,
-        now,
-    ))
+    let courses = query.courses.clone();
+    let viewed = filters.unit.cloned();
+    let units = visible.units.clone();
+    let status = filters.status;
+    with_records(db, access, query, move |rows| {
+        records::report(rows, &courses, viewed.as_ref(), &units, &dues, status, now)
+            .keep_page(page, per_page)
+    })
+    .await
 }
 
-/// The records of `query` for reports: from the access cache, which holds every person
-/// with their certificates and started courses and follows every change; from the database
-/// while the cache is not loaded. (Exports stream from the database.)
-pub async fn records_of(
+/// Reads the records of `query` and computes `work` from them, both as heavy work off the
+/// event loop (`heavy_work`): from the access index, which holds every person with their
+/// certificates and started courses and follows every change; from the database while the
+/// index is not loaded. (Exports stream from the database.)
+pub async fn with_records<R: Send + 'static>(
     db: &impl ConnectionTrait,
-    access: &AccessCache,
-    query: &RecordQuery,
-) -> Result<Vec<RecordRow>, DbErr> {
-    match access.records(query) {
-        Some(rows) => Ok(rows),
-        None => db::records::all(db, query).await,
-    }
+    access: &Arc<AccessCache>,
+    query: RecordQuery,
+    work: impl FnOnce(Vec<RecordRow>) -> R + Send + 'static,
+) -> Result<R, DbErr> {
+    let index = access.clone();
+    let from_memory = heavy_work::run(move || match index.records(&query) {
+        Some(rows) => Ok(work(rows)),
+        None => Err((query, work)),
+    })
+    .await?;
+    let (query, work) = match from_memory {
+        Ok(result) => return Ok(result),
+        Err(not_loaded) => not_loaded,
+    };
+    let rows = db::records::all(db, &query).await?;
+    Ok(heavy_work::run(move || work(rows)).await?)
 }
 
 /// The open due dates for the people of `units`.

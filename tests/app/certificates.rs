@@ -392,7 +392,6 @@ async fn a_refresher_within_sixty_days_of_expiry_renews_the_certificate_seamless
     assert_eq!(all[0].serial, first.serial, "the earlier certificate stays");
 
     // Access holds through both: until the end of the renewed one.
-    app.access.load(&app.db).await.unwrap();
     let (_, answer) = app.ask(&key, "testbot", &anna.email).await;
     assert_eq!(answer["allowed"], true);
     assert!(

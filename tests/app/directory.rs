@@ -101,7 +101,7 @@ impl Setup {
         let browser = self.app.signed_in(person).await;
         self.app.complete_course(&browser).await;
         browser.acknowledge_policy().await;
-        self.app.sync_access().await;
+        self.app.wait_for_feed().await;
         browser
     }
 

@@ -233,9 +233,9 @@ impl TestApp {
         people::set_password(&self.db, &email, NewPassword::parse(PASSWORD).unwrap())
             .await
             .expect("password set");
-        // Added beside the server, as by the command line: its cache reads the change feed
-        // within 0.2 s; tests look at once.
-        self.sync_access().await;
+        // Added beside the server, as by the command line: its follower reads the change
+        // feed within a fraction of a second; tests look once it has.
+        self.wait_for_feed().await;
         Person {
             email: email.to_string(),
         }
@@ -472,12 +472,28 @@ impl Browser {
 }
 
 impl TestApp {
-    /// Applies recorded changes to the server's access cache now (its timer does it within 0.2 s).
-    pub async fn sync_access(&self) {
-        self.access
-            .sync(&self.db)
+    /// Waits until the server's own follower has read the change feed after this moment, so
+    /// that what a test wrote beside the server (as the command line does) is in its index.
+    /// The test drives nothing: it waits for what every instance does by itself.
+    pub async fn wait_for_feed(&self) {
+        let asked = std::time::Instant::now();
+        let until = asked + std::time::Duration::from_secs(10);
+        while self.access.last_confirmed().is_none_or(|at| at <= asked) {
+            assert!(
+                std::time::Instant::now() < until,
+                "the server did not read the change feed within 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Tells every instance that a test changed a person's rows directly in the database (as
+    /// kiwi's own writes do, in the change feed), and waits until this server has read it.
+    pub async fn changed_in_database(&self, user: uuid::Uuid) {
+        kiwi::db::access_changes::record(&self.db, kiwi::db::access_changes::Change::Person(user))
             .await
-            .expect("access cache syncs");
+            .expect("change recorded");
+        self.wait_for_feed().await;
     }
 
     /// Completes the fixture course: reads module 2, passes the quiz of module 1.
@@ -501,7 +517,7 @@ impl TestApp {
         let browser = self.signed_in(&person).await;
         self.complete_course(&browser).await;
         browser.acknowledge_policy().await;
-        self.sync_access().await;
+        self.wait_for_feed().await;
         (person, browser)
     }
 
@@ -512,7 +528,7 @@ impl TestApp {
         let key = kiwi::services::api_keys::create(&self.db, &tools, tool, None)
             .await
             .unwrap();
-        self.sync_access().await;
+        self.wait_for_feed().await;
         key
     }
 

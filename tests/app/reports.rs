@@ -62,7 +62,7 @@ async fn certificate_ending_in(app: &TestApp, email: &str, days: i64) {
     kiwi::db::access_changes::record(&app.db, kiwi::db::access_changes::Change::Person(holder))
         .await
         .unwrap();
-    app.sync_access().await;
+    app.wait_for_feed().await;
 }
 
 /// An assignment of the fixture course to a unit, due `days` from today.
@@ -627,7 +627,7 @@ async fn reports_from_memory_hold_the_same_records_as_the_database() {
     );
     let (status, html) = hr_browser.upload_import(&file, false).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    app.sync_access().await;
+    app.wait_for_feed().await;
 
     let amt_b = unit_id(&app, "Amt B").await;
     for query in [

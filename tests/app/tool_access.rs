@@ -127,16 +127,17 @@ async fn access_ends_at_the_second_the_certificate_expires_without_any_write() {
     let app = spawn_app().await;
     let (anna, _) = app.certified_person("Anna Beck").await;
     let key = app.api_key("testbot").await;
-    let mut ending = certificate::Entity::find()
+    let ending = certificate::Entity::find()
         .one(&app.db)
         .await
         .unwrap()
-        .unwrap()
-        .into_active_model();
+        .unwrap();
+    let holder = ending.user_id;
+    let mut ending = ending.into_active_model();
     ending.valid_until = Set(Utc::now() + Duration::seconds(2));
     ending.update(&app.db).await.unwrap();
-    // Reload so the cache knows the new end; from here on nothing is written.
-    app.access.load(&app.db).await.unwrap();
+    // The server learns the new end; from here on nothing is written.
+    app.changed_in_database(holder).await;
     assert_eq!(
         app.ask(&key, "testbot", &anna.email).await.1["allowed"],
         true
@@ -154,7 +155,7 @@ async fn revocation_closes_access_at_once_and_on_every_instance_within_a_second(
     let second = app.second_instance().await;
     let (anna, browser) = app.certified_person("Anna Beck").await;
     let key = app.api_key("testbot").await;
-    second.sync_access().await;
+    second.wait_for_feed().await;
     assert_eq!(
         second.ask(&key, "testbot", &anna.email).await.1["allowed"],
         true
@@ -427,7 +428,7 @@ async fn grants_and_denials_caused_by_a_change_are_audited_once() {
     let app = spawn_app().await;
     let second = app.second_instance().await;
     let (_, _) = app.certified_person("Anna Beck").await;
-    second.sync_access().await;
+    second.wait_for_feed().await;
     let granted = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("access.granted"))
         .all(&app.db)
@@ -456,7 +457,7 @@ async fn grants_and_denials_caused_by_a_change_are_audited_once() {
         &[("serial", &serial), ("reason", "Test")],
     )
     .await;
-    second.sync_access().await;
+    second.wait_for_feed().await;
     let denied = audit_log::Entity::find()
         .filter(audit_log::Column::Action.eq("access.denied"))
         .all(&app.db)

@@ -30,19 +30,6 @@ async fn wait_for_turn() -> Result<SemaphorePermit<'static>, PasswordError> {
     }
 }
 
-/// Makes the C library hand each argon2 block (19 MiB) back to the system when a check ends.
-/// glibc would otherwise raise its threshold for memory mapped on its own after the first
-/// blocks are freed and keep later ones in its heap: ten sign-ins in a row grew kiwi by
-/// 170 MiB, a burst to 590 MiB. Called once at start, before any password is checked.
-pub fn return_memory_after_use() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes an allocator setting (glibc takes its own lock for it);
-    // a failure leaves the default in place.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-    }
-}
-
 /// Hashes a new password as argon2id (m=19 MiB, t=2, p=1: the OWASP recommendation).
 pub async fn hash(password: NewPassword) -> Result<String, PasswordError> {
     let password = password.into_inner();

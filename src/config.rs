@@ -177,6 +177,17 @@ pub struct Settings {
     )]
     pub manager_digest: bool,
 
+    /// The smallest group the council report shows figures of: smaller units are merged
+    /// into "other units" (or, if the whole administration is smaller, left out).
+    #[arg(
+        long,
+        env = "KIWI_MIN_GROUP_SIZE",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub min_group_size: u32,
+
     /// Seconds an instance may go without confirming entitlements from the change feed;
     /// past it the access check answers 503 (fail closed) until the feed is read again.
     #[arg(
@@ -571,6 +582,7 @@ impl Settings {
             reminder_days: vec![14, 3],
             expiry_reminder_days: vec![60, 14],
             manager_digest: false,
+            min_group_size: 5,
             feed_max_staleness: 5.0,
             log: "info".into(),
             log_format: "text".into(),

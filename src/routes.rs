@@ -7,6 +7,7 @@ use crate::handlers::{
     passwords, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on, system,
     tool_host, tools,
 };
+use crate::handlers::council_report;
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
 pub fn access_check(cfg: &mut web::ServiceConfig) {
@@ -137,6 +138,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/export.csv", web::get().to(exports::hr_export_csv))
                 .route("/export.xlsx", web::get().to(exports::hr_export_xlsx))
                 .route("/evidence", web::get().to(evidence::evidence))
+                // HR and administrators: the council report, in figures only
+                .route("/council-report", web::get().to(council_report::page))
+                .route("/council-report.csv", web::get().to(council_report::csv))
                 .service(
                     web::resource("/certificates/revoke")
                         .route(web::get().to(certificates::revoke_form))

@@ -33,6 +33,10 @@ const TEMPLATES: [(&str, &str); 42] = [
         include_str!("../templates/reports/evidence.html"),
     ),
     (
+        "reports/council_report.html",
+        include_str!("../templates/reports/council_report.html"),
+    ),
+    (
         "assignments/list.html",
         include_str!("../templates/assignments/list.html"),
     ),

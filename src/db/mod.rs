@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod certificates;
 pub mod completions;
+pub mod history;
 pub mod oidc;
 pub mod operations;
 pub mod org_units;

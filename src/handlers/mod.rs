@@ -4,6 +4,7 @@ pub mod access;
 pub mod admin;
 pub mod assignments;
 pub mod certificates;
+pub mod council_report;
 pub mod courses;
 pub mod evidence;
 pub mod exports;

@@ -384,7 +384,7 @@ fn optional_text(value: Option<&str>) -> Cell<'_> {
 /// Appends one RFC 4180 record (CRLF-terminated) with the `csv` crate, as the import reads
 /// them: a field with the delimiter, a quote or a line break is quoted, quotes doubled;
 /// every field is neutralised first.
-fn csv_record(out: &mut Vec<u8>, delimiter: u8, fields: &[&str]) {
+pub fn csv_record(out: &mut Vec<u8>, delimiter: u8, fields: &[&str]) {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .terminator(csv::Terminator::CRLF)

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod assignments;
 pub mod backup;
 pub mod certification;
+pub mod council_report;
 pub mod demo;
 pub mod demo_tool_hosts;
 pub mod entitlement_watch;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod access;
 mod certificates;
+mod council_report;
 mod course_content;
 mod courses;
 mod directory;

@@ -114,6 +114,7 @@ export const ROLE_PAGES = {
     { id: 'hr-report', path: '/hr/report', screenshot: true },
     { id: 'hr-report-filtered', path: '/hr/report?course=datenschutz&status=done' },
     { id: 'hr-evidence', path: '/hr/evidence', screenshot: true },
+    { id: 'council-report', path: '/hr/council-report', screenshot: true },
     { id: 'hr-assignments', path: '/assignments' },
     { id: 'revoke-unknown', open: revokeUnknown, status: 422, focus: '.error-summary' },
     ...certificates,
@@ -128,6 +129,7 @@ export const ROLE_PAGES = {
     { id: 'admin-keys', path: '/admin/keys', screenshot: true },
     { id: 'admin-mail', path: '/admin/mail', screenshot: true },
     { id: 'admin-integrations', path: '/admin/integrations', screenshot: true },
+    { id: 'council-report', path: '/hr/council-report', screenshot: true },
     ...certificates,
   ],
 };

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use crate::entities::user;
 
-/// `WITH moments (position, at) AS (VALUES …)`: each moment with its index.
+/// `WITH moments (slot, moment_at) AS (VALUES …)`: each moment with its index.
 fn moments_cte(moments: &[DateTime<Utc>], values: &mut Vec<Value>) -> String {
     let rows: Vec<&str> = moments
         .iter()
@@ -21,12 +21,12 @@ fn moments_cte(moments: &[DateTime<Utc>], values: &mut Vec<Value>) -> String {
             "(?, ?)"
         })
         .collect();
-    format!("WITH moments (position, at) AS (VALUES {})", rows.join(", "))
+    format!("WITH moments (slot, moment_at) AS (VALUES {})", rows.join(", "))
 }
 
 /// Whether person `u` was staff at moment `m`.
-const STAFF_AT: &str = "u.created_at <= m.at \
-     AND ((u.left_at IS NULL AND u.status = ?) OR u.left_at > m.at)";
+const STAFF_AT: &str = "u.created_at <= m.moment_at \
+     AND ((u.left_at IS NULL AND u.status = ?) OR u.left_at > m.moment_at)";
 
 /// How many people were staff at each moment, in the order of `moments`.
 pub async fn staff_at(
@@ -40,8 +40,8 @@ pub async fn staff_at(
     let cte = moments_cte(moments, &mut values);
     values.push(Value::from(user::STATUS_ACTIVE));
     let sql = format!(
-        "{cte} SELECT m.position, COUNT(u.id) AS people FROM moments m \
-         LEFT JOIN users u ON {STAFF_AT} GROUP BY m.position"
+        "{cte} SELECT m.slot, COUNT(u.id) AS people FROM moments m \
+         LEFT JOIN users u ON {STAFF_AT} GROUP BY m.slot"
     );
     let rows = db
         .query_all_raw(crate::db::statement(db.get_database_backend(), &sql, values))
@@ -73,13 +73,13 @@ pub async fn certified_at(
     let marks = vec!["?"; courses.len()].join(", ");
     values.extend(courses.iter().map(|c| Value::from(c.clone())));
     let sql = format!(
-        "{cte} SELECT m.position, c.course_id, COUNT(DISTINCT c.user_id) AS certified \
+        "{cte} SELECT m.slot, c.course_id, COUNT(DISTINCT c.user_id) AS certified \
          FROM moments m \
-         JOIN certificates c ON c.issued_at <= m.at AND c.valid_until > m.at \
-              AND (c.revoked_at IS NULL OR c.revoked_at > m.at) \
+         JOIN certificates c ON c.issued_at <= m.moment_at AND c.valid_until > m.moment_at \
+              AND (c.revoked_at IS NULL OR c.revoked_at > m.moment_at) \
          JOIN users u ON u.id = c.user_id AND {STAFF_AT} \
          WHERE c.course_id IN ({marks}) \
-         GROUP BY m.position, c.course_id"
+         GROUP BY m.slot, c.course_id"
     );
     let rows = db
         .query_all_raw(crate::db::statement(db.get_database_backend(), &sql, values))

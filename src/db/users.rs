@@ -145,6 +145,22 @@ pub async fn mark_left(
     .map(|_| ())
 }
 
+/// Records when a person was added (the demo's people, whose training history is older).
+pub async fn set_added_at(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
 /// The people with these ids.
 pub async fn by_ids(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<user::Model>, DbErr> {
     if ids.is_empty() {

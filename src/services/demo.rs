@@ -25,6 +25,10 @@ pub const SIGN_INS: [(&str, &str); 4] = [
     ("employee", "anna.schmidt@musterstadt.example"),
 ];
 
+/// The demo's people were added this many days ago, before their oldest training record
+/// (760 days), so the council report's trend has quarters to show.
+const ADDED_DAYS_AGO: i64 = 800;
+
 /// The unit tree: (path, head of unit).
 const UNITS: [(&str, &str); 13] = [
     ("Dezernat I – Verwaltungsführung", "Friedrich Krüger"),
@@ -146,6 +150,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection, content: &Content) -> Result
             language: Language::De,
         };
         let created = people::insert(&txn, &person, unit.id).await?;
+        db::users::set_added_at(&txn, created.id, Utc::now() - Duration::days(ADDED_DAYS_AGO))
+            .await?;
         db::users::set_password_hash(&txn, created.id, hash.clone()).await?;
         seed_training(&txn, content, created.id, &created.email, n).await?;
     }

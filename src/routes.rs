@@ -2,12 +2,12 @@
 
 use actix_web::web;
 
+use crate::handlers::council_report;
 use crate::handlers::{
     access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, pages,
     passwords, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on, system,
     tool_host, tools,
 };
-use crate::handlers::council_report;
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
 pub fn access_check(cfg: &mut web::ServiceConfig) {

@@ -21,7 +21,10 @@ fn moments_cte(moments: &[DateTime<Utc>], values: &mut Vec<Value>) -> String {
             "(?, ?)"
         })
         .collect();
-    format!("WITH moments (slot, moment_at) AS (VALUES {})", rows.join(", "))
+    format!(
+        "WITH moments (slot, moment_at) AS (VALUES {})",
+        rows.join(", ")
+    )
 }
 
 /// Whether person `u` was staff at moment `m`.
@@ -44,13 +47,20 @@ pub async fn staff_at(
          LEFT JOIN users u ON {STAFF_AT} GROUP BY m.slot"
     );
     let rows = db
-        .query_all_raw(crate::db::statement(db.get_database_backend(), &sql, values))
+        .query_all_raw(crate::db::statement(
+            db.get_database_backend(),
+            &sql,
+            values,
+        ))
         .await?;
     let mut people = vec![0; moments.len()];
     for row in rows {
         let position: i32 = row.try_get_by_index(0)?;
         let count: i64 = row.try_get_by_index(1)?;
-        if let Some(slot) = usize::try_from(position).ok().and_then(|p| people.get_mut(p)) {
+        if let Some(slot) = usize::try_from(position)
+            .ok()
+            .and_then(|p| people.get_mut(p))
+        {
             *slot = usize::try_from(count).unwrap_or(0);
         }
     }
@@ -82,7 +92,11 @@ pub async fn certified_at(
          GROUP BY m.slot, c.course_id"
     );
     let rows = db
-        .query_all_raw(crate::db::statement(db.get_database_backend(), &sql, values))
+        .query_all_raw(crate::db::statement(
+            db.get_database_backend(),
+            &sql,
+            values,
+        ))
         .await?;
     rows.iter()
         .map(|row| {

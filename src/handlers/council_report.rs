@@ -6,11 +6,11 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Language;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
 use crate::handlers::reports::CourseName;
-use crate::domain::Language;
 use crate::i18n::{TranslationError, Translations};
 use crate::services::council_report::{self, CouncilReport, Figure, Names, Sources};
 use crate::state::AppState;
@@ -55,7 +55,10 @@ impl Texts<'_> {
                 self.text(
                     "council-share",
                     &[
-                        ("percent", council_report::percent(count, tally.people).to_string()),
+                        (
+                            "percent",
+                            council_report::percent(count, tally.people).to_string(),
+                        ),
                         ("count", count.to_string()),
                         ("people", tally.people.to_string()),
                     ],
@@ -267,7 +270,11 @@ pub async fn page(
             .iter()
             .map(|tool| ToolView {
                 name: tool.name.clone(),
-                courses: tool.requires_courses.iter().map(|c| course_name(c)).collect(),
+                courses: tool
+                    .requires_courses
+                    .iter()
+                    .map(|c| course_name(c))
+                    .collect(),
                 requires_policy: tool.requires_policy,
             })
             .collect(),
@@ -311,8 +318,8 @@ pub async fn csv(
         }
     };
     let report = figures(&state).await?;
-    let body = council_report::csv(&report, &names(&state, &person), delimiter)
-        .map_err(translation)?;
+    let body =
+        council_report::csv(&report, &names(&state, &person), delimiter).map_err(translation)?;
     let filename = format!("kiwi-council-report-{}.csv", report.day);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

@@ -220,9 +220,7 @@ pub async fn build(
         Some(policy) => {
             let acknowledged =
                 db::policy_acknowledgements::count_in_scope(db, &policy.version, None).await?;
-            let acknowledged = usize::try_from(acknowledged)
-                .unwrap_or(0)
-                .min(total.people);
+            let acknowledged = usize::try_from(acknowledged).unwrap_or(0).min(total.people);
             Some(PolicyFigure {
                 version: policy.version.clone(),
                 effective: policy.effective.clone(),
@@ -497,11 +495,10 @@ impl Names<'_> {
     pub fn label(&self, label: &Label) -> Result<String, TranslationError> {
         match label {
             Label::Unit(name) => Ok(name.clone()),
-            Label::Direct(unit) => self.translations.text(
-                self.language,
-                "council-direct",
-                &[("unit", unit.clone())],
-            ),
+            Label::Direct(unit) => {
+                self.translations
+                    .text(self.language, "council-direct", &[("unit", unit.clone())])
+            }
             Label::Other => self
                 .translations
                 .text(self.language, "council-other-units", &[]),

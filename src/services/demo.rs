@@ -150,8 +150,12 @@ pub async fn seed_if_empty(db: &DatabaseConnection, content: &Content) -> Result
             language: Language::De,
         };
         let created = people::insert(&txn, &person, unit.id).await?;
-        db::users::set_added_at(&txn, created.id, Utc::now() - Duration::days(ADDED_DAYS_AGO))
-            .await?;
+        db::users::set_added_at(
+            &txn,
+            created.id,
+            Utc::now() - Duration::days(ADDED_DAYS_AGO),
+        )
+        .await?;
         db::users::set_password_hash(&txn, created.id, hash.clone()).await?;
         seed_training(&txn, content, created.id, &created.email, n).await?;
     }

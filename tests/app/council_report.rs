@@ -91,17 +91,20 @@ async fn csv_of(browser: &Browser, path: &str) -> String {
             .starts_with("text/csv")
     );
     let bytes = response.bytes().await.unwrap();
-    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a byte order mark");
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte order mark"
+    );
     String::from_utf8(bytes[3..].to_vec()).unwrap()
 }
 
 /// The figures (people, count, percent) of the CSV rows of `section` and `level` for `group`.
-fn figures<'a>(csv: &'a str, section: &str, level: &str, group: &str) -> Vec<[&'a str; 3]> {
-    csv.lines()
-        .skip(1)
-        .map(|line| line.split(',').collect::<Vec<_>>())
-        .filter(|f| f[0] == section && f[3] == level && f[5] == group)
-        .map(|f| [f[8], f[9], f[10]])
+fn figures(csv: &str, section: &str, level: &str, group: &str) -> Vec<[String; 3]> {
+    csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|record| record.expect("a well-formed CSV record"))
+        .filter(|f| &f[0] == section && &f[3] == level && &f[5] == group)
+        .map(|f| [f[8].to_owned(), f[9].to_owned(), f[10].to_owned()])
         .collect()
 }
 
@@ -111,7 +114,13 @@ async fn a_unit_of_four_is_merged_and_a_unit_of_five_is_shown_with_its_share() {
     let hr = app.person("Petra Personal", "Personalamt", "hr").await;
     let five = people(
         &app,
-        &["Anton Eins", "Berta Zwei", "Carla Drei", "Dora Vier", "Emil Fünf"],
+        &[
+            "Anton Eins",
+            "Berta Zwei",
+            "Carla Drei",
+            "Dora Vier",
+            "Emil Fünf",
+        ],
         "Dezernat A",
     )
     .await;
@@ -133,7 +142,10 @@ async fn a_unit_of_four_is_merged_and_a_unit_of_five_is_shown_with_its_share() {
     // The four of Dezernat B and the one of the Personalamt: five together.
     assert!(page.contains("<th scope=\"row\">weitere Bereiche</th>"));
     assert!(page.contains("20 % (1 von 5)"));
-    assert!(!page.contains("Dezernat B"), "the unit of four is not named");
+    assert!(
+        !page.contains("Dezernat B"),
+        "the unit of four is not named"
+    );
     assert!(!page.contains("von 4)") && !page.contains("von 1)"));
     assert!(page.contains("30 % (3 von 10)"), "the whole administration");
 
@@ -172,7 +184,13 @@ async fn a_small_remainder_takes_the_smallest_shown_unit_along_so_it_cannot_be_s
     let hr = app.person("Petra Personal", "Personalamt", "hr").await;
     people(
         &app,
-        &["Anton Eins", "Berta Zwei", "Carla Drei", "Dora Vier", "Emil Fünf"],
+        &[
+            "Anton Eins",
+            "Berta Zwei",
+            "Carla Drei",
+            "Dora Vier",
+            "Emil Fünf",
+        ],
         "Dezernat A",
     )
     .await;
@@ -263,7 +281,10 @@ async fn only_hr_and_administrators_may_see_the_council_report() {
         csv_of(&browser, "/hr/council-report.csv").await;
     }
     let (_, start) = app.signed_in(&hr).await.get_text("/hr").await;
-    assert!(start.contains("href=\"/hr/council-report\""), "linked from HR");
+    assert!(
+        start.contains("href=\"/hr/council-report\""),
+        "linked from HR"
+    );
     assert_eq!(
         app.browser().get("/hr/council-report").await.status(),
         StatusCode::SEE_OTHER,
@@ -346,7 +367,11 @@ async fn the_figures_count_valid_certificates_of_active_staff_now_and_at_the_end
     // At the end of the oldest quarter: the one who left was still there, the newcomer not
     // yet; the expired and the revoked certificate were still valid.
     assert_eq!(trend[0], ["7", "5", "71"]);
-    assert_eq!(trend[4], ["7", "3", "42"], "the current quarter is today's figure");
+    assert_eq!(
+        trend[4],
+        ["7", "3", "42"],
+        "the current quarter is today's figure"
+    );
     // The expired, the revoked and the one without: their unit's due date has passed.
     assert_eq!(
         figures(&csv, "overdue", "administration", organisation),
@@ -363,7 +388,10 @@ async fn the_figures_count_valid_certificates_of_active_staff_now_and_at_the_end
     assert!(page.contains("71 % (5 von 7)"));
     assert!(page.contains("14 % (1 von 7)"), "the policy");
     assert!(page.contains("Testbot"), "the tools and what they require");
-    assert!(page.contains("Datenschutzbeauftragte"), "the central contacts");
+    assert!(
+        page.contains("Datenschutzbeauftragte"),
+        "the central contacts"
+    );
     assert!(page.contains("test-1"), "the policy's version");
 
     // Nobody is named: not in the page, not in the file.

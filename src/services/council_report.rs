@@ -12,6 +12,7 @@
 //! shown as "fewer than …".
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -19,13 +20,14 @@ use uuid::Uuid;
 
 use crate::courses::Catalog;
 use crate::db;
+use crate::db::records::RecordRow;
 use crate::domain::{Language, LocalTime};
 use crate::entities::org_unit;
 use crate::i18n::{TranslationError, Translations};
 use crate::policy::Policy;
 use crate::services::access::AccessCache;
 use crate::services::exports;
-use crate::services::records::{self, Status};
+use crate::services::records::{self, Dues, Status};
 use crate::services::reports::{self, Visible};
 
 /// How many people a figure describes and, per subject (a course, or the policy), how many
@@ -153,7 +155,7 @@ pub struct Sources<'a> {
 /// statuses as the team report, the past quarters from the certificates' dates.
 pub async fn build(
     db: &impl ConnectionTrait,
-    access: &AccessCache,
+    access: &Arc<AccessCache>,
     sources: &Sources<'_>,
 ) -> Result<CouncilReport, DbErr> {
     let min = sources.min_group_size.max(1);
@@ -166,41 +168,15 @@ pub async fn build(
     let units = &visible.units;
     let query = reports::query(sources.catalog, &visible, None, None);
     let dues = reports::dues(db, units, sources.local).await?;
-    let rows = reports::records_of(db, access, &query).await?;
-    let courses = query.courses;
+    let courses = query.courses.clone();
     let places = places_of(units);
-
-    // Per place (Dezernat and Fachbereich): people and valid certificates per course.
-    let position: HashMap<&str, usize> = courses
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let mut tallies: HashMap<Place, Tally> = HashMap::new();
-    let mut counted: HashSet<Uuid> = HashSet::new();
-    let mut overdue = vec![0; courses.len()];
-    for row in &rows {
-        let (Some(&course), Some(place)) = (
-            position.get(row.course_id.as_str()),
-            places.get(&row.org_unit_id),
-        ) else {
-            continue;
-        };
-        let tally = tallies
-            .entry(*place)
-            .or_insert_with(|| Tally::new(courses.len()));
-        if counted.insert(row.user_id) {
-            tally.people += 1;
-        }
-        let status = records::status(row, dues.of(row), now, dues.today(now));
-        if status.is_done() {
-            tally.counts[course] += 1;
-        }
-        if status == Status::Overdue {
-            overdue[course] += 1;
-        }
-    }
-    drop(rows);
+    let (mut tallies, overdue) = {
+        let (courses, places) = (courses.clone(), places.clone());
+        reports::with_records(db, access, query, move |rows| {
+            tally_records(&rows, &courses, &places, &dues, now)
+        })
+        .await?
+    };
     if courses.is_empty() {
         // No course, no records: the staff are still counted, for the policy.
         for (unit, members) in db::org_units::member_counts(db).await? {
@@ -253,6 +229,46 @@ pub async fn build(
         policy,
         courses,
     })
+}
+
+/// Per place: people and valid certificates per course; and per course the people overdue.
+fn tally_records(
+    rows: &[RecordRow],
+    courses: &[String],
+    places: &HashMap<Uuid, Place>,
+    dues: &Dues,
+    now: DateTime<Utc>,
+) -> (HashMap<Place, Tally>, Vec<usize>) {
+    let position: HashMap<&str, usize> = courses
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut tallies: HashMap<Place, Tally> = HashMap::new();
+    let mut counted: HashSet<Uuid> = HashSet::new();
+    let mut overdue = vec![0; courses.len()];
+    for row in rows {
+        let (Some(&course), Some(place)) = (
+            position.get(row.course_id.as_str()),
+            places.get(&row.org_unit_id),
+        ) else {
+            continue;
+        };
+        let tally = tallies
+            .entry(*place)
+            .or_insert_with(|| Tally::new(courses.len()));
+        if counted.insert(row.user_id) {
+            tally.people += 1;
+        }
+        let status = records::status(row, dues.of(row), now, dues.today(now));
+        if status.is_done() {
+            tally.counts[course] += 1;
+        }
+        if status == Status::Overdue {
+            overdue[course] += 1;
+        }
+    }
+    (tallies, overdue)
 }
 
 /// Where a unit lies in the tree: its unit of the first level (a Dezernat) and, if it lies

@@ -8,7 +8,6 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use uuid::Uuid;
 
 use crate::helpers::{Browser, Person, TestApp, spawn_app};
-use kiwi::db::access_changes::{self, Change};
 use kiwi::entities::{assignment, certificate, org_unit, user};
 
 async fn user_id(app: &TestApp, email: &str) -> Uuid {
@@ -54,10 +53,7 @@ async fn certificate(
     .insert(&app.db)
     .await
     .unwrap();
-    access_changes::record(&app.db, Change::Person(holder))
-        .await
-        .unwrap();
-    app.sync_access().await;
+    app.changed_in_database(holder).await;
 }
 
 /// Records that `person` was added to kiwi `days` ago.
@@ -321,9 +317,7 @@ async fn the_figures_count_valid_certificates_of_active_staff_now_and_at_the_end
     kiwi::db::users::mark_left(&app.db, left_id, Utc::now() - Duration::days(30))
         .await
         .unwrap();
-    access_changes::record(&app.db, Change::Person(left_id))
-        .await
-        .unwrap();
+    app.changed_in_database(left_id).await;
     let unit = org_unit::Entity::find()
         .filter(org_unit::Column::Path.eq("Amt X"))
         .one(&app.db)
@@ -352,7 +346,7 @@ async fn the_figures_count_valid_certificates_of_active_staff_now_and_at_the_end
     )
     .await
     .unwrap();
-    app.sync_access().await;
+    app.wait_for_feed().await;
     let hr = app.signed_in(&hr_person).await;
 
     let csv = csv_of(&hr, "/hr/council-report.csv").await;

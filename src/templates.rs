@@ -24,6 +24,7 @@ const TEMPLATES: [(&str, &str); 42] = [
     ),
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
+    ("privacy.html", include_str!("../templates/privacy.html")),
     (
         "reports/report.html",
         include_str!("../templates/reports/report.html"),

@@ -21,7 +21,7 @@ use crate::entities::{
 async fn remove<E>(db: &impl ConnectionTrait, condition: Condition, dry_run: bool) -> Result<u64, DbErr>
 where
     E: EntityTrait,
-    E::Model: Sync,
+    E::Model: Send + Sync,
 {
     if dry_run {
         return E::find().filter(condition).count(db).await;

@@ -34,6 +34,12 @@ async fn attempts_of(app: &TestApp, id: uuid::Uuid) -> Vec<quiz_attempt::Model> 
         .unwrap()
 }
 
+/// The one element of `items`.
+fn only<T>(mut items: Vec<T>) -> T {
+    assert_eq!(items.len(), 1, "exactly one");
+    items.remove(0)
+}
+
 /// Moves a person's quiz attempts `days` into the past.
 async fn age_attempts(app: &TestApp, id: uuid::Uuid, days: i64) {
     let at = Utc::now() - Duration::days(days);
@@ -196,11 +202,11 @@ async fn answers_past_the_period_are_removed_and_newer_ones_and_scores_stay() {
         .await
         .unwrap();
     assert_eq!(removed.answers, 1);
-    let [old_attempt] = attempts_of(&app, old.id).await.try_into().unwrap();
+    let old_attempt = only(attempts_of(&app, old.id).await);
     assert_eq!(old_attempt.answers, None);
     assert_eq!(old_attempt.score_percent, Some(100));
     assert_eq!(old_attempt.passed, Some(true));
-    let [new_attempt] = attempts_of(&app, new.id).await.try_into().unwrap();
+    let new_attempt = only(attempts_of(&app, new.id).await);
     assert!(new_attempt.answers.is_some());
 
     // The result page still shows the score, and says why the answers are gone.
@@ -314,7 +320,7 @@ async fn a_dry_run_prints_what_it_would_remove_and_changes_nothing() {
 
     let still = db::users::by_id(&app.db, gone.id).await.unwrap().unwrap();
     assert_eq!(still, gone);
-    let [attempt] = attempts_of(&app, gone.id).await.try_into().unwrap();
+    let attempt = only(attempts_of(&app, gone.id).await);
     assert!(attempt.answers.is_some());
 
     // The same run for real removes what the dry run named.

@@ -576,7 +576,7 @@ pub static INVENTORY: &[Table] = &[
                 "revoked_at",
                 "Widerrufen am",
                 "Revoked on",
-                &[V::Own, V::Heads, V::Hr, V::Verifiers],
+                &[V::Own, V::Hr, V::Verifiers],
                 &[D::Webhooks],
             ),
             internal("revoked_by", "Wer widerrufen hat", "Who revoked it"),

@@ -18,7 +18,11 @@ use crate::entities::{
 };
 
 /// Deletes the rows of `E` that match `condition`, or counts them for a dry run.
-async fn remove<E>(db: &impl ConnectionTrait, condition: Condition, dry_run: bool) -> Result<u64, DbErr>
+async fn remove<E>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    dry_run: bool,
+) -> Result<u64, DbErr>
 where
     E: EntityTrait,
     E::Model: Send + Sync,
@@ -126,8 +130,7 @@ pub async fn reconciliations(
     before: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<u64, DbErr> {
-    let condition =
-        Condition::all().add(directory_reconciliation::Column::StartedAt.lt(before));
+    let condition = Condition::all().add(directory_reconciliation::Column::StartedAt.lt(before));
     remove::<directory_reconciliation::Entity>(db, condition, dry_run).await
 }
 
@@ -241,9 +244,15 @@ pub async fn pseudonymise(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     user::Entity::update_many()
-        .col_expr(user::Column::PersonnelNumber, Expr::value(person.pseudonym.as_str()))
+        .col_expr(
+            user::Column::PersonnelNumber,
+            Expr::value(person.pseudonym.as_str()),
+        )
         .col_expr(user::Column::Name, Expr::value(person.pseudonym.as_str()))
-        .col_expr(user::Column::Email, Expr::value(person.pseudonym_email.as_str()))
+        .col_expr(
+            user::Column::Email,
+            Expr::value(person.pseudonym_email.as_str()),
+        )
         .col_expr(
             user::Column::EmailNormalized,
             Expr::value(person.pseudonym_email.as_str()),

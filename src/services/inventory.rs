@@ -203,7 +203,11 @@ const fn internal(name: &'static str, de: &'static str, en: &'static str) -> Col
 }
 
 const fn id() -> Column {
-    internal("id", "Technischer Schlüssel der Zeile", "Technical key of the row")
+    internal(
+        "id",
+        "Technischer Schlüssel der Zeile",
+        "Technical key of the row",
+    )
 }
 
 const fn person() -> Column {
@@ -215,7 +219,11 @@ const fn person() -> Column {
 }
 
 const fn created() -> Column {
-    internal("created_at", "Wann die Zeile angelegt wurde", "When the row was created")
+    internal(
+        "created_at",
+        "Wann die Zeile angelegt wurde",
+        "When the row was created",
+    )
 }
 
 const fn claim(name: &'static str) -> Column {
@@ -296,7 +304,13 @@ pub static INVENTORY: &[Table] = &[
                 &[V::Own, V::Admins],
                 NOWHERE,
             ),
-            c("is_hr", "Rolle Personal", "Role HR", &[V::Own, V::Admins], NOWHERE),
+            c(
+                "is_hr",
+                "Rolle Personal",
+                "Role HR",
+                &[V::Own, V::Admins],
+                NOWHERE,
+            ),
             c(
                 "is_admin",
                 "Rolle Verwaltung",
@@ -305,7 +319,11 @@ pub static INVENTORY: &[Table] = &[
                 NOWHERE,
             ),
             created(),
-            internal("updated_at", "Wann die Angaben zuletzt geändert wurden", "When the details last changed"),
+            internal(
+                "updated_at",
+                "Wann die Angaben zuletzt geändert wurden",
+                "When the details last changed",
+            ),
             internal(
                 "left_at",
                 "Wann die Person ausgeschieden ist: Beginn der Löschfrist",
@@ -375,7 +393,11 @@ pub static INVENTORY: &[Table] = &[
                 "Letzte Anfrage der Sitzung, höchstens minütlich aktualisiert: für das Ende nach 2 Stunden ohne Nutzung",
                 "The session's last request, updated at most once a minute: for the end after 2 idle hours",
             ),
-            internal("expires_at", "Spätestes Ende der Sitzung", "The latest end of the session"),
+            internal(
+                "expires_at",
+                "Spätestes Ende der Sitzung",
+                "The latest end of the session",
+            ),
         ],
     },
     Table {
@@ -391,8 +413,16 @@ pub static INVENTORY: &[Table] = &[
                 "Was gezählt wird: ein Hash des Kontos oder die Adresse des Geräts",
                 "What is counted: a hash of the account, or the client's address",
             ),
-            internal("failures", "Anzahl im Zeitfenster", "Count within the window"),
-            internal("window_start", "Beginn des Zeitfensters", "Start of the window"),
+            internal(
+                "failures",
+                "Anzahl im Zeitfenster",
+                "Count within the window",
+            ),
+            internal(
+                "window_start",
+                "Beginn des Zeitfensters",
+                "Start of the window",
+            ),
         ],
     },
     Table {
@@ -417,9 +447,17 @@ pub static INVENTORY: &[Table] = &[
         columns: &[
             id(),
             internal("at", "Zeitpunkt", "When"),
-            internal("actor_id", "Wer die Änderung vorgenommen hat", "Who made the change"),
+            internal(
+                "actor_id",
+                "Wer die Änderung vorgenommen hat",
+                "Who made the change",
+            ),
             internal("action", "Art der Änderung", "Kind of change"),
-            internal("detail", "Einzelheiten der Änderung", "Details of the change"),
+            internal(
+                "detail",
+                "Einzelheiten der Änderung",
+                "Details of the change",
+            ),
             internal(
                 "dedupe_key",
                 "Schlüssel, damit mehrere Instanzen dasselbe Ereignis nur einmal eintragen",
@@ -435,7 +473,13 @@ pub static INVENTORY: &[Table] = &[
         },
         retention: Retention::Records,
         columns: &[
-            c("id", "Schlüssel des Versuchs", "Key of the attempt", &[V::Own], NOWHERE),
+            c(
+                "id",
+                "Schlüssel des Versuchs",
+                "Key of the attempt",
+                &[V::Own],
+                NOWHERE,
+            ),
             person(),
             c("course_id", "Der Kurs", "The course", &[V::Own], NOWHERE),
             c("module_id", "Das Modul", "The module", &[V::Own], NOWHERE),
@@ -487,7 +531,13 @@ pub static INVENTORY: &[Table] = &[
                 &[V::Own],
                 NOWHERE,
             ),
-            c("passed", "Bestanden oder nicht", "Passed or not", &[V::Own], NOWHERE),
+            c(
+                "passed",
+                "Bestanden oder nicht",
+                "Passed or not",
+                &[V::Own],
+                NOWHERE,
+            ),
         ],
     },
     Table {
@@ -508,7 +558,13 @@ pub static INVENTORY: &[Table] = &[
                 NOWHERE,
             ),
             c("module_id", "Das Modul", "The module", &[V::Own], NOWHERE),
-            c("course_version", "Die Kursversion", "The course version", &[V::Own], NOWHERE),
+            c(
+                "course_version",
+                "Die Kursversion",
+                "The course version",
+                &[V::Own],
+                NOWHERE,
+            ),
             c(
                 "kind",
                 "Durch Quiz bestanden oder als gelesen bestätigt",
@@ -563,7 +619,13 @@ pub static INVENTORY: &[Table] = &[
                 &[V::Own, V::Heads, V::Hr, V::Verifiers],
                 NOWHERE,
             ),
-            c("valid_from", "Gültig ab", "Valid from", &[V::Own, V::Verifiers], NOWHERE),
+            c(
+                "valid_from",
+                "Gültig ab",
+                "Valid from",
+                &[V::Own, V::Verifiers],
+                NOWHERE,
+            ),
             c(
                 "valid_until",
                 "Gültig bis",
@@ -571,7 +633,11 @@ pub static INVENTORY: &[Table] = &[
                 &[V::Own, V::Heads, V::Hr, V::Tools, V::Verifiers],
                 &[D::Tools, D::Webhooks],
             ),
-            internal("renewal_of", "Das erneuerte Zertifikat", "The certificate it renews"),
+            internal(
+                "renewal_of",
+                "Das erneuerte Zertifikat",
+                "The certificate it renews",
+            ),
             c(
                 "revoked_at",
                 "Widerrufen am",
@@ -627,8 +693,20 @@ pub static INVENTORY: &[Table] = &[
                 &[V::Admins],
                 NOWHERE,
             ),
-            c("created_at", "Angelegt am", "Created on", &[V::Admins], NOWHERE),
-            c("revoked_at", "Widerrufen am", "Revoked on", &[V::Admins], NOWHERE),
+            c(
+                "created_at",
+                "Angelegt am",
+                "Created on",
+                &[V::Admins],
+                NOWHERE,
+            ),
+            c(
+                "revoked_at",
+                "Widerrufen am",
+                "Revoked on",
+                &[V::Admins],
+                NOWHERE,
+            ),
         ],
     },
     Table {
@@ -724,7 +802,13 @@ pub static INVENTORY: &[Table] = &[
                 &[D::Mail],
             ),
             internal("language", "Sprache der E-Mail", "Language of the mail"),
-            c("kind", "Art der E-Mail", "Kind of mail", &[V::Admins], NOWHERE),
+            c(
+                "kind",
+                "Art der E-Mail",
+                "Kind of mail",
+                &[V::Admins],
+                NOWHERE,
+            ),
             c("subject", "Betreff", "Subject", &[V::Admins], &[D::Mail]),
             c(
                 "text_body",
@@ -733,9 +817,27 @@ pub static INVENTORY: &[Table] = &[
                 NOBODY,
                 &[D::Mail],
             ),
-            c("html_body", "Dieselbe E-Mail als HTML", "The same mail as HTML", NOBODY, &[D::Mail]),
-            c("status", "Versandstatus", "Sending status", &[V::Admins], NOWHERE),
-            c("tries", "Anzahl der Versuche", "Number of tries", &[V::Admins], NOWHERE),
+            c(
+                "html_body",
+                "Dieselbe E-Mail als HTML",
+                "The same mail as HTML",
+                NOBODY,
+                &[D::Mail],
+            ),
+            c(
+                "status",
+                "Versandstatus",
+                "Sending status",
+                &[V::Admins],
+                NOWHERE,
+            ),
+            c(
+                "tries",
+                "Anzahl der Versuche",
+                "Number of tries",
+                &[V::Admins],
+                NOWHERE,
+            ),
             internal("next_try_at", "Nächster Versuch", "Next try"),
             c(
                 "last_error",
@@ -746,7 +848,13 @@ pub static INVENTORY: &[Table] = &[
             ),
             claim("claimed_by"),
             claim("claimed_until"),
-            c("created_at", "Angelegt am", "Created on", &[V::Admins], NOWHERE),
+            c(
+                "created_at",
+                "Angelegt am",
+                "Created on",
+                &[V::Admins],
+                NOWHERE,
+            ),
             internal("sent_at", "Versandt am", "Sent on"),
         ],
     },
@@ -760,7 +868,11 @@ pub static INVENTORY: &[Table] = &[
         columns: &[
             internal("token_hash", "SHA-256 des Links", "SHA-256 of the link"),
             person(),
-            internal("purpose", "Einladung oder neues Passwort", "Invitation or reset"),
+            internal(
+                "purpose",
+                "Einladung oder neues Passwort",
+                "Invitation or reset",
+            ),
             created(),
             internal("expires_at", "Ablauf", "Expiry"),
             internal("used_at", "Verwendet am", "Used on"),
@@ -802,7 +914,11 @@ pub static INVENTORY: &[Table] = &[
                 NOBODY,
                 &[D::Tools],
             ),
-            internal("token_hash", "SHA-256 des Cookies beim Werkzeug", "SHA-256 of the cookie at the tool"),
+            internal(
+                "token_hash",
+                "SHA-256 des Cookies beim Werkzeug",
+                "SHA-256 of the cookie at the tool",
+            ),
             created(),
         ],
     },
@@ -815,8 +931,18 @@ pub static INVENTORY: &[Table] = &[
         retention: Retention::Operations,
         columns: &[
             id(),
-            internal("message_id", "Kennung der Nachricht, bei jedem Versuch gleich", "Id of the message, the same on every try"),
-            c("kind", "Verzeichnis oder Webhook", "Directory or webhook", &[V::Admins], NOWHERE),
+            internal(
+                "message_id",
+                "Kennung der Nachricht, bei jedem Versuch gleich",
+                "Id of the message, the same on every try",
+            ),
+            c(
+                "kind",
+                "Verzeichnis oder Webhook",
+                "Directory or webhook",
+                &[V::Admins],
+                NOWHERE,
+            ),
             internal(
                 "dedupe_key",
                 "Schlüssel, damit nichts doppelt eingereiht wird",
@@ -858,9 +984,21 @@ pub static INVENTORY: &[Table] = &[
                 &[D::Directory, D::Webhooks],
             ),
             c("status", "Stand", "Status", &[V::Admins], NOWHERE),
-            c("tries", "Anzahl der Versuche", "Number of tries", &[V::Admins], NOWHERE),
+            c(
+                "tries",
+                "Anzahl der Versuche",
+                "Number of tries",
+                &[V::Admins],
+                NOWHERE,
+            ),
             internal("next_try_at", "Nächster Versuch", "Next try"),
-            c("last_error", "Letzter Fehler", "Last error", &[V::Admins], NOWHERE),
+            c(
+                "last_error",
+                "Letzter Fehler",
+                "Last error",
+                &[V::Admins],
+                NOWHERE,
+            ),
             c("outcome", "Ergebnis", "Outcome", &[V::Admins], NOWHERE),
             claim("claimed_by"),
             claim("claimed_until"),
@@ -882,12 +1020,36 @@ pub static INVENTORY: &[Table] = &[
                 "Schlüssel, damit nur eine Instanz den nächtlichen Abgleich macht",
                 "Key so that one instance runs the nightly reconciliation",
             ),
-            c("trigger", "Nächtlich oder von Hand", "Nightly or by hand", &[V::Admins], NOWHERE),
-            c("dry_run", "Nur geprüft", "Checked only", &[V::Admins], NOWHERE),
+            c(
+                "trigger",
+                "Nächtlich oder von Hand",
+                "Nightly or by hand",
+                &[V::Admins],
+                NOWHERE,
+            ),
+            c(
+                "dry_run",
+                "Nur geprüft",
+                "Checked only",
+                &[V::Admins],
+                NOWHERE,
+            ),
             c("started_at", "Beginn", "Start", &[V::Admins], NOWHERE),
             c("finished_at", "Ende", "End", &[V::Admins], NOWHERE),
-            c("added", "Anzahl hinzugefügt", "Number added", &[V::Admins], NOWHERE),
-            c("removed", "Anzahl entfernt", "Number removed", &[V::Admins], NOWHERE),
+            c(
+                "added",
+                "Anzahl hinzugefügt",
+                "Number added",
+                &[V::Admins],
+                NOWHERE,
+            ),
+            c(
+                "removed",
+                "Anzahl entfernt",
+                "Number removed",
+                &[V::Admins],
+                NOWHERE,
+            ),
             c(
                 "unmanaged",
                 "Anzahl fremder Mitglieder",
@@ -921,7 +1083,11 @@ pub static INVENTORY: &[Table] = &[
         retention: Retention::Kept,
         columns: &[
             internal("version", "Die Fassung", "The version"),
-            internal("first_served_at", "Zuerst ausgeliefert am", "First served on"),
+            internal(
+                "first_served_at",
+                "Zuerst ausgeliefert am",
+                "First served on",
+            ),
         ],
     },
     Table {
@@ -939,7 +1105,13 @@ pub static INVENTORY: &[Table] = &[
                 "Das Geheimnis der App, verschlüsselt mit einem Schlüssel außerhalb der Datenbank",
                 "The app's secret, encrypted with a key outside the database",
             ),
-            c("confirmed_at", "Eingerichtet am", "Set up on", &[V::Own], NOWHERE),
+            c(
+                "confirmed_at",
+                "Eingerichtet am",
+                "Set up on",
+                &[V::Own],
+                NOWHERE,
+            ),
             internal(
                 "last_step",
                 "Der zuletzt verwendete Code-Zeitschritt: kein Code gilt zweimal",
@@ -979,7 +1151,11 @@ pub static INVENTORY: &[Table] = &[
         columns: &[
             internal("token_hash", "SHA-256 des Cookies", "SHA-256 of the cookie"),
             person(),
-            internal("next_path", "Wohin es danach geht", "Where the person goes next"),
+            internal(
+                "next_path",
+                "Wohin es danach geht",
+                "Where the person goes next",
+            ),
             created(),
             internal("expires_at", "Ablauf (10 Minuten)", "Expiry (10 minutes)"),
         ],
@@ -992,11 +1168,27 @@ pub static INVENTORY: &[Table] = &[
         },
         retention: Retention::Minutes,
         columns: &[
-            internal("state_hash", "SHA-256 des Parameters state", "SHA-256 of the state parameter"),
-            internal("browser_hash", "SHA-256 des Cookies im Browser", "SHA-256 of the browser's cookie"),
-            internal("nonce", "Einmalwert gegen wiederholte Tokens", "One-time value against replayed tokens"),
+            internal(
+                "state_hash",
+                "SHA-256 des Parameters state",
+                "SHA-256 of the state parameter",
+            ),
+            internal(
+                "browser_hash",
+                "SHA-256 des Cookies im Browser",
+                "SHA-256 of the browser's cookie",
+            ),
+            internal(
+                "nonce",
+                "Einmalwert gegen wiederholte Tokens",
+                "One-time value against replayed tokens",
+            ),
             internal("code_verifier", "PKCE-Prüfwert", "PKCE verifier"),
-            internal("next_path", "Wohin es danach geht", "Where the person goes next"),
+            internal(
+                "next_path",
+                "Wohin es danach geht",
+                "Where the person goes next",
+            ),
             created(),
             internal("expires_at", "Ablauf", "Expiry"),
         ],
@@ -1011,8 +1203,16 @@ pub static INVENTORY: &[Table] = &[
         columns: &[
             internal("session_id_hash", "Die kiwi-Sitzung", "The kiwi session"),
             person(),
-            internal("subject", "Die Kennung der Person beim Anbieter", "The person's id at the provider"),
-            internal("sid", "Die Sitzung beim Anbieter", "The session at the provider"),
+            internal(
+                "subject",
+                "Die Kennung der Person beim Anbieter",
+                "The person's id at the provider",
+            ),
+            internal(
+                "sid",
+                "Die Sitzung beim Anbieter",
+                "The session at the provider",
+            ),
             created(),
         ],
     },

@@ -119,7 +119,11 @@ async fn the_inventory_names_every_column_of_the_schema() {
     let app = spawn_app().await;
     let columns = db::schema::columns(&app.db).await.unwrap();
     assert!(columns.len() > 100, "{columns:?}");
-    assert!(!columns.iter().any(|(t, _)| t == db::schema::MIGRATIONS_TABLE));
+    assert!(
+        !columns
+            .iter()
+            .any(|(t, _)| t == db::schema::MIGRATIONS_TABLE)
+    );
     let coverage = inventory::coverage(&columns, app.is_postgres());
     assert!(
         coverage.undeclared.is_empty(),
@@ -153,7 +157,10 @@ async fn an_employee_reads_the_inventory_in_german_and_in_english() {
     let browser = app.signed_in(&anna).await;
     let (status, profile) = browser.get_text("/profile").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(profile.contains("href=\"/privacy\""), "linked from the profile");
+    assert!(
+        profile.contains("href=\"/privacy\""),
+        "linked from the profile"
+    );
 
     let (status, html) = browser.get_text("/privacy").await;
     assert_eq!(status, StatusCode::OK);
@@ -214,7 +221,10 @@ async fn answers_past_the_period_are_removed_and_newer_ones_and_scores_stay() {
         .get_text(&format!("/attempts/{}", old_attempt.id))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("nach Ablauf der Aufbewahrungsfrist gelöscht"), "{page}");
+    assert!(
+        page.contains("nach Ablauf der Aufbewahrungsfrist gelöscht"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -307,7 +317,11 @@ async fn a_dry_run_prints_what_it_would_remove_and_changes_nothing() {
         .output()
         .expect("kiwi runs");
     let printed = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{printed} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{printed} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(
         printed.contains("submitted more than 90 days ago: 1 attempts to remove"),
         "{printed}"
@@ -339,7 +353,10 @@ async fn old_mail_and_audit_entries_go_and_recent_ones_stay() {
     // The certificate mail, sent long ago; the audit entries of then.
     let long_ago = Utc::now() - Duration::days(1200);
     outbox_mail::Entity::update_many()
-        .col_expr(outbox_mail::Column::Status, Expr::value(outbox_mail::STATUS_SENT))
+        .col_expr(
+            outbox_mail::Column::Status,
+            Expr::value(outbox_mail::STATUS_SENT),
+        )
         .col_expr(outbox_mail::Column::CreatedAt, Expr::value(long_ago))
         .filter(outbox_mail::Column::UserId.eq(person.id))
         .exec(&app.db)

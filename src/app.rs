@@ -15,7 +15,8 @@ use crate::error::{AppError, ErrorPage};
 use crate::handlers::{self, identity};
 use crate::routes;
 use crate::services::{
-    access, entitlement_watch, operations, outbox, reconciliation, reminders, sessions, throttle,
+    access, entitlement_watch, operations, outbox, reconciliation, reminders, retention, sessions,
+    throttle,
 };
 use crate::state::{AppState, StartError};
 use crate::tools::Tool;
@@ -230,7 +231,8 @@ fn render_error_page<B>(
 
 /// Follows the access change feed, sends mail, runs the mail scheduler, tells the directory
 /// and webhooks (with the watch for entitlements that end without a write and the nightly
-/// reconciliation), and tidies up every ten minutes; each under supervision.
+/// reconciliation), removes what is past its retention period once a day, and tidies up
+/// every ten minutes; each under supervision.
 fn spawn_background_work(state: web::Data<AppState>) {
     supervise(
         "access change follower",
@@ -273,6 +275,10 @@ fn spawn_background_work(state: web::Data<AppState>) {
             operations::run_webhooks(&state.webhooks, &state.db).await
         });
     }
+    supervise("retention", state.clone(), |state| async move {
+        let periods = retention::Periods::from_settings(&state.settings);
+        retention::run_daily(&state.db, periods, state.settings.local_time()).await
+    });
     supervise("housekeeping", state, |state| async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {

@@ -23,7 +23,9 @@ use crate::services::mails::Composer;
 use crate::services::outbox;
 use crate::services::people::{self, NewPerson};
 use crate::services::second_factor::MfaMode;
-use crate::services::{api_keys, backup, demo, demo_tool_hosts, org_units, password_links, setup};
+use crate::services::{
+    api_keys, backup, demo, demo_tool_hosts, org_units, password_links, retention, setup,
+};
 use crate::state::AppState;
 use crate::templates::Templates;
 
@@ -73,6 +75,9 @@ pub enum Command {
     /// Webhooks.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Retention: remove what is past its period (see the README).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Write a consistent copy of the SQLite database to FILE while kiwi serves.
     Backup {
         /// A new file for the copy.
@@ -143,6 +148,17 @@ pub enum DirectoryCommand {
     /// missing, remove who may not, leave members kiwi does not know (and report them).
     Sync {
         /// Print the differences without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// Remove quiz answers, erase people who left, delete old mail, throttle counts and
+    /// audit entries past their periods, and print what was removed.
+    Run {
+        /// Print what would be removed without changing anything.
         #[arg(long)]
         dry_run: bool,
     },
@@ -437,6 +453,20 @@ async fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::Directory(DirectoryCommand::Sync { dry_run }) => {
             directory_sync(settings, dry_run).await
+        }
+        Command::Retention(RetentionCommand::Run { dry_run }) => {
+            let db = open_database(&settings).await?;
+            let periods = retention::Periods::from_settings(&settings);
+            let removed = retention::run_command(&db, &periods, dry_run)
+                .await
+                .map_err(|e| format!("retention failed: {e}"))?;
+            for line in removed.lines(&periods, dry_run) {
+                println!("{line}");
+            }
+            if dry_run {
+                println!("dry run, nothing changed");
+            }
+            Ok(())
         }
         Command::Webhooks(WebhooksCommand::Secret) => {
             println!("{}", crate::webhook::SigningKey::generate());

@@ -410,6 +410,38 @@ pub struct Settings {
     #[arg(long, env = "KIWI_MFA_KEY_FILE", global = true)]
     pub mfa_key_file: Option<PathBuf>,
 
+    /// Days after which the answers of a submitted quiz attempt (the options chosen) are
+    /// removed; its score and whether it passed stay.
+    #[arg(
+        long,
+        env = "KIWI_RETAIN_ANSWERS_DAYS",
+        default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub retain_answers_days: u32,
+
+    /// Days after leaving after which a person's personal data is erased (replaced by a
+    /// pseudonym); their training records stay, pseudonymised.
+    #[arg(
+        long,
+        env = "KIWI_RETAIN_LEFT_DAYS",
+        default_value_t = 1095,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub retain_left_days: u32,
+
+    /// Days after which audit entries (and records of directory reconciliations) are deleted.
+    #[arg(
+        long,
+        env = "KIWI_RETAIN_AUDIT_DAYS",
+        default_value_t = 1095,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub retain_audit_days: u32,
+
     /// `text` (default) or `json`: one JSON object per line, for a log collector.
     #[arg(
         long,
@@ -617,6 +649,9 @@ impl Settings {
             mfa: None,
             mfa_key: None,
             mfa_key_file: None,
+            retain_answers_days: 90,
+            retain_left_days: 1095,
+            retain_audit_days: 1095,
         }
     }
 }

@@ -5,8 +5,8 @@ use actix_web::web;
 use crate::handlers::council_report;
 use crate::handlers::{
     access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, pages,
-    passwords, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on, system,
-    tool_host, tools,
+    passwords, privacy, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on,
+    system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // Signed-in people
         .route("/", web::get().to(pages::home))
         .route("/profile", web::get().to(profile::show))
+        .route("/privacy", web::get().to(privacy::show))
         .route(
             "/profile/password",
             web::post().to(profile::change_password),

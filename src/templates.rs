@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 43] = [
+const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),
@@ -24,6 +24,7 @@ const TEMPLATES: [(&str, &str); 43] = [
     ),
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
+    ("privacy.html", include_str!("../templates/privacy.html")),
     (
         "reports/report.html",
         include_str!("../templates/reports/report.html"),
@@ -193,10 +194,11 @@ impl Templates {
                 .map_err(|e| tera::Error::message(e.to_string()))
         });
         // Functions first: tera checks at this point that every function a template calls exists.
-        tera.add_raw_templates(TEMPLATES).map_err(|e| RenderError {
-            template: "*".into(),
-            detail: format!("{e:?}"),
-        })?;
+        tera.add_raw_templates(TEMPLATES.iter().copied())
+            .map_err(|e| RenderError {
+                template: "*".into(),
+                detail: format!("{e:?}"),
+            })?;
         Ok(Templates { tera })
     }
 

@@ -20,6 +20,8 @@ pub mod readiness;
 pub mod reconciliations;
 pub mod records;
 pub mod reminders;
+pub mod retention;
+pub mod schema;
 pub mod second_factors;
 pub mod sessions;
 pub mod setup_tokens;

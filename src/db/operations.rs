@@ -305,17 +305,6 @@ pub async fn count_by_kind_and_status(
         .await
 }
 
-/// Deletes operations that were done or given up before `before`; their dedupe keys are
-/// no longer needed by then.
-pub async fn purge(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
-    let result = outbox_operation::Entity::delete_many()
-        .filter(outbox_operation::Column::Status.is_in([STATUS_DONE, STATUS_GAVE_UP]))
-        .filter(outbox_operation::Column::CreatedAt.lt(before))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

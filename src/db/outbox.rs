@@ -240,17 +240,6 @@ pub async fn by_id(
     outbox_mail::Entity::find_by_id(id).one(db).await
 }
 
-/// Deletes mails that were sent or given up before `before`; their dedupe keys are no
-/// longer needed by then.
-pub async fn purge(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
-    let result = outbox_mail::Entity::delete_many()
-        .filter(outbox_mail::Column::Status.is_in([STATUS_SENT, STATUS_GAVE_UP]))
-        .filter(outbox_mail::Column::CreatedAt.lt(before))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

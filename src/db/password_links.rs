@@ -61,12 +61,3 @@ pub async fn delete_unused(
     }
     delete.exec(db).await.map(|_| ())
 }
-
-/// Drops links that ended before `before`.
-pub async fn purge(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<(), DbErr> {
-    password_link::Entity::delete_many()
-        .filter(password_link::Column::ExpiresAt.lt(before))
-        .exec(db)
-        .await
-        .map(|_| ())
-}

@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub left_at: Option<DateTimeUtc>,
+    /// When their personal data was replaced by a pseudonym (`services::retention`).
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 /// Never shows the password hash (only whether there is one).
@@ -66,6 +68,7 @@ mod tests {
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),
             left_at: None,
+            erased_at: None,
         };
         let shown = format!("{person:?}");
         assert!(!shown.contains("argon2"), "{shown}");

@@ -191,13 +191,9 @@ pub async fn verify(
         });
     }
     let serial = serial.trim().to_uppercase();
-    let found = db::certificates::by_serial(&state.db, &serial).await?;
-    let holder = match &found {
-        Some(c) => db::users::by_id(&state.db, c.user_id)
-            .await?
-            .map(|u| u.name)
-            .unwrap_or_default(),
-        None => String::new(),
+    let (found, holder) = match certification::verify(&state.db, &serial).await? {
+        Some((certificate, holder)) => (Some(certificate), holder),
+        None => (None, String::new()),
     };
     let page = VerifyPage {
         found: found.is_some(),

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod integrations;
 pub mod pages;
 pub mod passwords;
+pub mod privacy;
 pub mod profile;
 pub mod quizzes;
 pub mod reports;

@@ -54,6 +54,8 @@ struct AttemptPage {
     score: i32,
     passed: bool,
     pass_percent: u32,
+    /// The chosen options are gone (past `KIWI_RETAIN_ANSWERS_DAYS`); the score stays.
+    answers_removed: bool,
     next_step: String,
     /// After a failed attempt: the lesson sections to read again.
     reread: Vec<SectionLink>,
@@ -183,6 +185,7 @@ async fn page(
     let draw = grading::drawn_questions(attempt)?;
     let stored = grading::stored_answers(attempt)?;
     let submitted = attempt.submitted_at.is_some();
+    let answers_removed = submitted && attempt.answers.is_none();
     let mut questions = Vec::new();
     for (n, drawn) in draw.iter().enumerate() {
         let key = grading::question_key(course, attempt, drawn).ok_or(QuizError::Outdated)?;
@@ -225,7 +228,7 @@ async fn page(
             text_html: question.text_html.clone(),
             multiple: key.is_multiple_choice(),
             options,
-            answered_correctly: submitted.then(|| sorted == key.correct),
+            answered_correctly: (submitted && !answers_removed).then(|| sorted == key.correct),
             explanation_html: submitted.then(|| question.explanation_html.clone()),
             missing: missing.contains(&n),
         });
@@ -254,6 +257,7 @@ async fn page(
         score: attempt.score_percent.unwrap_or(0),
         passed: attempt.passed.unwrap_or(false),
         pass_percent: course.pass_percent,
+        answers_removed,
         next_step: if refresher {
             "/certificates".to_owned()
         } else {

@@ -208,6 +208,22 @@ async fn issue_at(
     db::certificates::by_serial(txn, &serial).await
 }
 
+/// A certificate as the public verification page shows it, with its holder's name. The
+/// certificates of erased people are not found: their name is gone, and a serial must not
+/// lead back to the person.
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    serial: &str,
+) -> Result<Option<(certificate::Model, String)>, DbErr> {
+    let Some(found) = db::certificates::by_serial(db, serial).await? else {
+        return Ok(None);
+    };
+    Ok(db::users::by_id(db, found.user_id)
+        .await?
+        .filter(|holder| holder.erased_at.is_none())
+        .map(|holder| (found, holder.name)))
+}
+
 /// `KIWI-2026-7K3M-9QXD`: the year and 40 random bits, so serials cannot be guessed in order.
 pub fn new_serial(now: DateTime<Utc>) -> String {
     let mut bytes = [0u8; 8];

@@ -182,6 +182,7 @@ pub async fn seed(
             created_at: Set(now),
             updated_at: Set(now),
             left_at: Set(None),
+            erased_at: Set(None),
         });
         for (c, course) in courses.iter().enumerate() {
             let roll = splitmix(random ^ (c as u64 + 1)) % 100;

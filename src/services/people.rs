@@ -110,6 +110,7 @@ pub(crate) async fn insert(
         created_at: Set(now),
         updated_at: Set(now),
         left_at: Set(None),
+        erased_at: Set(None),
     }
     .insert(db)
     .await?;

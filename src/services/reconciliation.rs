@@ -28,8 +28,6 @@ use crate::tools::Tool;
 const NIGHTLY_HOUR: u32 = 2;
 /// How often an instance looks whether tonight's run is due.
 const NIGHTLY_CHECK: Duration = Duration::from_secs(5 * 60);
-/// Done and given-up operations are deleted after this.
-const KEEP_OPERATIONS: chrono::Duration = chrono::Duration::days(180);
 /// People read per batch.
 const PEOPLE_BATCH: u64 = 500;
 
@@ -435,8 +433,8 @@ async fn queue_difference(
 }
 
 /// Runs the reconciliation once a night on one instance (the first that finds it due
-/// after `NIGHTLY_HOUR` local time), for as long as the server runs; and deletes old
-/// operations.
+/// after `NIGHTLY_HOUR` local time), for as long as the server runs. (Old operations are
+/// deleted by `services::retention`.)
 pub async fn run_nightly(
     db: &DatabaseConnection,
     directory: &Directory,
@@ -480,9 +478,6 @@ pub async fn run_nightly(
             ),
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "nightly reconciliation failed"),
-        }
-        if let Err(error) = db::operations::purge(db, now - KEEP_OPERATIONS).await {
-            tracing::warn!(%error, "purging old operations failed");
         }
     }
 }

@@ -23,10 +23,6 @@ use crate::services::outbox;
 pub const INTERVAL: Duration = Duration::from_secs(15 * 60);
 /// A notice missed on its day (the server was down) is still sent this many days later.
 const GRACE_DAYS: i64 = 7;
-/// Sent and given-up mails are deleted after this; no dedupe key is needed that long.
-const KEEP_MAIL: chrono::Duration = chrono::Duration::days(180);
-/// Ended password links are deleted after this.
-const KEEP_LINKS: chrono::Duration = chrono::Duration::days(30);
 
 /// When the scheduler writes, from the settings.
 #[derive(Debug, Clone)]
@@ -86,8 +82,6 @@ pub async fn run_once(
     } else {
         0
     };
-    db::outbox::purge(db, now - KEEP_MAIL).await?;
-    db::password_links::purge(db, now - KEEP_LINKS).await?;
     Ok(Queued {
         reminders,
         overdue,

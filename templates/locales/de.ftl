@@ -698,3 +698,80 @@ integrations-removed = Entfernt (dürfen das Werkzeug nicht nutzen)
 integrations-unmanaged = Mitglieder ohne Person in kiwi (belassen)
 integrations-not-found = Berechtigt, aber nicht im Verzeichnis
 integrations-more = … und { $count } weitere.
+
+## Datenschutz: Verzeichnis der gespeicherten Daten (/privacy)
+privacy-title = Verzeichnis der gespeicherten Daten
+profile-privacy-link = Welche Daten kiwi über mich speichert
+privacy-intro = Diese Seite nennt jedes Feld, das kiwi für { $organisation } speichert: wozu es dient, wer es in kiwi sehen kann, wohin es übermittelt wird und wann es gelöscht wird. Sie wird aus derselben Beschreibung erzeugt, die bei jeder Änderung automatisch mit der Datenbank abgeglichen wird.
+privacy-defaults-heading = Was immer gilt
+privacy-default-no-scores = Abteilungsleitungen und das Personal sehen nie Punkte, Antworten, die Zahl der Versuche oder Bearbeitungszeiten einzelner Personen. Sie sehen nur, ob jemand einen Kurs abgeschlossen hat, ihn bearbeitet oder noch nicht begonnen hat, und bis wann ein Zertifikat gilt.
+privacy-default-no-time = kiwi misst keine Lern- oder Lesezeit: Es speichert nicht, wie lange jemand eine Lektion liest oder eine Seite geöffnet hat. Gespeichert werden nur einzelne Zeitpunkte (wann ein Modul abgeschlossen, ein Quizversuch begonnen und abgegeben wurde, wann eine Anmeldung zuletzt genutzt wurde); die Zeitpunkte eines Quizversuchs sieht nur die Person selbst.
+privacy-default-tools = KI-Werkzeuge, das Verzeichnis und Webhooks erfahren nur, ob eine Person ein Werkzeug nutzen darf, und warum nicht: nie Punkte, Antworten oder Versuche.
+privacy-default-database = Wer die Datenbank oder den Server technisch betreibt, kann alle hier genannten Felder unmittelbar lesen. Dieser technische Zugang liegt außerhalb dessen, was kiwi anzeigen oder begrenzen kann; er ist durch die Rechte des Betriebs und dessen Protokolle zu regeln.
+privacy-retention-heading = Aufbewahrung und Löschung
+privacy-retention-summary-answers = Die gewählten Antworten eines Quizversuchs werden { $count ->
+    [one] einen Tag
+   *[other] { $count } Tage
+} nach der Abgabe gelöscht; Ergebnis und Bestehen bleiben.
+privacy-retention-summary-left = Bei Personen, die ausgeschieden sind, werden { $count ->
+    [one] einen Tag
+   *[other] { $count } Tage
+} nach dem Ausscheiden Name, E-Mail-Adresse und Personalnummer durch ein Pseudonym ersetzt und Passwort, Anmeldungen, zweiter Faktor und E-Mails gelöscht. Ihre Kursabschlüsse und Zertifikate bleiben mit dem Pseudonym verbunden, damit die Zahlen der Nachweise stimmen; ihre Zertifikate sind danach öffentlich nicht mehr prüfbar.
+privacy-retention-summary-mail = Versandte E-Mails werden nach { $count } Tagen gelöscht.
+privacy-retention-summary-throttle = Zähler fehlgeschlagener Anmeldungen werden nach dem Zeitfenster der Anmeldesperre gelöscht (nach { $count } Minuten).
+privacy-retention-summary-audit = Einträge des Änderungsprotokolls werden nach { $count ->
+    [one] einem Tag
+   *[other] { $count } Tagen
+} gelöscht.
+privacy-retention-job = kiwi löscht einmal am Tag, nach 3 Uhr; der Betrieb kann es mit „kiwi retention run“ jederzeit auslösen und mit „--dry-run“ vorher sehen, was gelöscht würde.
+privacy-tables-heading = Alle gespeicherten Felder
+privacy-tables-intro = Je Tabelle der Datenbank: jede Spalte mit ihrem Zweck, wer sie in kiwi sehen kann, wohin sie übermittelt wird und wie lange sie bleibt.
+privacy-table-retention = Aufbewahrung:
+privacy-table-caption = Spalten der Tabelle { $table }
+privacy-column = Feld
+privacy-purpose = Zweck
+privacy-seen-by = Wer es sieht
+privacy-goes-to = Wohin es geht
+privacy-kept = Wie lange
+privacy-postgres-only = nur auf PostgreSQL
+privacy-viewer-own = die Person selbst
+privacy-viewer-heads = Abteilungsleitung (eigene Einheit)
+privacy-viewer-hr = Personal
+privacy-viewer-admins = Verwaltung (Administration)
+privacy-viewer-tools = KI-Werkzeuge
+privacy-viewer-verifiers = wer die Seriennummer kennt (öffentliche Prüfseite)
+privacy-viewer-nobody = niemand in kiwi (nur für den Betrieb)
+privacy-goes-tools = KI-Werkzeuge
+privacy-goes-directory = Verzeichnis (LDAP)
+privacy-goes-webhooks = Webhooks
+privacy-goes-mail = E-Mail an die Person
+privacy-goes-nowhere = nirgendwohin
+privacy-retention-person = Solange die Person beschäftigt ist; { $count ->
+    [one] einen Tag
+   *[other] { $count } Tage
+} nach dem Ausscheiden durch ein Pseudonym ersetzt.
+privacy-retention-records = Bleibt als Nachweis; { $count ->
+    [one] einen Tag
+   *[other] { $count } Tage
+} nach dem Ausscheiden nur noch mit dem Pseudonym verbunden.
+privacy-retention-replaced = Bis er ersetzt oder zurückgesetzt wird; spätestens { $count ->
+    [one] einen Tag
+   *[other] { $count } Tage
+} nach dem Ausscheiden gelöscht.
+privacy-retention-answers = { $count ->
+    [one] Einen Tag
+   *[other] { $count } Tage
+} nach der Abgabe gelöscht.
+privacy-retention-session = Bis zur Abmeldung, spätestens nach 2 Stunden ohne Nutzung oder 12 Stunden.
+privacy-retention-minutes = Bis zur Verwendung oder zum Ablauf nach wenigen Minuten.
+privacy-retention-throttle = Nach dem Zeitfenster der Anmeldesperre ({ $count } Minuten).
+privacy-retention-mail = { $count } Tage.
+privacy-retention-operations = { $count } Tage.
+privacy-retention-links = { $count } Tage nach Ablauf des Links.
+privacy-retention-audit = { $count ->
+    [one] Einen Tag
+   *[other] { $count } Tage
+}.
+privacy-retention-feed = Einen Tag.
+privacy-retention-kept = Solange kiwi betrieben wird (keine Angaben über Personen).
+quiz-answers-removed = Ihre gewählten Antworten wurden nach Ablauf der Aufbewahrungsfrist gelöscht. Ergebnis und Bestehen bleiben erhalten.

@@ -698,3 +698,80 @@ integrations-removed = Removed (may not use the tool)
 integrations-unmanaged = Members without a person in kiwi (left alone)
 integrations-not-found = Entitled, but not in the directory
 integrations-more = … and { $count } more.
+
+## Privacy: the inventory of stored data (/privacy)
+privacy-title = Inventory of stored data
+profile-privacy-link = What kiwi stores about me
+privacy-intro = This page names every field kiwi stores for { $organisation }: what it is for, who can see it in kiwi, where it is sent and when it is deleted. It is generated from the same description that is checked against the database automatically with every change.
+privacy-defaults-heading = What always holds
+privacy-default-no-scores = Department heads and HR never see individual scores, answers, numbers of attempts or time spent. They see only whether someone completed a course, is working on it or has not started, and until when a certificate is valid.
+privacy-default-no-time = kiwi measures no learning or reading time: it does not store how long anyone reads a lesson or keeps a page open. It stores single points in time only (when a module was completed, when a quiz attempt started and was submitted, when a sign-in was last used); the times of a quiz attempt are seen by the person alone.
+privacy-default-tools = AI tools, the directory and webhooks learn only whether a person may use a tool, and why not: never scores, answers or attempts.
+privacy-default-database = Whoever runs the database or the server can read every field named here directly. That technical access is outside what kiwi can show or limit; it is governed by the operators' rights and their logs.
+privacy-retention-heading = Retention and deletion
+privacy-retention-summary-answers = The options chosen in a quiz attempt are deleted { $count ->
+    [one] one day
+   *[other] { $count } days
+} after it was submitted; the score and whether it passed stay.
+privacy-retention-summary-left = For people who left, { $count ->
+    [one] one day
+   *[other] { $count } days
+} after they left their name, email address and personnel number are replaced by a pseudonym, and their password, sign-ins, second factor and mails are deleted. Their completions and certificates stay linked to the pseudonym, so that the evidence figures stay right; their certificates can no longer be verified in public then.
+privacy-retention-summary-mail = Sent mail is deleted after { $count } days.
+privacy-retention-summary-throttle = Counts of failed sign-ins are deleted after the throttle window (after { $count } minutes).
+privacy-retention-summary-audit = Entries of the audit log are deleted after { $count ->
+    [one] one day
+   *[other] { $count } days
+}.
+privacy-retention-job = kiwi deletes once a day, after 3 a.m.; operators can run it at any time with "kiwi retention run" and see beforehand what would be deleted with "--dry-run".
+privacy-tables-heading = Every stored field
+privacy-tables-intro = Per table of the database: each column with its purpose, who can see it in kiwi, where it is sent and how long it stays.
+privacy-table-retention = Retention:
+privacy-table-caption = Columns of the table { $table }
+privacy-column = Field
+privacy-purpose = Purpose
+privacy-seen-by = Who sees it
+privacy-goes-to = Where it goes
+privacy-kept = How long
+privacy-postgres-only = PostgreSQL only
+privacy-viewer-own = the person themselves
+privacy-viewer-heads = department head (own unit)
+privacy-viewer-hr = HR
+privacy-viewer-admins = administrators
+privacy-viewer-tools = AI tools
+privacy-viewer-verifiers = anyone who knows the serial (public verification page)
+privacy-viewer-nobody = nobody in kiwi (for operation only)
+privacy-goes-tools = AI tools
+privacy-goes-directory = directory (LDAP)
+privacy-goes-webhooks = webhooks
+privacy-goes-mail = mail to the person
+privacy-goes-nowhere = nowhere
+privacy-retention-person = While the person works here; replaced by a pseudonym { $count ->
+    [one] one day
+   *[other] { $count } days
+} after they left.
+privacy-retention-records = Kept as evidence; linked only to the pseudonym { $count ->
+    [one] one day
+   *[other] { $count } days
+} after the person left.
+privacy-retention-replaced = Until replaced or reset; deleted { $count ->
+    [one] one day
+   *[other] { $count } days
+} after the person left at the latest.
+privacy-retention-answers = Deleted { $count ->
+    [one] one day
+   *[other] { $count } days
+} after submission.
+privacy-retention-session = Until sign-out; at most 2 hours without use or 12 hours.
+privacy-retention-minutes = Until used, or expired within minutes.
+privacy-retention-throttle = Past the throttle window ({ $count } minutes).
+privacy-retention-mail = { $count } days.
+privacy-retention-operations = { $count } days.
+privacy-retention-links = { $count } days after the link ended.
+privacy-retention-audit = { $count ->
+    [one] One day
+   *[other] { $count } days
+}.
+privacy-retention-feed = One day.
+privacy-retention-kept = As long as kiwi runs (no data about people).
+quiz-answers-removed = The options you chose were deleted when their retention period ended. The score and whether you passed stay.

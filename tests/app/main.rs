@@ -17,6 +17,7 @@ mod oidc_provider;
 mod operations;
 mod pages;
 mod password_sign_in;
+mod privacy;
 mod quizzes;
 mod reports;
 mod second_factor;

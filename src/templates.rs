@@ -25,6 +25,18 @@ const TEMPLATES: [(&str, &str); 42] = [
     ("setup.html", include_str!("../templates/setup.html")),
     ("profile.html", include_str!("../templates/profile.html")),
     (
+        "my_data/page.html",
+        include_str!("../templates/my_data/page.html"),
+    ),
+    (
+        "my_data/download.html",
+        include_str!("../templates/my_data/download.html"),
+    ),
+    (
+        "my_data/sections.html",
+        include_str!("../templates/my_data/sections.html"),
+    ),
+    (
         "reports/report.html",
         include_str!("../templates/reports/report.html"),
     ),

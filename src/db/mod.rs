@@ -16,6 +16,7 @@ pub mod password_links;
 pub mod policy_acknowledgements;
 pub mod policy_versions;
 pub mod readiness;
+pub mod record_views;
 pub mod reconciliations;
 pub mod records;
 pub mod reminders;

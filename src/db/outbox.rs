@@ -264,3 +264,15 @@ mod tests {
         assert!(sql.ends_with("FOR UPDATE SKIP LOCKED"), "{sql}");
     }
 }
+
+/// The mails addressed to a person, newest first (for their own data only).
+pub async fn to_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<outbox_mail::Model>, DbErr> {
+    outbox_mail::Entity::find()
+        .filter(outbox_mail::Column::UserId.eq(user))
+        .order_by_desc(outbox_mail::Column::CreatedAt)
+        .all(db)
+        .await
+}

@@ -259,7 +259,7 @@ pub async fn revoke(
         &state.db,
         &state.mail,
         &serial,
-        person.user.id,
+        &person.user,
         &form.reason,
     )
     .await

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render;
+use crate::services::record_views::{self, Kind, Viewer};
 use crate::services::records::{Counts, Status, StatusFilter};
 use crate::services::reports::{self, Audience, Filters, Visible};
 use crate::state::AppState;
@@ -251,11 +252,25 @@ async fn show(
     let pages = report.people.len().div_ceil(PEOPLE_PER_PAGE).max(1);
     let page = params.page.unwrap_or(1).clamp(1, pages);
     let people_matching = report.people.len();
-    let people = report
+    let shown: Vec<_> = report
         .people
         .into_iter()
         .skip((page - 1) * PEOPLE_PER_PAGE)
         .take(PEOPLE_PER_PAGE)
+        .collect();
+    // Everyone this page names learns of it under "Meine Daten": one row for the page.
+    let listed: Vec<Uuid> = shown.iter().map(|p| p.user_id).collect();
+    record_views::record_listed(
+        &state.db,
+        Viewer::in_audience(&person.user, audience),
+        Kind::report(audience),
+        "",
+        &listed,
+        Utc::now(),
+    )
+    .await?;
+    let people = shown
+        .into_iter()
         .map(|p| PersonView {
             name: p.name,
             email: p.email,

@@ -79,6 +79,7 @@ const learning = ({ allModules }) => [
 /** The profile: every signed-in person. */
 const profile = [
   { id: 'profile', path: '/profile', screenshot: true },
+  { id: 'my-data', path: '/profile/data', screenshot: true },
   { id: 'password-too-short', open: passwordTooShort, status: 422, focus: '.error-summary', screenshot: true },
   { id: 'password-wrong-current', open: passwordWrongCurrent, status: 422, focus: '.error-summary' },
 ];

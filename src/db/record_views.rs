@@ -66,9 +66,9 @@ pub async fn insert_selected(
     let (key, aggregate) = match backend {
         DatabaseBackend::Postgres => (
             "replace(p.id::text, '-', '')",
-            "COALESCE(jsonb_agg(p.key), '[]'::jsonb)",
+            "COALESCE(jsonb_agg(p.k), '[]'::jsonb)",
         ),
-        _ => ("lower(hex(p.id))", "json_group_array(p.key)"),
+        _ => ("lower(hex(p.id))", "json_group_array(p.k)"),
     };
     // Placeholders for PostgreSQL are numbered after those of the people query.
     let first = values.len();
@@ -88,7 +88,7 @@ pub async fn insert_selected(
     ]);
     let sql = format!(
         "WITH picked (id) AS ({people_sql}), \
-              keyed (key) AS (SELECT {key} FROM picked p), \
+              keyed (k) AS (SELECT {key} FROM picked p), \
               gathered (people, n) AS (SELECT {aggregate}, CAST(count(*) AS INTEGER) FROM keyed p) \
          INSERT INTO record_views (id, at, actor_id, actor_role, kind, detail, people, people_count) \
          SELECT {}, {}, {}, {}, {}, {}, people, n FROM gathered WHERE n > 0",
@@ -159,9 +159,12 @@ pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<Vi
             "v.people @> ?",
             Value::from(serde_json::Value::from(vec![key])),
         ),
+        // A key is a quoted string of fixed form, so finding it in the text is exact; the
+        // text search skips most rows before json_each reads the array.
         _ => (
-            "EXISTS (SELECT 1 FROM json_each(v.people) e WHERE e.value = ?)",
-            Value::from(key),
+            "instr(v.people, ?) > 0 \
+             AND EXISTS (SELECT 1 FROM json_each(v.people) e WHERE e.value = ?)",
+            Value::from(format!("\"{key}\"")),
         ),
     };
     let sql = format!(
@@ -169,8 +172,12 @@ pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<Vi
          FROM record_views v LEFT JOIN users a ON a.id = v.actor_id \
          WHERE {condition} ORDER BY v.at DESC, v.id DESC"
     );
+    let values = match backend {
+        DatabaseBackend::Postgres => vec![value],
+        _ => vec![value, Value::from(person_key(person))],
+    };
     let rows = db
-        .query_all_raw(crate::db::statement(backend, &sql, vec![value]))
+        .query_all_raw(crate::db::statement(backend, &sql, values))
         .await?;
     rows.iter()
         .map(|row| ViewRow::from_query_result(row, ""))

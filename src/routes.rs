@@ -3,9 +3,9 @@
 use actix_web::web;
 
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, my_data,
-    pages, passwords, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on, system,
-    tool_host, tools,
+    access, admin, assignments, certificates, courses, evidence, exports, hr, integrations,
+    my_data, pages, passwords, profile, quizzes, reports, second_factor, setup, sign_in,
+    single_sign_on, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.

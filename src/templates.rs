@@ -8,7 +8,7 @@ use crate::domain::Language;
 use crate::i18n::Translations;
 
 /// Every template, embedded so the binary runs from any directory.
-const TEMPLATES: [(&str, &str); 42] = [
+const TEMPLATES: [(&str, &str); 45] = [
     ("base.html", include_str!("../templates/base.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("home.html", include_str!("../templates/home.html")),

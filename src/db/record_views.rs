@@ -95,7 +95,9 @@ pub async fn insert_selected(
         marks[0], marks[1], marks[2], marks[3], marks[4], marks[5],
     );
     let result = db
-        .execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values))
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
         .await?;
     Ok(result.rows_affected())
 }
@@ -105,7 +107,10 @@ pub async fn insert_selected(
 /// person with every course); with one, exactly the people of the records statement.
 fn people_of(backend: DatabaseBackend, query: &RecordQuery) -> (String, Vec<Value>) {
     if query.courses.is_empty() {
-        return ("SELECT u.id FROM users u WHERE 1 = 0".to_owned(), Vec::new());
+        return (
+            "SELECT u.id FROM users u WHERE 1 = 0".to_owned(),
+            Vec::new(),
+        );
     }
     if query.completed_from.is_some() || query.completed_until.is_some() {
         let unordered = RecordQuery {

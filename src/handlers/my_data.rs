@@ -147,10 +147,7 @@ pub async fn json(
     let body = serde_json::to_vec_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            attachment(&state, "json"),
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, attachment(&state, "json")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body))
 }

@@ -7,7 +7,6 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, IntoActiveModel, Set}
 
 use crate::db;
 use crate::db::access_changes::Change;
-use crate::services::record_views::{self, Kind, Viewer};
 use crate::domain::{Actor, Email, Language, Roles, SingleLine, SingleLineError};
 use crate::entities::user;
 use crate::services::access;
@@ -15,6 +14,7 @@ use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
 use crate::services::password_links;
 use crate::services::people::{self, NewPerson};
+use crate::services::record_views::{self, Kind, Viewer};
 use crate::services::sessions;
 
 const REQUIRED_COLUMNS: [&str; 4] = ["personnel_number", "name", "email", "org_unit"];

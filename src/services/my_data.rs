@@ -191,7 +191,10 @@ pub async fn of(
     let assignments = db::assignments::applying_to(db, person.id, units).await?;
     let names = names_of(
         db,
-        assignments.iter().map(|a| a.assigned_by).collect::<Vec<_>>(),
+        assignments
+            .iter()
+            .map(|a| a.assigned_by)
+            .collect::<Vec<_>>(),
     )
     .await?;
     let unit_paths = unit_paths_of(
@@ -302,7 +305,11 @@ pub async fn of(
                 id: a.id,
                 course_id: a.course_id,
                 due_on: a.due_on,
-                scope: if a.user_id.is_some() { "person" } else { "unit" },
+                scope: if a.user_id.is_some() {
+                    "person"
+                } else {
+                    "unit"
+                },
                 unit_path: a
                     .org_unit_id
                     .and_then(|id| unit_paths.iter().find(|(u, _)| *u == id))
@@ -406,11 +413,35 @@ mod tests {
     fn an_audit_entry_is_about_a_person_only_when_it_names_them_as_a_word() {
         let me = Uuid::now_v7();
         let needles = vec!["1001".to_owned(), "anna@stadt.example".to_owned()];
-        assert!(is_about(&entry(None, "access.granted", "kreativbot 1001"), me, &needles));
-        assert!(is_about(&entry(None, "person.roles_changed", "1001: employee -> manager"), me, &needles));
-        assert!(!is_about(&entry(None, "access.granted", "kreativbot 10011"), me, &needles));
-        assert!(!is_about(&entry(None, "people.imported", "created 1001, updated 0"), me, &needles));
-        assert!(is_about(&entry(Some(me), "person.password_changed", ""), me, &needles));
-        assert!(!is_about(&entry(Some(me), "records.exported", "csv unit= course="), me, &needles));
+        assert!(is_about(
+            &entry(None, "access.granted", "kreativbot 1001"),
+            me,
+            &needles
+        ));
+        assert!(is_about(
+            &entry(None, "person.roles_changed", "1001: employee -> manager"),
+            me,
+            &needles
+        ));
+        assert!(!is_about(
+            &entry(None, "access.granted", "kreativbot 10011"),
+            me,
+            &needles
+        ));
+        assert!(!is_about(
+            &entry(None, "people.imported", "created 1001, updated 0"),
+            me,
+            &needles
+        ));
+        assert!(is_about(
+            &entry(Some(me), "person.password_changed", ""),
+            me,
+            &needles
+        ));
+        assert!(!is_about(
+            &entry(Some(me), "records.exported", "csv unit= course="),
+            me,
+            &needles
+        ));
     }
 }

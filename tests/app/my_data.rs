@@ -112,9 +112,17 @@ async fn a_persons_json_export_holds_exactly_their_data_and_nothing_of_anyone_el
     assert_eq!(data["account"]["id"], anna_row.id.to_string());
     assert_eq!(data["account"]["email"], anna.email.as_str());
     assert_eq!(data["account"]["name"], "Anna Jürgens");
-    assert_eq!(data["account"]["personnel_number"], anna_row.personnel_number);
+    assert_eq!(
+        data["account"]["personnel_number"],
+        anna_row.personnel_number
+    );
     assert!(!data["progress"].as_array().unwrap().is_empty());
-    assert!(!data["policy_acknowledgements"].as_array().unwrap().is_empty());
+    assert!(
+        !data["policy_acknowledgements"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     let attempts = data["quiz_attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2, "her passing attempt and her failed one");
@@ -169,15 +177,17 @@ async fn a_persons_json_export_holds_exactly_their_data_and_nothing_of_anyone_el
     foreign.extend(theirs_certificates.iter().map(|c| c.serial.clone()));
     foreign.extend(theirs_certificates.iter().map(|c| c.id.to_string()));
     for needle in &foreign {
-        assert!(!text.contains(needle.as_str()), "{needle} is in Anna's data");
+        assert!(
+            !text.contains(needle.as_str()),
+            "{needle} is in Anna's data"
+        );
     }
     // And her own identifiers are in it.
     assert!(text.contains(&anna_row.personnel_number));
 }
 
 #[tokio::test]
-async fn a_team_report_and_an_hr_export_appear_in_the_log_of_everyone_included_and_no_one_else()
-{
+async fn a_team_report_and_an_hr_export_appear_in_the_log_of_everyone_included_and_no_one_else() {
     let app = spawn_app().await;
     let head = app.person("Hanna Haupt", "Amt A", "manager").await;
     let ali = app.person("Ali Unten", "Amt A / Sachgebiet 1", "").await;
@@ -242,9 +252,18 @@ async fn the_log_gets_one_row_per_view_whether_it_includes_one_person_or_thirty(
         .iter()
         .map(|r| (r.kind.clone(), r.people_count))
         .collect();
-    assert!(counts.contains(&("team_report".to_owned(), 1)), "{counts:?}");
-    assert!(counts.contains(&("team_report".to_owned(), 30)), "{counts:?}");
-    assert!(counts.contains(&("team_export".to_owned(), 30)), "{counts:?}");
+    assert!(
+        counts.contains(&("team_report".to_owned(), 1)),
+        "{counts:?}"
+    );
+    assert!(
+        counts.contains(&("team_report".to_owned(), 30)),
+        "{counts:?}"
+    );
+    assert!(
+        counts.contains(&("team_export".to_owned(), 30)),
+        "{counts:?}"
+    );
     let export = rows.iter().find(|r| r.kind == "team_export").unwrap();
     assert_eq!(export.people.as_array().unwrap().len(), 30);
 }
@@ -313,7 +332,10 @@ async fn my_data_reads_in_german_with_umlauts_and_in_english_and_downloads_as_ht
     let file = response.text().await.unwrap();
     assert!(file.contains("<h1>Meine Daten</h1>"));
     assert!(file.contains("Jürgen Größe"));
-    assert!(!file.contains("/static/kiwi.css"), "the file stands on its own");
+    assert!(
+        !file.contains("/static/kiwi.css"),
+        "the file stands on its own"
+    );
 
     browser
         .submit("/profile/data", "/language", &[("language", "en")])
@@ -360,4 +382,27 @@ async fn nobody_reaches_anyone_elses_data() {
         let body = response.text().await.unwrap();
         assert!(!body.contains(&anna.email));
     }
+}
+
+#[tokio::test]
+async fn an_export_of_certificates_issued_on_some_days_names_only_the_people_it_selects() {
+    let app = spawn_app().await;
+    let (_, cora) = app.certified_person("Cora Zertifikat").await;
+    let dora = app.person("Dora Ohne", "Dezernat I", "").await;
+    let dora = app.signed_in(&dora).await;
+    let hr = app
+        .signed_in(&app.person("Paula Personal", "Personal", "hr").await)
+        .await;
+    let today = app.state.settings.local_time().today();
+    let response = hr
+        .get(&format!("/hr/export.xlsx?from={today}&to={today}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.bytes().await.unwrap();
+
+    assert_eq!(views_of(&cora).await, ["hr_export"]);
+    assert!(views_of(&dora).await.is_empty());
+    let entry = &my_data(&cora).await["views"][0];
+    assert_eq!(entry["detail"], "xlsx");
+    assert_eq!(entry["people"], 1);
 }

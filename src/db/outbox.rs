@@ -251,6 +251,18 @@ pub async fn purge(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u
     Ok(result.rows_affected)
 }
 
+/// The mails addressed to a person, newest first (for their own data only).
+pub async fn to_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<outbox_mail::Model>, DbErr> {
+    outbox_mail::Entity::find()
+        .filter(outbox_mail::Column::UserId.eq(user))
+        .order_by_desc(outbox_mail::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,16 +275,4 @@ mod tests {
             .to_string();
         assert!(sql.ends_with("FOR UPDATE SKIP LOCKED"), "{sql}");
     }
-}
-
-/// The mails addressed to a person, newest first (for their own data only).
-pub async fn to_user(
-    db: &impl ConnectionTrait,
-    user: Uuid,
-) -> Result<Vec<outbox_mail::Model>, DbErr> {
-    outbox_mail::Entity::find()
-        .filter(outbox_mail::Column::UserId.eq(user))
-        .order_by_desc(outbox_mail::Column::CreatedAt)
-        .all(db)
-        .await
 }

@@ -161,9 +161,11 @@ pub struct View {
     /// Who it was; `None` at the command line.
     pub name: Option<String>,
     /// `team_report`, `hr_report`, `team_export`, `hr_export`, `command_line_export`,
-    /// `certificate_revoked`, `people_imported` or `second_factor_reset`.
+    /// `certificate_revoked`, `people_imported`, `second_factor_reset` or
+    /// `assignment_created`.
     pub kind: String,
-    /// The file format of an export, the serial of a revoked certificate; else empty.
+    /// The file format of an export, the serial of a revoked certificate, the course of an
+    /// assignment; else empty.
     pub detail: String,
     /// How many people it included, this person among them.
     pub people: i32,

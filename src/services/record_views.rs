@@ -100,10 +100,12 @@ pub enum Kind {
     CertificateRevoked,
     PeopleImported,
     SecondFactorReset,
+    /// A course assigned to the person by name.
+    AssignmentCreated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::TeamReport,
         Kind::HrReport,
         Kind::TeamExport,
@@ -112,6 +114,7 @@ impl Kind {
         Kind::CertificateRevoked,
         Kind::PeopleImported,
         Kind::SecondFactorReset,
+        Kind::AssignmentCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +127,7 @@ impl Kind {
             Kind::CertificateRevoked => "certificate_revoked",
             Kind::PeopleImported => "people_imported",
             Kind::SecondFactorReset => "second_factor_reset",
+            Kind::AssignmentCreated => "assignment_created",
         }
     }
 

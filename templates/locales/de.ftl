@@ -671,6 +671,7 @@ my-data-kind-command-line-export = Export der Schulungsnachweise an der Kommando
 my-data-kind-certificate-revoked = Zertifikat widerrufen
 my-data-kind-people-imported = Personaldaten importiert (angelegt oder geändert)
 my-data-kind-second-factor-reset = Zweiten Faktor zurückgesetzt
+my-data-kind-assignment-created = Kurs persönlich zugewiesen
 my-data-kind-other = Andere Einsicht
 my-data-progress = Lernfortschritt
 my-data-course = Kurs

@@ -671,6 +671,7 @@ my-data-kind-command-line-export = Export of the training records at the command
 my-data-kind-certificate-revoked = Certificate revoked
 my-data-kind-people-imported = Staff data imported (created or changed)
 my-data-kind-second-factor-reset = Second factor reset
+my-data-kind-assignment-created = Course assigned to you personally
 my-data-kind-other = Other access
 my-data-progress = Progress
 my-data-course = Course

@@ -406,3 +406,38 @@ async fn an_export_of_certificates_issued_on_some_days_names_only_the_people_it_
     assert_eq!(entry["detail"], "xlsx");
     assert_eq!(entry["people"], 1);
 }
+
+#[tokio::test]
+async fn a_course_assigned_by_name_is_in_the_log_of_that_person_only() {
+    let app = spawn_app().await;
+    let head = app.person("Hanna Haupt", "Amt A", "manager").await;
+    let emil = app.person("Emil Einzeln", "Amt A", "").await;
+    let ali = app.person("Ali Anders", "Amt A", "").await;
+    let manager = app.signed_in(&head).await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    let response = manager
+        .submit(
+            "/assignments",
+            "/assignments",
+            &[
+                ("course", "grundlagen"),
+                ("target", "person"),
+                ("person", emil.email.as_str()),
+                ("due_on", due.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let emil = app.signed_in(&emil).await;
+    let data = my_data(&emil).await;
+    assert_eq!(data["views"][0]["kind"], "assignment_created");
+    assert_eq!(data["views"][0]["role"], "manager");
+    assert_eq!(data["views"][0]["name"], "Hanna Haupt");
+    assert_eq!(data["assignments"][0]["scope"], "person");
+    assert_eq!(data["assignments"][0]["assigned_by"], "Hanna Haupt");
+    let ali = app.signed_in(&ali).await;
+    assert!(views_of(&ali).await.is_empty());
+}

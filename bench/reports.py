@@ -7,7 +7,8 @@ Seeds `kiwi demo --people N`, serves it, and prints figures next to their target
   - the whole-administration HR report;
   - on PostgreSQL, the CSV export of every record against psql's COPY of the same SELECT
     (throughput, first byte, server memory growth at a small and the full export, and how
-    soon a client that aborts frees its query).
+    soon a client that aborts frees its query), and how long the export's one row in the
+    transparency log takes to write.
 It passes or fails nothing. Usage: see bench/README.md or `bench/reports.py --help`.
 """
 
@@ -263,8 +264,19 @@ def statements(env, port, binary, data, head_email):
          f"{len(statements) - len(session)}", "at most 3")
 
 
+def last_figure(log_path, message, field):
+    """The last value of `field` that kiwi logged with `message`, or None."""
+    with open(log_path, "rb") as f:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", f.read().decode("utf-8", "replace"))
+    found = [l for l in text.splitlines() if message in l]
+    value = re.search(rf"{field}=([0-9.]+)", found[-1]) if found else None
+    return float(value.group(1)) if value else None
+
+
 def export_part(args, env, port, binary, log_path, db_url):
     """The CSV export of every record against psql's COPY of the same SELECT."""
+    # The time each export's transparency log entry takes to write is logged at debug level.
+    env = dict(env, KIWI_LOG="warn,kiwi::services::record_views=debug")
     with open(log_path, "ab") as log:
         server = start(binary, env, port, log)
         try:
@@ -291,6 +303,11 @@ def export_part(args, env, port, binary, log_path, db_url):
             line("kiwi /hr/export.csv", f"{full[3] / full[0]:,.0f} rows/s", f"{full[0]:.2f} s")
             line("kiwi against COPY", f"{(full[3] / full[0]) / (copy_rows / copy_seconds):.2f}x",
                  "at least 0.4x")
+            written = last_figure(log_path, "transparency log written", "elapsed_ms")
+            included = pg(db_url, "SELECT people_count FROM record_views "
+                          "WHERE kind = 'hr_export' ORDER BY at DESC LIMIT 1")
+            line(f"transparency log entry of it (one row, {int(included or 0):,} people)",
+                 "n/a" if written is None else f"{written:.1f} ms", "under 50 ms")
             line("first byte", f"{full[1]:.0f} ms", "within 150 ms")
             line(f"server memory growth, {small[3]} rows", f"{small[4] / 1024:.1f} MiB",
                  "under 16 MiB")

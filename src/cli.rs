@@ -306,7 +306,7 @@ async fn export(
     let units = db::org_units::all(db).await.map_err(|e| e.to_string())?;
     let everything = crate::services::reports::Visible { top: None, units };
     let request = exports::Request {
-        actor: None,
+        viewer: crate::services::record_views::Viewer::command_line(),
         visible: &everything,
         unit: unit.as_ref(),
         course: args.course.as_deref(),

@@ -4,9 +4,9 @@ use actix_web::web;
 
 use crate::handlers::council_report;
 use crate::handlers::{
-    access, admin, assignments, certificates, courses, evidence, exports, hr, integrations, pages,
-    passwords, privacy, profile, quizzes, reports, second_factor, setup, sign_in, single_sign_on,
-    system, tool_host, tools,
+    access, admin, assignments, certificates, courses, evidence, exports, hr, integrations,
+    my_data, pages, passwords, privacy, profile, quizzes, reports, second_factor, setup, sign_in,
+    single_sign_on, system, tool_host, tools,
 };
 
 /// AI tools asking whether a person may use them; served without the pages' middleware.
@@ -73,6 +73,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/profile/password",
             web::post().to(profile::change_password),
         )
+        // "Meine Daten": the signed-in person's own data, and who looked at it
+        .route("/profile/data", web::get().to(my_data::show))
+        .route("/profile/data.json", web::get().to(my_data::json))
+        .route("/profile/data.html", web::get().to(my_data::html))
         .service(
             web::resource("/profile/second-factor")
                 .route(web::get().to(second_factor::enrol_form))

@@ -26,6 +26,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("profile.html", include_str!("../templates/profile.html")),
     ("privacy.html", include_str!("../templates/privacy.html")),
     (
+        "my_data/page.html",
+        include_str!("../templates/my_data/page.html"),
+    ),
+    (
+        "my_data/download.html",
+        include_str!("../templates/my_data/download.html"),
+    ),
+    (
+        "my_data/sections.html",
+        include_str!("../templates/my_data/sections.html"),
+    ),
+    (
         "reports/report.html",
         include_str!("../templates/reports/report.html"),
     ),

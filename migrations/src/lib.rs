@@ -15,6 +15,7 @@ mod m20261209_000020_second_factor;
 mod m20261209_000021_single_sign_on;
 mod m20261210_000022_feed_notify;
 mod m20261211_000023_erasure;
+mod m20261211_000024_record_views;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000021_single_sign_on::Migration),
             Box::new(m20261210_000022_feed_notify::Migration),
             Box::new(m20261211_000023_erasure::Migration),
+            Box::new(m20261211_000024_record_views::Migration),
         ]
     }
 }

@@ -65,3 +65,23 @@ pub async fn open_with_lineage(db: &impl ConnectionTrait) -> Result<Vec<OpenAssi
     .all(db)
     .await
 }
+
+/// Every assignment that applies to a person, withdrawn ones too: their own, and those of
+/// `units` (their unit and every unit above it). The earliest due first.
+pub async fn applying_to(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    units: Vec<Uuid>,
+) -> Result<Vec<assignment::Model>, DbErr> {
+    use sea_orm::Condition;
+    assignment::Entity::find()
+        .filter(
+            Condition::any()
+                .add(assignment::Column::UserId.eq(user))
+                .add(assignment::Column::OrgUnitId.is_in(units)),
+        )
+        .order_by_asc(assignment::Column::DueOn)
+        .order_by_asc(assignment::Column::AssignedAt)
+        .all(db)
+        .await
+}

@@ -117,3 +117,15 @@ pub async fn delete_open(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbEr
         .await
         .map(|_| ())
 }
+
+/// Every quiz attempt of a person, the oldest first (for their own data only).
+pub async fn of_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<quiz_attempt::Model>, DbErr> {
+    quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::UserId.eq(user))
+        .order_by_asc(quiz_attempt::Column::StartedAt)
+        .all(db)
+        .await
+}

@@ -18,6 +18,7 @@ pub mod policy_acknowledgements;
 pub mod policy_versions;
 pub mod readiness;
 pub mod reconciliations;
+pub mod record_views;
 pub mod records;
 pub mod reminders;
 pub mod retention;

@@ -240,6 +240,18 @@ pub async fn by_id(
     outbox_mail::Entity::find_by_id(id).one(db).await
 }
 
+/// The mails addressed to a person, newest first (for their own data only).
+pub async fn to_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<outbox_mail::Model>, DbErr> {
+    outbox_mail::Entity::find()
+        .filter(outbox_mail::Column::UserId.eq(user))
+        .order_by_desc(outbox_mail::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::db::statement;
 use crate::entities::{
     audit_log, directory_reconciliation, oidc_session, outbox_mail, outbox_operation,
-    password_link, quiz_attempt, recovery_code, second_factor, session, sign_in_challenge,
-    sign_in_failure, user,
+    password_link, quiz_attempt, record_view, recovery_code, second_factor, session,
+    sign_in_challenge, sign_in_failure, user,
 };
 
 /// Deletes the rows of `E` that match `condition`, or counts them for a dry run.
@@ -122,6 +122,16 @@ pub async fn audit_entries(
 ) -> Result<u64, DbErr> {
     let condition = Condition::all().add(audit_log::Column::At.lt(before));
     remove::<audit_log::Entity>(db, condition, dry_run).await
+}
+
+/// Entries of the transparency log written before `before`.
+pub async fn record_views(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<u64, DbErr> {
+    let condition = Condition::all().add(record_view::Column::At.lt(before));
+    remove::<record_view::Entity>(db, condition, dry_run).await
 }
 
 /// Records of directory reconciliations started before `before`.

@@ -16,6 +16,7 @@ pub mod password_link;
 pub mod policy_acknowledgement;
 pub mod policy_version;
 pub mod quiz_attempt;
+pub mod record_view;
 pub mod recovery_code;
 pub mod second_factor;
 pub mod session;

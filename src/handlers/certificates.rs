@@ -251,15 +251,7 @@ pub async fn revoke(
     require_hr_or_admin(&person)?;
     let serial = form.serial.trim().to_uppercase();
     let mut errors = std::collections::BTreeMap::new();
-    match certification::revoke(
-        &state.db,
-        &state.mail,
-        &serial,
-        person.user.id,
-        &form.reason,
-    )
-    .await
-    {
+    match certification::revoke(&state.db, &state.mail, &serial, &person.user, &form.reason).await {
         Ok(revoked) => {
             let page = RevokePage {
                 serial: String::new(),

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::reports::{ReportParams, visible};
 use crate::services::exports::{self, Format, Request};
+use crate::services::record_views::Viewer;
 use crate::services::reports::Audience;
 use crate::state::AppState;
 
@@ -59,7 +60,7 @@ async fn export(
     let visible = visible(&state, &person, audience).await?;
     let filters = params.resolve(&state, &visible)?;
     let request = Request {
-        actor: Some(person.user.id),
+        viewer: Viewer::in_audience(&person.user, audience),
         visible: &visible,
         unit: filters.unit,
         course: filters.course.as_deref(),

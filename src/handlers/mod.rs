@@ -11,6 +11,7 @@ pub mod exports;
 pub mod hr;
 pub mod identity;
 pub mod integrations;
+pub mod my_data;
 pub mod pages;
 pub mod passwords;
 pub mod privacy;

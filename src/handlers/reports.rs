@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::handlers::identity::CurrentUser;
 use crate::handlers::render_heavy;
+use crate::services::record_views::{self, Kind, Viewer};
 use crate::services::records::{Counts, Status, StatusFilter};
 use crate::services::reports::{self, Audience, Filters, Visible};
 use crate::state::AppState;
@@ -251,6 +252,17 @@ async fn show(
     };
     let (page, pages) = (report.page, report.pages);
     let people_matching = report.people_matching;
+    // Everyone this page names learns of it under "Meine Daten": one row for the page.
+    let listed: Vec<Uuid> = report.people.iter().map(|p| p.user_id).collect();
+    record_views::record_listed(
+        &state.db,
+        Viewer::in_audience(&person.user, audience),
+        Kind::report(audience),
+        "",
+        &listed,
+        Utc::now(),
+    )
+    .await?;
     let people = report
         .people
         .into_iter()

@@ -12,8 +12,9 @@ use crate::db;
 use crate::domain::Email;
 use crate::entities::{assignment, user};
 use crate::services::mails::{Composer, MailError};
+use crate::services::record_views::{self, Kind, Viewer};
 use crate::services::reminders;
-use crate::services::reports::Visible;
+use crate::services::reports::{Audience, Visible};
 
 /// Whom an assignment is for.
 pub enum Target {
@@ -102,6 +103,24 @@ pub async fn assign(
         ),
     )
     .await?;
+    // A person assigned a course by name sees who did it under "Meine Daten" (the
+    // assignments of their unit are listed there as assignments).
+    if let Some(person) = created.user_id {
+        let audience = if by.is_hr {
+            Audience::Hr
+        } else {
+            Audience::Manager
+        };
+        record_views::record_listed(
+            &txn,
+            Viewer::in_audience(by, audience),
+            Kind::AssignmentCreated,
+            &created.course_id,
+            &[person],
+            created.assigned_at,
+        )
+        .await?;
+    }
     // The people it names learn of it by mail, queued with the assignment itself.
     reminders::queue_assignment_mails(&txn, mail, catalog, &created).await?;
     txn.commit().await?;

@@ -15,6 +15,7 @@ use crate::services::integrations::{self, CertificateEvent};
 use crate::services::mails::{ClosedBecause, Composer, Recipient};
 use crate::services::outbox;
 use crate::services::progress::{self, CourseStatus};
+use crate::services::record_views::{self, Kind, Viewer};
 
 /// How long before its end a certificate can be renewed.
 pub const RENEWAL_WINDOW: chrono::Duration = chrono::Duration::days(60);
@@ -279,15 +280,16 @@ pub enum RevokeError {
     Database(#[from] DbErr),
 }
 
-/// Revokes a certificate with a reason; access that depended on it ends at once, and the
-/// holder hears of every tool that closed because of it.
+/// Revokes a certificate with a reason; access that depended on it ends at once, the holder
+/// hears of every tool that closed because of it and sees who revoked it under "Meine Daten".
 pub async fn revoke(
     db: &DatabaseConnection,
     mail: &Composer,
     serial: &str,
-    actor: Uuid,
+    by: &user::Model,
     reason: &str,
 ) -> Result<certificate::Model, RevokeError> {
+    let actor = by.id;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(RevokeError::NoReason);
@@ -318,6 +320,15 @@ pub async fn revoke(
         Some(actor),
         "certificate.revoked",
         &format!("{} {reason}", found.serial),
+    )
+    .await?;
+    record_views::record_listed(
+        &txn,
+        Viewer::hr_or_admin(by),
+        Kind::CertificateRevoked,
+        &found.serial,
+        &[found.user_id],
+        now,
     )
     .await?;
     txn.commit().await?;

@@ -15,6 +15,7 @@ use crate::db::records::{RecordQuery, RecordRow};
 use crate::domain::{Language, LocalTime};
 use crate::entities::org_unit;
 use crate::i18n::{TranslationError, Translations};
+use crate::services::record_views::{self, Viewer};
 use crate::services::records::{self, Dues, Status, StatusFilter};
 use crate::services::reports::{self, Visible};
 use crate::xlsx::{self, Cell, XlsxError, XlsxWriter};
@@ -106,8 +107,9 @@ impl Labels {
 
 /// What someone asked to export, already checked against what they may see.
 pub struct Request<'a> {
-    /// Who asks (recorded in the audit log); `None` on the command line.
-    pub actor: Option<Uuid>,
+    /// Who asks, in which role (recorded in the audit log and in the transparency log of
+    /// everyone the export includes); the command line has no person.
+    pub viewer: Viewer,
     pub visible: &'a Visible,
     pub unit: Option<&'a org_unit::Model>,
     pub course: Option<&'a str>,
@@ -132,8 +134,9 @@ pub fn query(catalog: &Catalog, request: &Request<'_>) -> RecordQuery {
     query
 }
 
-/// Prepares an export and records in the audit log who exported what: one statement for
-/// the open assignments, one for the record; the rows are read by `run`.
+/// Prepares an export and records who exported what: in the audit log, and in the
+/// transparency log of every person the export's query reads (one row, however many people).
+/// One statement for the open assignments, one for each record; the rows are read by `run`.
 pub async fn prepare(
     db: &DatabaseConnection,
     catalog: &Catalog,
@@ -157,7 +160,7 @@ pub async fn prepare(
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     db::audit::record(
         db,
-        request.actor,
+        request.viewer.id,
         "records.exported",
         &format!(
             "{} unit={} course={} status={} from={} to={}",
@@ -168,6 +171,14 @@ pub async fn prepare(
             day(request.from),
             day(request.to),
         ),
+    )
+    .await?;
+    record_views::record_export(
+        db,
+        request.viewer,
+        request.format.extension(),
+        &export.query,
+        Utc::now(),
     )
     .await?;
     Ok(export)

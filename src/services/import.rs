@@ -14,6 +14,7 @@ use crate::services::mails::{Composer, MailError};
 use crate::services::org_units::{self, UnitIndex};
 use crate::services::password_links;
 use crate::services::people::{self, NewPerson};
+use crate::services::record_views::{self, Kind, Viewer};
 use crate::services::sessions;
 
 const REQUIRED_COLUMNS: [&str; 4] = ["personnel_number", "name", "email", "org_unit"];
@@ -154,6 +155,8 @@ pub async fn import_csv(
         .map(|person| (person.personnel_number.clone(), person))
         .collect();
     let mut report = ImportReport::default();
+    // Everyone the import creates or changes, for their transparency log.
+    let mut changed = Vec::new();
     let mut refused = Vec::new();
     let now = Utc::now();
 
@@ -172,6 +175,7 @@ pub async fn import_csv(
                 let created = people::insert(&txn, &row.person, unit.id).await?;
                 password_links::invite(&txn, mail, &created, now).await?;
                 people::audit_changes(&txn, actor.id(), None, &created).await?;
+                changed.push(created.id);
                 report.created += 1;
             }
             Some(current) => {
@@ -209,6 +213,7 @@ pub async fn import_csv(
                 }
                 db::access_changes::record(&txn, Change::Person(updated.id)).await?;
                 people::audit_changes(&txn, actor.id(), Some(&previous), &updated).await?;
+                changed.push(updated.id);
                 report.updated += 1;
             }
         }
@@ -229,6 +234,7 @@ pub async fn import_csv(
                 db::users::mark_left(&txn, person.id, now).await?;
                 sessions::end_all(&txn, person.id).await?;
                 access::audit_change(&txn, rules, person.id, before.as_ref()).await?;
+                changed.push(person.id);
                 report.marked_left += 1;
             }
         }
@@ -245,6 +251,15 @@ pub async fn import_csv(
             "created {}, updated {}, unchanged {}, marked left {}",
             report.created, report.updated, report.unchanged, report.marked_left
         ),
+    )
+    .await?;
+    record_views::record_listed(
+        &txn,
+        Viewer::of_actor(actor),
+        Kind::PeopleImported,
+        "",
+        &changed,
+        now,
     )
     .await?;
     txn.commit().await?;

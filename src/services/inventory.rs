@@ -438,6 +438,62 @@ pub static INVENTORY: &[Table] = &[
         ],
     },
     Table {
+        name: "record_views",
+        purpose: Text {
+            de: "Wer sich Ausbildungsdaten angesehen oder über Personen geändert hat (Teambericht, Personalbericht, Exporte, Widerruf, Import): je Ansicht eine Zeile mit der Liste der betroffenen Personen, damit jede Person unter „Meine Daten“ sieht, wer ihre Daten gesehen hat.",
+            en: "Who looked at training records or changed something about people (team report, HR report, exports, revocation, import): one row per view with the list of the people it included, so that everyone sees under \"My data\" who looked at theirs.",
+        },
+        retention: Retention::Audit,
+        columns: &[
+            id(),
+            c(
+                "at",
+                "Zeitpunkt der Ansicht",
+                "When it happened",
+                &[Viewer::Own],
+                NOWHERE,
+            ),
+            c(
+                "actor_id",
+                "Wer sich die Daten angesehen hat",
+                "Who looked",
+                &[Viewer::Own],
+                NOWHERE,
+            ),
+            c(
+                "actor_role",
+                "In welcher Rolle (Abteilungsleitung, Personal, Befehlszeile)",
+                "In which role (department head, HR, command line)",
+                &[Viewer::Own],
+                NOWHERE,
+            ),
+            c(
+                "kind",
+                "Was es war (Teambericht, Export, Widerruf …)",
+                "What it was (team report, export, revocation …)",
+                &[Viewer::Own],
+                NOWHERE,
+            ),
+            c(
+                "detail",
+                "Einzelheiten, etwa der Filter eines Exports",
+                "Details, such as an export's filter",
+                &[Viewer::Own],
+                NOWHERE,
+            ),
+            internal(
+                "people",
+                "Die technischen Schlüssel der Personen, die die Ansicht enthielt",
+                "The technical keys of the people the view included",
+            ),
+            internal(
+                "people_count",
+                "Wie viele Personen es waren",
+                "How many people it included",
+            ),
+        ],
+    },
+    Table {
         name: "audit_log",
         purpose: Text {
             de: "Das Protokoll der Änderungen, die für die Nachvollziehbarkeit zählen (Zertifikate, Rollen, Importe, Freigaben von Werkzeugen, Löschungen). Es nennt Personen nur mit Personalnummer oder Pseudonym.",

@@ -64,6 +64,8 @@ pub struct Removed {
     pub sign_in_failures: u64,
     pub audit_entries: u64,
     pub reconciliations: u64,
+    /// Entries of the transparency log (who looked at whose records).
+    pub record_views: u64,
 }
 
 impl Removed {
@@ -71,7 +73,7 @@ impl Removed {
     pub fn summary(&self) -> String {
         format!(
             "answers {}, people erased {}, mails {}, operations {}, password links {}, \
-             sign-in failures {}, audit entries {}, reconciliations {}",
+             sign-in failures {}, audit entries {}, reconciliations {}, record views {}",
             self.answers,
             self.people,
             self.mails,
@@ -79,7 +81,8 @@ impl Removed {
             self.password_links,
             self.sign_in_failures,
             self.audit_entries,
-            self.reconciliations
+            self.reconciliations,
+            self.record_views
         )
     }
 
@@ -121,6 +124,10 @@ impl Removed {
                 "directory reconciliation records older than {} days: {} {verb}",
                 periods.audit_days, self.reconciliations
             ),
+            format!(
+                "entries of who looked at whose records older than {} days: {} {verb}",
+                periods.audit_days, self.record_views
+            ),
         ]
     }
 }
@@ -160,6 +167,8 @@ pub async fn run(
             dry_run,
         )
         .await?,
+        record_views: db::retention::record_views(db, now - days(periods.audit_days), dry_run)
+            .await?,
         people: 0,
     };
     let left_before = now - days(periods.left_days);

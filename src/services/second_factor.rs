@@ -588,6 +588,19 @@ pub async fn reset(
         &person.personnel_number,
     )
     .await?;
+    let admin_viewer = crate::services::record_views::Viewer {
+        id: Some(admin.id),
+        role: crate::services::record_views::ViewerRole::Admin,
+    };
+    crate::services::record_views::record_listed(
+        &txn,
+        admin_viewer,
+        crate::services::record_views::Kind::SecondFactorReset,
+        "",
+        &[person.id],
+        Utc::now(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(true)
 }

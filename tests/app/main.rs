@@ -12,6 +12,7 @@ mod hardening;
 mod import;
 mod ldap;
 mod mail;
+mod my_data;
 mod oidc;
 mod oidc_provider;
 mod operations;

@@ -80,6 +80,7 @@ const learning = ({ allModules }) => [
 const profile = [
   { id: 'profile', path: '/profile', screenshot: true },
   { id: 'privacy', path: '/privacy', screenshot: true },
+  { id: 'my-data', path: '/profile/data', screenshot: true },
   { id: 'password-too-short', open: passwordTooShort, status: 422, focus: '.error-summary', screenshot: true },
   { id: 'password-wrong-current', open: passwordWrongCurrent, status: 422, focus: '.error-summary' },
 ];

@@ -275,10 +275,12 @@ fn spawn_background_work(state: web::Data<AppState>) {
             operations::run_webhooks(&state.webhooks, &state.db).await
         });
     }
-    supervise("retention", state.clone(), |state| async move {
-        let periods = retention::Periods::from_settings(&state.settings);
-        retention::run_daily(&state.db, periods, state.settings.local_time()).await
-    });
+    if state.settings.retention_daily {
+        supervise("retention", state.clone(), |state| async move {
+            let periods = retention::Periods::from_settings(&state.settings);
+            retention::run_daily(&state.db, periods, state.settings.local_time()).await
+        });
+    }
     supervise("housekeeping", state, |state| async move {
         let mut interval = tokio::time::interval(Duration::from_secs(600));
         loop {

@@ -442,6 +442,17 @@ pub struct Settings {
     )]
     pub retain_audit_days: u32,
 
+    /// Whether the server runs retention itself once a day (after 03:00 local time, on one
+    /// instance); `false` where `kiwi retention run` is scheduled otherwise (cron, a timer).
+    #[arg(
+        long,
+        env = "KIWI_RETENTION_DAILY",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub retention_daily: bool,
+
     /// `text` (default) or `json`: one JSON object per line, for a log collector.
     #[arg(
         long,
@@ -652,6 +663,7 @@ impl Settings {
             retain_answers_days: 90,
             retain_left_days: 1095,
             retain_audit_days: 1095,
+            retention_daily: true,
         }
     }
 }

@@ -156,6 +156,8 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
     settings.smtp_url = config.smtp_url;
     settings.mail_max_tries = config.mail_max_tries;
     settings.manager_digest = config.manager_digest;
+    // Tests run retention themselves; the server's daily run would race them.
+    settings.retention_daily = false;
     settings.mfa = Some(config.mfa);
     settings.password_sign_in = config.password_sign_in;
     if let Some(configure) = config.configure {

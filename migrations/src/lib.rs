@@ -16,6 +16,7 @@ mod m20261209_000021_single_sign_on;
 mod m20261210_000022_feed_notify;
 mod m20261211_000023_erasure;
 mod m20261211_000024_record_views;
+mod m20261212_000025_record_view_people;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000022_feed_notify::Migration),
             Box::new(m20261211_000023_erasure::Migration),
             Box::new(m20261211_000024_record_views::Migration),
+            Box::new(m20261212_000025_record_view_people::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The transparency log: one row per report view, export or change that included people,
-//! with the ids of everyone it included (see `db::record_views`).
+//! and how many people it included; whom it included is in `record_view_people`, as bitmaps
+//! (see `db::record_views`).
 
 use sea_orm::entity::prelude::*;
 
@@ -13,9 +14,6 @@ pub struct Model {
     pub actor_role: String,
     pub kind: String,
     pub detail: String,
-    /// A JSON array of user ids, 32 lowercase hex digits each.
-    #[sea_orm(column_type = "JsonBinary")]
-    pub people: Json,
     pub people_count: i32,
 }
 

@@ -254,11 +254,10 @@ async fn show(
     let people_matching = report.people_matching;
     // Everyone this page names learns of it under "Meine Daten": one row for the page.
     let listed: Vec<Uuid> = report.people.iter().map(|p| p.user_id).collect();
-    record_views::record_listed(
+    record_views::record_report_page(
         &state.db,
         Viewer::in_audience(&person.user, audience),
         Kind::report(audience),
-        "",
         &listed,
         Utc::now(),
     )

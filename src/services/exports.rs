@@ -158,8 +158,11 @@ pub async fn prepare(
         local: request.local,
     };
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    // The audit entry and the transparency log are written together, before the first row
+    // is sent.
+    let txn = db::begin_write(db).await?;
     db::audit::record(
-        db,
+        &*txn,
         request.viewer.id,
         "records.exported",
         &format!(
@@ -174,13 +177,14 @@ pub async fn prepare(
     )
     .await?;
     record_views::record_export(
-        db,
+        &*txn,
         request.viewer,
         request.format.extension(),
         &export.query,
         Utc::now(),
     )
     .await?;
+    txn.commit().await?;
     Ok(export)
 }
 

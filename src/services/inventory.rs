@@ -293,6 +293,11 @@ pub static INVENTORY: &[Table] = &[
                 &[D::Tools, D::Directory, D::Webhooks],
             ),
             internal(
+                "record_no",
+                "Eine laufende Nummer der Person, die nie wiederverwendet wird; über sie findet das Protokoll „Wer hat hingesehen?“ die Einträge einer Person",
+                "A running number of the person that is never reused; through it the \"who looked\" log finds a person's entries",
+            ),
+            internal(
                 "password_hash",
                 "Das Passwort als argon2id-Hash (nie das Passwort selbst)",
                 "The password as an argon2id hash (never the password itself)",
@@ -482,14 +487,30 @@ pub static INVENTORY: &[Table] = &[
                 NOWHERE,
             ),
             internal(
-                "people",
-                "Die technischen Schlüssel der Personen, die die Ansicht enthielt",
-                "The technical keys of the people the view included",
-            ),
-            internal(
                 "people_count",
                 "Wie viele Personen es waren",
                 "How many people it included",
+            ),
+        ],
+    },
+    Table {
+        name: "record_view_people",
+        purpose: Text {
+            de: "Wen eine Ansicht enthielt: je Block von 64 Personennummern eine Zeile mit einem Bit je Person, damit ein Export von 100.000 Personen wenige Tausend kleine Zeilen schreibt.",
+            en: "Whom a view included: one row per block of 64 person numbers, with one bit per person, so that an export of 100,000 people writes a few thousand small rows.",
+        },
+        retention: Retention::Audit,
+        columns: &[
+            internal("view_id", "Die Ansicht", "The view"),
+            internal(
+                "block",
+                "Der Block der Personennummern",
+                "The block of person numbers",
+            ),
+            internal(
+                "bits",
+                "Welche Personen des Blocks die Ansicht enthielt",
+                "Which people of the block the view included",
             ),
         ],
     },

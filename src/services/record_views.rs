@@ -4,7 +4,7 @@
 //! administrators is outside kiwi and not recorded here.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use uuid::Uuid;
 
 use crate::db;
@@ -164,6 +164,23 @@ pub async fn record_listed(
 ) -> Result<(), DbErr> {
     let view = new_view(viewer, kind, detail, at);
     db::record_views::insert_listed(db, &view, people).await
+}
+
+/// Records that `viewer` saw the people of a page of a report, in a write transaction of its
+/// own.
+pub async fn record_report_page(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    kind: Kind,
+    people: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    let txn = db::begin_write(db).await?;
+    record_listed(&*txn, viewer, kind, "", people, at).await?;
+    txn.commit().await
 }
 
 /// Records that `viewer` exported the records `query` reads: one statement that gathers the

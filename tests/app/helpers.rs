@@ -135,15 +135,9 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         tools,
     };
     let data_dir = tempfile::tempdir().expect("temporary directory");
-    let url = match (config.database_url, std::env::var("KIWI_TEST_DATABASE_URL")) {
-        (Some(existing), _) => existing,
-        (None, Ok(server)) if server.starts_with("postgres") => {
-            fresh_postgres_database(&server).await
-        }
-        _ => format!(
-            "sqlite://{}?mode=rwc",
-            data_dir.path().join("kiwi.sqlite").display()
-        ),
+    let url = match config.database_url {
+        Some(existing) => existing,
+        None => empty_database(data_dir.path()).await,
     };
     let db = db::connect(&url).await.expect("database opens");
     db::migrate(&db).await.expect("migrations run");
@@ -184,6 +178,15 @@ pub async fn spawn_app_with(config: TestConfig) -> TestApp {
         access,
         state,
         _data_dir: data_dir,
+    }
+}
+
+/// The URL of a new, empty database: a SQLite file in `dir`, or, when
+/// `KIWI_TEST_DATABASE_URL` names a PostgreSQL server, a database of its own there.
+pub async fn empty_database(dir: &Path) -> String {
+    match std::env::var("KIWI_TEST_DATABASE_URL") {
+        Ok(server) if server.starts_with("postgres") => fresh_postgres_database(&server).await,
+        _ => format!("sqlite://{}?mode=rwc", dir.join("kiwi.sqlite").display()),
     }
 }
 

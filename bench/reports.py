@@ -179,8 +179,9 @@ def run_backend(args, backend, tmp, people, parts):
     data = os.path.join(tmp, f"{backend}-{people}")
     os.makedirs(data, exist_ok=True)
     port = free_port()
+    # HR signs in with a password alone here (no second factor), as in `kiwi demo`.
     env = dict(os.environ, KIWI_DATA_DIR=data, KIWI_BIND=f"127.0.0.1:{port}",
-               KIWI_LOG="warn")
+               KIWI_LOG="warn", KIWI_MFA="off")
     db_url = None
     if backend == "postgres":
         admin = args.pg_admin_url
@@ -341,6 +342,8 @@ def main():
     parser.add_argument("--pg-people", type=int, default=166_667,
                         help="generated people for the PostgreSQL export: x3 courses = 500,000 records")
     parser.add_argument("--team-requests", type=int, default=200)
+    parser.add_argument("--parts", default="reports,statements,export",
+                        help="which parts to run (default: all of reports,statements,export)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--kiwi", default=os.path.join(
         os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target")), "release", "kiwi"))
@@ -352,12 +355,16 @@ def main():
         raise SystemExit(f"no kiwi binary at {args.kiwi}: run cargo build --release first")
     tmp = tempfile.mkdtemp(prefix="kiwi-bench-reports-")
     try:
+        parts = set(args.parts.split(","))
         for backend in args.backends.split(","):
             if backend == "sqlite":
-                run_backend(args, "sqlite", tmp, args.people, {"reports"})
+                if "reports" in parts:
+                    run_backend(args, "sqlite", tmp, args.people, {"reports"})
             else:
-                run_backend(args, "postgres", tmp, args.people, {"reports", "statements"})
-                run_backend(args, "postgres", tmp, args.pg_people, {"export"})
+                if parts & {"reports", "statements"}:
+                    run_backend(args, "postgres", tmp, args.people, parts - {"export"})
+                if "export" in parts:
+                    run_backend(args, "postgres", tmp, args.pg_people, {"export"})
     finally:
         if args.keep:
             print(f"\nkept {tmp}")

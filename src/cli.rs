@@ -223,26 +223,9 @@ pub enum UsersCommand {
     },
 }
 
-/// Two settings of the C library's allocator, made once at start, before kiwi allocates much:
-/// - each argon2 block (19 MiB) goes back to the system when a check ends. glibc would
-///   otherwise raise its threshold for memory mapped on its own after the first blocks are
-///   freed and keep later ones in its heap: ten sign-ins in a row grew kiwi by 170 MiB, a
-///   burst to 590 MiB;
-/// - at most two heaps (one per core of a small server) instead of eight per core: with
-///   50,000 people kiwi holds 160 MiB instead of 171 MiB (`bench/memory.sh`).
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator settings (glibc takes its own lock for them);
-    // a failure leaves the default in place.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
 /// Runs the command; errors are printed for the operator and turn into a failing exit code.
 pub async fn run(cli: Cli) -> ExitCode {
-    tune_allocator();
+    crate::allocator::tune();
     init_logging(&cli.settings.log, &cli.settings.log_format);
     match execute(cli).await {
         Ok(()) => ExitCode::SUCCESS,

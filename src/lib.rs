@@ -1,4 +1,5 @@
 pub mod access;
+pub mod allocator;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -3,6 +3,7 @@
 //! database and no HTTP here; the tests are tables of cases.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -60,9 +61,70 @@ pub struct Entitlements {
     pub org_unit_id: Uuid,
     pub active: bool,
     pub certificates: Vec<CertificateFact>,
-    pub acknowledged: HashSet<String>,
+    /// Policy versions acknowledged.
+    pub acknowledged: Names,
     /// Courses with an attempt or a completed module, on any version.
-    pub started: HashSet<String>,
+    pub started: Names,
+}
+
+/// A small set of short names (course ids, policy versions), sorted, each name shared with
+/// everyone who holds it (see `Interner`): an index of 166,000 people holds a few pointers
+/// per person here instead of a hash table and a copy of every name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names(Box<[Arc<str>]>);
+
+impl Names {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|held| (**held).cmp(name))
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    pub fn insert(&mut self, name: Arc<str>) {
+        if let Err(at) = self.position(&name) {
+            let mut names = std::mem::take(&mut self.0).into_vec();
+            names.insert(at, name);
+            self.0 = names.into_boxed_slice();
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|name| &**name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: Into<Arc<str>>> FromIterator<S> for Names {
+    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Self {
+        let mut names: Vec<Arc<str>> = names.into_iter().map(Into::into).collect();
+        names.sort_unstable();
+        names.dedup();
+        Names(names.into_boxed_slice())
+    }
+}
+
+/// Hands out one shared copy of each name it has seen, while a batch of people is read.
+#[derive(Default)]
+pub struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    pub fn name(&mut self, name: &str) -> Arc<str> {
+        if let Some(held) = self.0.get(name) {
+            return held.clone();
+        }
+        let name: Arc<str> = name.into();
+        self.0.insert(name.clone());
+        name
+    }
 }
 
 impl Entitlements {
@@ -82,9 +144,10 @@ impl Entitlements {
 
 #[derive(Debug, Clone)]
 pub struct CertificateFact {
-    pub course_id: String,
+    /// Shared with every other certificate of the course (see `Interner`).
+    pub course_id: Arc<str>,
     pub serial: String,
-    pub course_version: String,
+    pub course_version: Arc<str>,
     pub sequence: i32,
     pub issued_at: DateTime<Utc>,
     pub valid_from: DateTime<Utc>,
@@ -92,12 +155,28 @@ pub struct CertificateFact {
     pub revoked: bool,
 }
 
+impl CertificateFact {
+    /// The facts of `c`, its names shared through `names`.
+    pub fn interned(c: &certificate::Model, names: &mut Interner) -> Self {
+        CertificateFact {
+            course_id: names.name(&c.course_id),
+            serial: c.serial.clone(),
+            course_version: names.name(&c.course_version),
+            sequence: c.sequence,
+            issued_at: c.issued_at,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            revoked: c.revoked_at.is_some(),
+        }
+    }
+}
+
 impl From<&certificate::Model> for CertificateFact {
     fn from(c: &certificate::Model) -> Self {
         CertificateFact {
-            course_id: c.course_id.clone(),
+            course_id: c.course_id.as_str().into(),
             serial: c.serial.clone(),
-            course_version: c.course_version.clone(),
+            course_version: c.course_version.as_str().into(),
             sequence: c.sequence,
             issued_at: c.issued_at,
             valid_from: c.valid_from,
@@ -132,7 +211,7 @@ pub fn decide(
         let held: Vec<&CertificateFact> = person
             .certificates
             .iter()
-            .filter(|c| &c.course_id == course && !c.revoked)
+            .filter(|c| *c.course_id == **course && !c.revoked)
             .collect();
         match covered_until(&held, now) {
             Some(until) => valid_until = Some(valid_until.map_or(until, |v| v.min(until))),
@@ -196,7 +275,7 @@ pub fn valid_courses(person: &Entitlements, now: DateTime<Utc>) -> Vec<&str> {
         .certificates
         .iter()
         .filter(|c| !c.revoked && c.valid_from <= now && now < c.valid_until)
-        .map(|c| c.course_id.as_str())
+        .map(|c| &*c.course_id)
         .collect();
     courses.sort_unstable();
     courses.dedup();
@@ -274,7 +353,7 @@ mod tests {
         Entitlements {
             active: true,
             certificates,
-            acknowledged: acknowledged.iter().map(|v| v.to_string()).collect(),
+            acknowledged: acknowledged.iter().copied().collect(),
             ..Default::default()
         }
     }

@@ -21,7 +21,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use uuid::Uuid;
 
-use crate::access::rule::{self, CertificateFact, Decision, Entitlements, Rules, Transition};
+use crate::access::rule::{
+    self, CertificateFact, Decision, Entitlements, Interner, Rules, Transition,
+};
 use crate::db;
 use crate::db::access_changes::Change;
 use crate::db::records::{RecordQuery, RecordRow};
@@ -319,34 +321,35 @@ pub async fn entitlements_of_many(
 ) -> Result<Vec<Entitlements>, DbErr> {
     let mut found: HashMap<Uuid, Entitlements> =
         people.iter().map(|p| (p.id, Entitlements::of(p))).collect();
+    let mut names = Interner::default();
     for chunk in people.chunks(LOAD_BATCH as usize) {
         let ids: Vec<Uuid> = chunk.iter().map(|p| p.id).collect();
         for certificate in db::reminders::certificates_of(db, &ids).await? {
             if let Some(person) = found.get_mut(&certificate.user_id) {
                 person
                     .certificates
-                    .push(CertificateFact::from(&certificate));
+                    .push(CertificateFact::interned(&certificate, &mut names));
             }
         }
         for acknowledgement in db::reminders::acknowledgements_of(db, &ids).await? {
             if let Some(person) = found.get_mut(&acknowledgement.user_id) {
-                person.acknowledged.insert(acknowledgement.policy_version);
+                person
+                    .acknowledged
+                    .insert(names.name(&acknowledgement.policy_version));
             }
         }
         for (user, course) in db::records::started_courses(db, Some(&ids)).await? {
             if let Some(person) = found.get_mut(&user) {
-                person.started.insert(course);
+                person.started.insert(names.name(&course));
             }
         }
     }
-    // Vectors and sets grew by doubling while rows arrived; an index of 50,000 people keeps
-    // only what they hold.
+    // Vectors grew by doubling while rows arrived; an index of 50,000 people keeps only what
+    // they hold.
     Ok(found
         .into_values()
         .map(|mut person| {
             person.certificates.shrink_to_fit();
-            person.acknowledged.shrink_to_fit();
-            person.started.shrink_to_fit();
             person
         })
         .collect())
@@ -468,6 +471,7 @@ impl AccessCache {
         self.forget_sessions(|_| true);
         *cursor = from;
         self.confirm(started);
+        crate::allocator::release_freed_memory();
         Ok(())
     }
 
@@ -570,9 +574,9 @@ impl AccessCache {
         let loaded = entitlements_of_many(db, &changed).await?;
         // People whose progress alone changed: their started courses, in one statement.
         let starters: Vec<Uuid> = learners.difference(&people).copied().collect();
-        let mut started: HashMap<Uuid, HashSet<String>> = HashMap::new();
+        let mut started: HashMap<Uuid, Vec<String>> = HashMap::new();
         for (user, course) in db::records::started_courses(db, Some(&starters)).await? {
-            started.entry(user).or_default().insert(course);
+            started.entry(user).or_default().push(course);
         }
         let new_keys = if keys {
             Some(load_keys(db).await?)
@@ -587,7 +591,7 @@ impl AccessCache {
         }
         for (user, courses) in started {
             if let Some(person) = next.people.get_mut(&user) {
-                Arc::make_mut(person).started = courses;
+                Arc::make_mut(person).started = courses.into_iter().collect();
             }
         }
         if !next.progress_changes.is_empty() && !learners.is_empty() {
@@ -682,7 +686,7 @@ impl AccessCache {
                 let certificate = person
                     .certificates
                     .iter()
-                    .filter(|c| &c.course_id == course && !c.revoked)
+                    .filter(|c| *c.course_id == **course && !c.revoked)
                     .max_by_key(|c| c.sequence);
                 let issued_at = certificate.map(|c| c.issued_at);
                 // A date range keeps only certificates issued within it, as the query does.
@@ -704,7 +708,7 @@ impl AccessCache {
                     org_unit_id: person.org_unit_id,
                     course_id: course.clone(),
                     certificate_serial: certificate.map(|c| c.serial.clone()),
-                    certificate_version: certificate.map(|c| c.course_version.clone()),
+                    certificate_version: certificate.map(|c| c.course_version.to_string()),
                     issued_at,
                     valid_until: certificate.map(|c| c.valid_until),
                     started: certificate.is_none() && person.started.contains(course),

@@ -63,6 +63,8 @@ pub async fn run(db: &DatabaseConnection, mail: &Composer, catalog: &Catalog, sc
         if let Err(error) = run_once(db, mail, catalog, schedule, Utc::now()).await {
             tracing::warn!(%error, "mail scheduler: a run failed");
         }
+        // A run reads everyone's assignments and certificates; what it freed goes back.
+        crate::allocator::release_freed_memory();
     }
 }
 
@@ -302,7 +304,9 @@ async fn queue_tools_closed_by_expiry(
     }
     for acknowledgement in db::reminders::acknowledgements_of(db, &people).await? {
         if let Some(person) = entitlements.get_mut(&acknowledgement.user_id) {
-            person.acknowledged.insert(acknowledgement.policy_version);
+            person
+                .acknowledged
+                .insert(acknowledgement.policy_version.into());
         }
     }
     let policy = mail.policy_version();

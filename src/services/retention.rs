@@ -255,7 +255,9 @@ pub async fn run_daily(db: &DatabaseConnection, periods: Periods, local: LocalTi
                 continue;
             }
         }
-        match run(db, &periods, now, false).await {
+        let result = run(db, &periods, now, false).await;
+        crate::allocator::release_freed_memory();
+        match result {
             Ok(removed) => {
                 tracing::info!(
                     answers = removed.answers,

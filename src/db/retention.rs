@@ -124,12 +124,22 @@ pub async fn audit_entries(
     remove::<audit_log::Entity>(db, condition, dry_run).await
 }
 
-/// Entries of the transparency log written before `before`.
+/// Entries of the transparency log written before `before`, with whom they included (first,
+/// so that no entry is ever left without its people).
 pub async fn record_views(
     db: &impl ConnectionTrait,
     before: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<u64, DbErr> {
+    if !dry_run {
+        db.execute_raw(crate::db::statement(
+            db.get_database_backend(),
+            "DELETE FROM record_view_people \
+             WHERE view_id IN (SELECT id FROM record_views WHERE at < ?)",
+            vec![before.into()],
+        ))
+        .await?;
+    }
     let condition = Condition::all().add(record_view::Column::At.lt(before));
     remove::<record_view::Entity>(db, condition, dry_run).await
 }

@@ -400,3 +400,55 @@ async fn old_mail_and_audit_entries_go_and_recent_ones_stay() {
         .unwrap();
     assert!(left.is_empty());
 }
+
+#[tokio::test]
+async fn old_entries_of_who_looked_go_with_whom_they_included_and_recent_ones_stay() {
+    use kiwi::entities::record_view;
+    let app = spawn_app().await;
+    let head = app.person("Hilde Haupt", "Amt Alt", "manager").await;
+    let member = app.person("Mia Mitglied", "Amt Alt", "").await;
+    let head_browser = app.signed_in(&head).await;
+    assert_eq!(head_browser.get("/team").await.status(), StatusCode::OK);
+    // That view was long ago; a second one is today.
+    record_view::Entity::update_many()
+        .col_expr(
+            record_view::Column::At,
+            Expr::value(Utc::now() - Duration::days(1200)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(head_browser.get("/team").await.status(), StatusCode::OK);
+    let member = record_of(&app, &member).await;
+    assert_eq!(
+        kiwi::db::record_views::of_person(&app.db, member.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let removed = retention::run(&app.db, &PERIODS, Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!(removed.record_views, 1);
+    let entries = kiwi::db::record_views::of_person(&app.db, member.id)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].at > Utc::now() - Duration::days(1));
+    // Nothing of the old view is left: the blocks that remain belong to the recent one.
+    let blocks = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT count(*) AS n FROM record_view_people \
+             WHERE view_id NOT IN (SELECT id FROM record_views)",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(blocks, 0);
+}

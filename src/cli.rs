@@ -299,7 +299,6 @@ async fn export(
         format,
         language,
         local,
-        index: None,
     };
     if args.sql {
         let query = exports::query(&content.catalog, &request);

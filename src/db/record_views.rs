@@ -27,7 +27,7 @@ pub struct NewView<'a> {
 
 /// Whom a view included: per block, the mask of its people and how many they are.
 #[derive(Default)]
-pub struct Included {
+struct Included {
     blocks: BTreeMap<i64, i64>,
     people: i64,
 }
@@ -40,16 +40,6 @@ struct BlockRow {
 }
 
 impl Included {
-    /// The people of these numbers (each once).
-    pub fn of_numbers(numbers: &[i64]) -> Included {
-        let mut included = Included::default();
-        for &n in numbers {
-            *included.blocks.entry(n >> 6).or_default() |= 1i64 << (n & 63);
-        }
-        included.people = i64::try_from(numbers.len()).unwrap_or(i64::MAX);
-        included
-    }
-
     /// Adds blocks of people not counted yet (the pickings are disjoint).
     fn add(&mut self, rows: Vec<BlockRow>) {
         for row in rows {
@@ -104,7 +94,7 @@ async fn blocks_of(
 
 /// Writes the view and whom it included; nothing for nobody. Returns whether a view was
 /// written. The caller's transaction keeps the two together.
-pub async fn insert_included(
+async fn insert(
     db: &impl ConnectionTrait,
     view: &NewView<'_>,
     included: Included,
@@ -125,24 +115,6 @@ pub async fn insert_included(
     .insert(db)
     .await?;
     let backend = db.get_database_backend();
-    if backend == DatabaseBackend::Postgres {
-        // Two arrays, whatever the number of blocks: one statement, parsed once.
-        let list = |values: &mut dyn Iterator<Item = i64>| {
-            let items: Vec<String> = values.map(|v| v.to_string()).collect();
-            format!("{{{}}}", items.join(","))
-        };
-        let blocks = list(&mut included.blocks.keys().copied());
-        let bits = list(&mut included.blocks.values().copied());
-        db.execute_raw(crate::db::statement(
-            backend,
-            "INSERT INTO record_view_people (view_id, block, bits) \
-             SELECT ?, t.block, t.bits \
-             FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS t (block, bits)",
-            vec![Value::from(id), Value::from(blocks), Value::from(bits)],
-        ))
-        .await?;
-        return Ok(true);
-    }
     let blocks: Vec<(i64, i64)> = included.blocks.into_iter().collect();
     // 1,000 rows of three values stay far below either database's limit of parameters.
     for chunk in blocks.chunks(1000) {
@@ -187,7 +159,7 @@ pub async fn insert_listed(
         let values = statement.values.map(|v| v.0).unwrap_or_default();
         included.add(blocks_of(db, &statement.sql, values).await?);
     }
-    insert_included(db, view, included).await.map(|_| ())
+    insert(db, view, included).await.map(|_| ())
 }
 
 /// Writes one view naming everyone whose records `query` reads, inside the caller's write
@@ -203,7 +175,7 @@ pub async fn insert_selected(
     if backend != DatabaseBackend::Postgres {
         let mut included = Included::default();
         included.add(blocks_of(db, &picked, values).await?);
-        return Ok(u64::from(insert_included(db, view, included).await?));
+        return Ok(u64::from(insert(db, view, included).await?));
     }
     // PostgreSQL writes the view and its blocks in one statement: an export of 166,000
     // people sends the database nothing but the view, and reads back nothing.

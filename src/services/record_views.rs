@@ -186,28 +186,16 @@ pub async fn record_report_page(
 /// Records that `viewer` exported the records `query` reads: one statement that gathers the
 /// people in the database, however many they are. Written before the first row is sent, so
 /// no file leaves kiwi without its entry.
-///
-/// `people` are the transparency-log numbers of everyone the export includes when the access
-/// index could say (`AccessCache::numbers_of_records`); otherwise the database picks them.
 pub async fn record_export(
     db: &impl ConnectionTrait,
     viewer: Viewer,
     detail: &str,
     query: &RecordQuery,
-    people: Option<&[i64]>,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let view = new_view(viewer, Kind::export(viewer), detail, at);
     let started = std::time::Instant::now();
-    match people {
-        Some(numbers) => {
-            let included = db::record_views::Included::of_numbers(numbers);
-            db::record_views::insert_included(db, &view, included).await?;
-        }
-        None => {
-            db::record_views::insert_selected(db, &view, query).await?;
-        }
-    }
+    db::record_views::insert_selected(db, &view, query).await?;
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "transparency log written for an export"

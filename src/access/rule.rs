@@ -89,18 +89,6 @@ impl Names {
             self.0 = names.into_boxed_slice();
         }
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|name| &**name)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl<S: Into<Arc<str>>> FromIterator<S> for Names {
@@ -171,18 +159,10 @@ impl CertificateFact {
     }
 }
 
+/// The facts of one certificate on its own, sharing its names with nothing.
 impl From<&certificate::Model> for CertificateFact {
     fn from(c: &certificate::Model) -> Self {
-        CertificateFact {
-            course_id: c.course_id.as_str().into(),
-            serial: c.serial.clone(),
-            course_version: c.course_version.as_str().into(),
-            sequence: c.sequence,
-            issued_at: c.issued_at,
-            valid_from: c.valid_from,
-            valid_until: c.valid_until,
-            revoked: c.revoked_at.is_some(),
-        }
+        CertificateFact::interned(c, &mut Interner::default())
     }
 }
 

@@ -215,9 +215,9 @@ pub async fn insert_selected(
 }
 
 /// The numbers of the people whose records `query` reads, each once (column `n`), and the
-/// statement's values. Without a
-/// date filter that is every active person of the chosen units (a records query reads every
-/// person with every course); with one, exactly the people of the records statement.
+/// statement's values. Without a date filter that is every active person of the chosen units
+/// (a records query reads every person with every course); with one, exactly the people of
+/// the records statement.
 fn people_of(backend: DatabaseBackend, query: &RecordQuery) -> (String, Vec<Value>) {
     if query.courses.is_empty() {
         return (

@@ -183,8 +183,8 @@ pub async fn record_report_page(
     txn.commit().await
 }
 
-/// Records that `viewer` exported the records `query` reads: one statement that gathers the
-/// people in the database, however many they are. Written before the first row is sent, so
+/// Records that `viewer` exported the records `query` reads: the database gathers the people
+/// and their bitmaps itself, however many they are. Written before the first row is sent, so
 /// no file leaves kiwi without its entry.
 pub async fn record_export(
     db: &impl ConnectionTrait,

@@ -329,7 +329,7 @@ async fn the_figures_count_valid_certificates_of_active_staff_now_and_at_the_end
         course_id: Set("grundlagen".into()),
         org_unit_id: Set(Some(unit.id)),
         user_id: Set(None),
-        due_on: Set(Utc::now().date_naive() - Duration::days(2)),
+        due_on: Set(app.today() - Duration::days(2)),
         assigned_by: Set(user_id(&app, &hr_person.email).await),
         assigned_at: Set(Utc::now() - Duration::days(20)),
         withdrawn_at: Set(None),

@@ -204,6 +204,11 @@ async fn fresh_postgres_database(server: &str) -> String {
 }
 
 impl TestApp {
+    /// Today where this instance's people live: due dates are days there, not in UTC.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.state.settings.local_time().today()
+    }
+
     /// A second kiwi instance on this one's database.
     pub async fn second_instance(&self) -> TestApp {
         spawn_app_with(TestConfig {

@@ -132,8 +132,12 @@ async fn assign(
     .unwrap()
 }
 
+/// A day counted from today where people live (the default time zone, Europe/Berlin).
 fn days_from_today(days: i64) -> NaiveDate {
-    Utc::now().date_naive() + chrono::Duration::days(days)
+    kiwi::config::Settings::for_data_dir(".".into())
+        .local_time()
+        .today()
+        + chrono::Duration::days(days)
 }
 
 const STAFF: &str = "personnel_number,name,email,org_unit,roles\n\

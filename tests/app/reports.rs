@@ -72,7 +72,7 @@ async fn assign_unit(app: &TestApp, unit: Uuid, by: &str, days: i64) {
         course_id: Set("grundlagen".into()),
         org_unit_id: Set(Some(unit)),
         user_id: Set(None),
-        due_on: Set(Utc::now().date_naive() + Duration::days(days)),
+        due_on: Set(app.today() + Duration::days(days)),
         assigned_by: Set(user_id(app, by).await),
         assigned_at: Set(Utc::now()),
         withdrawn_at: Set(None),
@@ -221,7 +221,7 @@ async fn a_new_hire_inherits_the_units_open_assignment_until_it_is_withdrawn() {
     app.person("Erste Kraft", "Amt A", "").await;
     let hr = app.signed_in(&hr_person).await;
     let amt_a = unit_id(&app, "Amt A").await.to_string();
-    let due = (Utc::now().date_naive() + Duration::days(30)).to_string();
+    let due = (app.today() + Duration::days(30)).to_string();
     let response = assign(&hr, ("unit", &amt_a), &due).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // The person already in the unit is told by mail, queued with the assignment.
@@ -237,7 +237,7 @@ async fn a_new_hire_inherits_the_units_open_assignment_until_it_is_withdrawn() {
     let newcomer = app.person("Neu Hinzu", "Amt A / Sachgebiet 2", "").await;
     let browser = app.signed_in(&newcomer).await;
     let (_, home) = browser.get_text("/").await;
-    let due_de = (Utc::now().date_naive() + Duration::days(30))
+    let due_de = (app.today() + Duration::days(30))
         .format("%d.%m.%Y")
         .to_string();
     assert!(home.contains(&format!("Fällig am {due_de}")), "{home}");
@@ -278,7 +278,7 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
         "only the manager's units are offered"
     );
 
-    let due = (Utc::now().date_naive() + Duration::days(10)).to_string();
+    let due = (app.today() + Duration::days(10)).to_string();
     let amt_b = unit_id(&app, "Amt B").await.to_string();
     let response = assign(&manager, ("unit", &amt_b), &due).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -296,7 +296,7 @@ async fn a_manager_assigns_within_their_subtree_only_and_errors_stand_next_to_th
             .contains("id=\"person-error\"")
     );
 
-    let yesterday = (Utc::now().date_naive() - Duration::days(1)).to_string();
+    let yesterday = (app.today() - Duration::days(1)).to_string();
     let sub = unit_id(&app, "Amt A / Sachgebiet 1").await.to_string();
     let response = assign(&manager, ("unit", &sub), &yesterday).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -299,6 +299,7 @@ async fn export(
         format,
         language,
         local,
+        index: None,
     };
     if args.sql {
         let query = exports::query(&content.catalog, &request);

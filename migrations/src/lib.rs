@@ -17,6 +17,7 @@ mod m20261210_000022_feed_notify;
 mod m20261211_000023_erasure;
 mod m20261211_000024_record_views;
 mod m20261212_000025_record_view_people;
+mod m20261213_000026_record_view_words;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000023_erasure::Migration),
             Box::new(m20261211_000024_record_views::Migration),
             Box::new(m20261212_000025_record_view_people::Migration),
+            Box::new(m20261213_000026_record_view_words::Migration),
         ]
     }
 }

@@ -60,6 +60,8 @@ pub struct Entitlements {
     pub name: String,
     pub org_unit_id: Uuid,
     pub active: bool,
+    /// Their number in the transparency log (`users.record_no`); 0 where it was not read.
+    pub record_no: i64,
     pub certificates: Vec<CertificateFact>,
     /// Policy versions acknowledged.
     pub acknowledged: Names,

@@ -1,9 +1,9 @@
 //! The transparency log: one row per view or change that included people, and whom it
-//! included as bitmaps over the people's `record_no`: one row per block of 64 numbers it
-//! touches (`block = record_no >> 6`), with a 64-bit mask of who in the block it included.
-//! An export of 166,000 people writes about 2,600 small rows; a person's entries are read
-//! through the primary key `(block, view_id)` and one bit test. Both databases compute the
-//! masks, so the people's ids never travel to kiwi.
+//! included as bitmaps over the people's `record_no`: one row per block of 512 numbers it
+//! touches (`block = record_no >> 9`), holding eight 64-bit words (`bits0` … `bits7`; word
+//! `j` has the bit `n & 63` of each number `n` with `(n >> 6) & 7 = j`). An export of 166,000
+//! people writes 326 small rows; a person's entries are read through the primary key
+//! `(block, view_id)` and one bit test.
 
 use std::collections::BTreeMap;
 
@@ -25,31 +25,60 @@ pub struct NewView<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Whom a view included: per block, the mask of its people and how many they are.
+/// How many words of 64 numbers a block holds.
+const WORDS: usize = 8;
+
+/// Whom a view included: per block, its words, and how many people they are.
 #[derive(Default)]
 struct Included {
-    blocks: BTreeMap<i64, i64>,
+    blocks: BTreeMap<i64, [i64; WORDS]>,
     people: i64,
 }
 
+/// A block as the database computed it from the people it picked.
 #[derive(FromQueryResult)]
 struct BlockRow {
     block: i64,
-    bits: i64,
+    bits0: i64,
+    bits1: i64,
+    bits2: i64,
+    bits3: i64,
+    bits4: i64,
+    bits5: i64,
+    bits6: i64,
+    bits7: i64,
     people: i64,
 }
 
 impl Included {
+    /// The people of these numbers (each once).
+    fn of_numbers(numbers: &[i64]) -> Included {
+        let mut included = Included::default();
+        for &n in numbers {
+            let words = included.blocks.entry(n >> 9).or_default();
+            words[((n >> 6) & 7) as usize] |= 1i64 << (n & 63);
+        }
+        included.people = i64::try_from(numbers.len()).unwrap_or(i64::MAX);
+        included
+    }
+
     /// Adds blocks of people not counted yet (the pickings are disjoint).
     fn add(&mut self, rows: Vec<BlockRow>) {
         for row in rows {
-            *self.blocks.entry(row.block).or_default() |= row.bits;
+            let words = self.blocks.entry(row.block).or_default();
+            let new = [
+                row.bits0, row.bits1, row.bits2, row.bits3, row.bits4, row.bits5, row.bits6,
+                row.bits7,
+            ];
+            for (word, bits) in words.iter_mut().zip(new) {
+                *word |= bits;
+            }
             self.people += row.people;
         }
     }
 }
 
-/// The bit of person number `n` (an SQL expression) within its block.
+/// The bit of person number `n` (an SQL expression) within its word.
 fn bit_of(backend: DatabaseBackend, n: &str) -> String {
     match backend {
         DatabaseBackend::Postgres => {
@@ -60,18 +89,24 @@ fn bit_of(backend: DatabaseBackend, n: &str) -> String {
 }
 
 /// Per block of the people numbers that `picked` (a query of one column `n`, each number
-/// once) yields: the block, its mask and how many people. The bits of a block are distinct
+/// once) yields: the block, its words and how many people. The bits of a word are distinct
 /// powers of two, so on SQLite, which has no `bit_or`, their sum is the same, and it never
 /// overflows.
 fn blocks_sql(backend: DatabaseBackend, picked: &str) -> String {
     let bit = bit_of(backend, "p.n");
-    let mask = match backend {
-        DatabaseBackend::Postgres => format!("bit_or({bit})"),
-        _ => format!("sum({bit})"),
-    };
+    let words: Vec<String> = (0..WORDS)
+        .map(|j| {
+            let word = format!("CASE WHEN (p.n >> 6) & 7 = {j} THEN {bit} ELSE 0 END");
+            match backend {
+                DatabaseBackend::Postgres => format!("bit_or({word}) AS bits{j}"),
+                _ => format!("sum({word}) AS bits{j}"),
+            }
+        })
+        .collect();
     format!(
-        "SELECT p.n >> 6 AS block, {mask} AS bits, CAST(count(*) AS BIGINT) AS people \
-         FROM ({picked}) p GROUP BY p.n >> 6"
+        "SELECT p.n >> 9 AS block, {}, CAST(count(*) AS BIGINT) AS people \
+         FROM ({picked}) p GROUP BY p.n >> 9",
+        words.join(", ")
     )
 }
 
@@ -115,17 +150,27 @@ async fn insert(
     .insert(db)
     .await?;
     let backend = db.get_database_backend();
-    let blocks: Vec<(i64, i64)> = included.blocks.into_iter().collect();
-    // 1,000 rows of three values stay far below either database's limit of parameters.
-    for chunk in blocks.chunks(1000) {
-        let rows = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+    let columns: Vec<String> = (0..WORDS).map(|j| format!("bits{j}")).collect();
+    let row = format!("({})", ["?"; WORDS + 2].join(", "));
+    let blocks: Vec<(i64, [i64; WORDS])> = included.blocks.into_iter().collect();
+    // 500 rows of ten values stay far below either database's limit of parameters; an export
+    // of 166,000 people is one statement.
+    for chunk in blocks.chunks(500) {
+        let rows = vec![row.as_str(); chunk.len()].join(", ");
         let values = chunk
             .iter()
-            .flat_map(|&(block, bits)| [Value::from(id), Value::from(block), Value::from(bits)])
+            .flat_map(|(block, words)| {
+                [Value::from(id), Value::from(*block)]
+                    .into_iter()
+                    .chain(words.iter().map(|&w| Value::from(w)))
+            })
             .collect();
         db.execute_raw(crate::db::statement(
             backend,
-            &format!("INSERT INTO record_view_people (view_id, block, bits) VALUES {rows}"),
+            &format!(
+                "INSERT INTO record_view_people (view_id, block, {}) VALUES {rows}",
+                columns.join(", ")
+            ),
             values,
         ))
         .await?;
@@ -162,56 +207,29 @@ pub async fn insert_listed(
     insert(db, view, included).await.map(|_| ())
 }
 
+/// Writes one view naming the people of these transparency-log numbers (`users.record_no`,
+/// each once), inside the caller's write transaction: for a caller that knows them already,
+/// so the database picks nobody. Returns whether a view was written (not for nobody).
+pub async fn insert_numbered(
+    db: &impl ConnectionTrait,
+    view: &NewView<'_>,
+    numbers: &[i64],
+) -> Result<bool, DbErr> {
+    insert(db, view, Included::of_numbers(numbers)).await
+}
+
 /// Writes one view naming everyone whose records `query` reads, inside the caller's write
-/// transaction: the database picks the people and computes the masks, so no id travels to
-/// kiwi. Returns how many views were written (0 when the query reads nobody).
+/// transaction: the database picks the people and computes their blocks, so no id travels
+/// to kiwi. Returns whether a view was written (not when the query reads nobody).
 pub async fn insert_selected(
     db: &impl ConnectionTrait,
     view: &NewView<'_>,
     query: &RecordQuery,
-) -> Result<u64, DbErr> {
-    let backend = db.get_database_backend();
-    let (picked, mut values) = people_of(backend, query);
-    if backend != DatabaseBackend::Postgres {
-        let mut included = Included::default();
-        included.add(blocks_of(db, &picked, values).await?);
-        return Ok(u64::from(insert(db, view, included).await?));
-    }
-    // PostgreSQL writes the view and its blocks in one statement: an export of 166,000
-    // people sends the database nothing but the view, and reads back nothing.
-    let first = values.len();
-    let mark = |n: usize| format!("${}", first + n);
-    values.extend([
-        Value::from(Uuid::now_v7()),
-        Value::from(view.at),
-        Value::from(view.actor_id),
-        Value::from(view.actor_role.to_owned()),
-        Value::from(view.kind.to_owned()),
-        Value::from(view.detail.to_owned()),
-    ]);
-    let sql = format!(
-        "WITH blocks AS ({}), \
-              header AS (\
-                  INSERT INTO record_views \
-                      (id, at, actor_id, actor_role, kind, detail, people_count) \
-                  SELECT {}, {}, {}, {}, {}, {}, CAST(sum(people) AS INTEGER) FROM blocks \
-                  HAVING count(*) > 0 RETURNING id) \
-         INSERT INTO record_view_people (view_id, block, bits) \
-         SELECT h.id, b.block, b.bits FROM header h, blocks b",
-        blocks_sql(backend, &picked),
-        mark(1),
-        mark(2),
-        mark(3),
-        mark(4),
-        mark(5),
-        mark(6),
-    );
-    let written = db
-        .execute_raw(sea_orm::Statement::from_sql_and_values(
-            backend, sql, values,
-        ))
-        .await?;
-    Ok(u64::from(written.rows_affected() > 0))
+) -> Result<bool, DbErr> {
+    let (picked, values) = people_of(db.get_database_backend(), query);
+    let mut included = Included::default();
+    included.add(blocks_of(db, &picked, values).await?);
+    insert(db, view, included).await
 }
 
 /// The numbers of the people whose records `query` reads, each once (column `n`), and the
@@ -271,17 +289,22 @@ pub struct ViewRow {
     pub people_count: i32,
 }
 
-/// Every entry that included `person`, newest first: the rows of their block whose mask
+/// Every entry that included `person`, newest first: the rows of their block whose word
 /// holds their bit.
 pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<ViewRow>, DbErr> {
     let backend = db.get_database_backend();
+    let word: Vec<String> = (0..WORDS)
+        .map(|j| format!("WHEN {j} THEN s.bits{j}"))
+        .collect();
     let sql = format!(
         "SELECT v.id, v.at, v.actor_role, a.name AS actor_name, v.kind, v.detail, v.people_count \
          FROM users p \
-         JOIN record_view_people s ON s.block = p.record_no >> 6 AND (s.bits & {}) <> 0 \
+         JOIN record_view_people s ON s.block = p.record_no >> 9 \
+             AND (CASE (p.record_no >> 6) & 7 {} END & {}) <> 0 \
          JOIN record_views v ON v.id = s.view_id \
          LEFT JOIN users a ON a.id = v.actor_id \
          WHERE p.id = ? ORDER BY v.at DESC, v.id DESC",
+        word.join(" "),
         bit_of(backend, "p.record_no")
     );
     let rows = db
@@ -294,4 +317,20 @@ pub async fn of_person(db: &impl ConnectionTrait, person: Uuid) -> Result<Vec<Vi
     rows.iter()
         .map(|row| ViewRow::from_query_result(row, ""))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_fall_in_blocks_of_512_as_eight_words_of_64() {
+        let included = Included::of_numbers(&[0, 63, 64, 511, 512, 1000]);
+        assert_eq!(included.people, 6);
+        let blocks: Vec<(i64, [i64; WORDS])> = included.blocks.into_iter().collect();
+        let first = [1 | (1 << 63), 1, 0, 0, 0, 0, 0, 1 << 63];
+        // 1000 is number 488 of the second block: word 7, bit 40.
+        let second = [1, 0, 0, 0, 0, 0, 0, 1 << 40];
+        assert_eq!(blocks, [(0, first), (1, second)]);
+    }
 }

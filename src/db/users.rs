@@ -53,6 +53,46 @@ pub async fn batch_after(
     query.limit(limit).all(db).await
 }
 
+/// A person with their number in the transparency log (`users.record_no`, see
+/// `db::record_views`).
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct Numbered {
+    #[sea_orm(nested)]
+    pub user: user::Model,
+    pub record_no: i64,
+}
+
+/// Like `batch_after`, with each person's number.
+pub async fn numbered_batch_after(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Numbered>, DbErr> {
+    let mut query = user::Entity::find()
+        .column_as(Expr::cust("record_no"), "record_no")
+        .order_by_asc(user::Column::Id);
+    if let Some(after) = after {
+        query = query.filter(user::Column::Id.gt(after));
+    }
+    query.limit(limit).into_model::<Numbered>().all(db).await
+}
+
+/// Like `by_ids`, with each person's number.
+pub async fn numbered_by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<Numbered>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    user::Entity::find()
+        .column_as(Expr::cust("record_no"), "record_no")
+        .filter(user::Column::Id.is_in(ids))
+        .into_model::<Numbered>()
+        .all(db)
+        .await
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     user::Entity::find().count(db).await
 }

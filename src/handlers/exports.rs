@@ -70,6 +70,7 @@ async fn export(
         format,
         language: person.visitor.language,
         local: state.settings.local_time(),
+        index: Some(&state.access),
     };
     let export = exports::prepare(&state.db, &state.catalog, &state.translations, request)
         .await

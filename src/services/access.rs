@@ -355,6 +355,20 @@ pub async fn entitlements_of_many(
         .collect())
 }
 
+/// `entitlements_of_many` with each person's number in the transparency log, for the index.
+async fn numbered_entitlements(
+    db: &impl ConnectionTrait,
+    batch: Vec<db::users::Numbered>,
+) -> Result<Vec<Entitlements>, DbErr> {
+    let numbers: HashMap<Uuid, i64> = batch.iter().map(|n| (n.user.id, n.record_no)).collect();
+    let people: Vec<user::Model> = batch.into_iter().map(|n| n.user).collect();
+    let mut loaded = entitlements_of_many(db, &people).await?;
+    for person in &mut loaded {
+        person.record_no = numbers.get(&person.user_id).copied().unwrap_or_default();
+    }
+    Ok(loaded)
+}
+
 /// How many buckets `progress_version` keeps.
 const PROGRESS_BUCKETS: usize = 4096;
 
@@ -454,12 +468,12 @@ impl AccessCache {
         // In batches, so that only one batch of rows is held at a time besides the cache.
         let mut after = None;
         loop {
-            let batch = db::users::batch_after(db, after, LOAD_BATCH).await?;
+            let batch = db::users::numbered_batch_after(db, after, LOAD_BATCH).await?;
             let Some(last) = batch.last() else {
                 break;
             };
-            after = Some(last.id);
-            for entitlements in entitlements_of_many(db, &batch).await? {
+            after = Some(last.user.id);
+            for entitlements in numbered_entitlements(db, batch).await? {
                 next.index_person(entitlements);
             }
         }
@@ -570,8 +584,8 @@ impl AccessCache {
                 Change::Keys => keys = true,
             }
         }
-        let changed = db::users::by_ids(db, people.iter().copied().collect()).await?;
-        let loaded = entitlements_of_many(db, &changed).await?;
+        let changed = db::users::numbered_by_ids(db, people.iter().copied().collect()).await?;
+        let loaded = numbered_entitlements(db, changed).await?;
         // People whose progress alone changed: their started courses, in one statement.
         let starters: Vec<Uuid> = learners.difference(&people).copied().collect();
         let mut started: HashMap<Uuid, Vec<String>> = HashMap::new();
@@ -660,6 +674,45 @@ impl AccessCache {
         };
         let person = id.and_then(|id| snapshot.people.get(id));
         Ok(rule::decide(tool, person.map(Arc::as_ref), policy, now))
+    }
+
+    /// The transparency-log numbers of everyone whose records `query` reads without a date
+    /// range (every active person of its units), from memory and after reading the feed up
+    /// to now, so that a change this instance has not applied yet is not missed. None when
+    /// the index cannot say so for certain (not loaded, not confirmed, the feed unreadable,
+    /// a date range, a person without a number): the caller asks the database instead.
+    pub async fn numbers_of_records(
+        &self,
+        db: &DatabaseConnection,
+        query: &RecordQuery,
+    ) -> Option<Vec<i64>> {
+        if query.completed_from.is_some() || query.completed_until.is_some() {
+            return None;
+        }
+        if query.courses.is_empty() {
+            return Some(Vec::new());
+        }
+        self.sync(db).await.ok()?;
+        self.confirmed().ok()?;
+        let snapshot = self.snapshot.load_full();
+        let people: Box<dyn Iterator<Item = &Arc<Entitlements>>> = match &query.units {
+            Some(units) => Box::new(
+                units
+                    .iter()
+                    .filter_map(|unit| snapshot.members.get(unit))
+                    .flat_map(|members| members.iter())
+                    .filter_map(|id| snapshot.people.get(id)),
+            ),
+            None => Box::new(snapshot.people.values()),
+        };
+        let mut numbers = Vec::new();
+        for person in people.filter(|p| p.active) {
+            if person.record_no == 0 {
+                return None;
+            }
+            numbers.push(person.record_no);
+        }
+        Some(numbers)
     }
 
     /// The training records of `query` from memory, the same rows as `db::records::all`

@@ -15,6 +15,7 @@ use crate::db::records::{RecordQuery, RecordRow};
 use crate::domain::{Language, LocalTime};
 use crate::entities::org_unit;
 use crate::i18n::{TranslationError, Translations};
+use crate::services::access::AccessCache;
 use crate::services::record_views::{self, Viewer};
 use crate::services::records::{self, Dues, Status, StatusFilter};
 use crate::services::reports::{self, Visible};
@@ -121,6 +122,9 @@ pub struct Request<'a> {
     pub language: Language,
     /// Where the days of `from`, `to` and the dates in the file are counted.
     pub local: LocalTime,
+    /// The server's access index, which names the people an export includes for the
+    /// transparency log faster than the database; the command line has none.
+    pub index: Option<&'a AccessCache>,
 }
 
 /// The records an export reads: ordered by personnel number, certificates issued in the
@@ -158,6 +162,10 @@ pub async fn prepare(
         local: request.local,
     };
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let people = match request.index {
+        Some(index) => index.numbers_of_records(db, &export.query).await,
+        None => None,
+    };
     // The audit entry and the transparency log are written together, before the first row
     // is sent.
     let txn = db::begin_write(db).await?;
@@ -181,6 +189,7 @@ pub async fn prepare(
         request.viewer,
         request.format.extension(),
         &export.query,
+        people.as_deref(),
         Utc::now(),
     )
     .await?;

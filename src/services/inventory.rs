@@ -496,8 +496,8 @@ pub static INVENTORY: &[Table] = &[
     Table {
         name: "record_view_people",
         purpose: Text {
-            de: "Wen eine Ansicht enthielt: je Block von 64 Personennummern eine Zeile mit einem Bit je Person, damit ein Export von 100.000 Personen wenige Tausend kleine Zeilen schreibt.",
-            en: "Whom a view included: one row per block of 64 person numbers, with one bit per person, so that an export of 100,000 people writes a few thousand small rows.",
+            de: "Wen eine Ansicht enthielt: je Block von 512 Personennummern eine Zeile mit einem Bit je Person, damit ein Export von 100.000 Personen wenige Hundert kleine Zeilen schreibt.",
+            en: "Whom a view included: one row per block of 512 person numbers, with one bit per person, so that an export of 100,000 people writes a few hundred small rows.",
         },
         retention: Retention::Audit,
         columns: &[
@@ -508,9 +508,44 @@ pub static INVENTORY: &[Table] = &[
                 "The block of person numbers",
             ),
             internal(
-                "bits",
-                "Welche Personen des Blocks die Ansicht enthielt",
-                "Which people of the block the view included",
+                "bits0",
+                "Welche Personen des Blocks die Ansicht enthielt (Nummern 0 bis 63 des Blocks)",
+                "Which people of the block the view included (numbers 0 to 63 of the block)",
+            ),
+            internal(
+                "bits1",
+                "Ebenso, Nummern 64 bis 127 des Blocks",
+                "The same, numbers 64 to 127 of the block",
+            ),
+            internal(
+                "bits2",
+                "Ebenso, Nummern 128 bis 191 des Blocks",
+                "The same, numbers 128 to 191 of the block",
+            ),
+            internal(
+                "bits3",
+                "Ebenso, Nummern 192 bis 255 des Blocks",
+                "The same, numbers 192 to 255 of the block",
+            ),
+            internal(
+                "bits4",
+                "Ebenso, Nummern 256 bis 319 des Blocks",
+                "The same, numbers 256 to 319 of the block",
+            ),
+            internal(
+                "bits5",
+                "Ebenso, Nummern 320 bis 383 des Blocks",
+                "The same, numbers 320 to 383 of the block",
+            ),
+            internal(
+                "bits6",
+                "Ebenso, Nummern 384 bis 447 des Blocks",
+                "The same, numbers 384 to 447 of the block",
+            ),
+            internal(
+                "bits7",
+                "Ebenso, Nummern 448 bis 511 des Blocks",
+                "The same, numbers 448 to 511 of the block",
             ),
         ],
     },

@@ -183,19 +183,30 @@ pub async fn record_report_page(
     txn.commit().await
 }
 
-/// Records that `viewer` exported the records `query` reads: the database gathers the people
-/// and their bitmaps itself, however many they are. Written before the first row is sent, so
-/// no file leaves kiwi without its entry.
+/// Records that `viewer` exported the records `query` reads, however many people they are.
+/// Written before the first row is sent, so no file leaves kiwi without its entry.
+///
+/// `people` are the transparency-log numbers of everyone the export includes when the access
+/// index could say (`AccessCache::numbers_of_records`), which is faster than the database
+/// scanning every person; otherwise the database picks them.
 pub async fn record_export(
     db: &impl ConnectionTrait,
     viewer: Viewer,
     detail: &str,
     query: &RecordQuery,
+    people: Option<&[i64]>,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let view = new_view(viewer, Kind::export(viewer), detail, at);
     let started = std::time::Instant::now();
-    db::record_views::insert_selected(db, &view, query).await?;
+    match people {
+        Some(numbers) => {
+            db::record_views::insert_numbered(db, &view, numbers).await?;
+        }
+        None => {
+            db::record_views::insert_selected(db, &view, query).await?;
+        }
+    }
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "transparency log written for an export"

@@ -265,7 +265,7 @@ async fn the_log_gets_one_row_per_view_whether_it_includes_one_person_or_thirty(
         "{counts:?}"
     );
     // Whom it included is a few bitmaps, not a row per person: 30 people who joined one
-    // after another fill at most two blocks of 64.
+    // after another fill at most two blocks of 512.
     let export = rows.iter().find(|r| r.kind == "team_export").unwrap();
     let blocks = app
         .db
@@ -307,6 +307,7 @@ async fn a_revocation_and_a_command_line_export_are_in_the_holders_log() {
         format: kiwi::services::exports::Format::Csv { delimiter: b',' },
         language: Language::De,
         local: app.state.settings.local_time(),
+        index: None,
     };
     let translations = kiwi::i18n::Translations::load().unwrap();
     kiwi::services::exports::prepare(&app.db, &app.state.catalog, &translations, request)
@@ -456,17 +457,30 @@ async fn a_course_assigned_by_name_is_in_the_log_of_that_person_only() {
     assert!(views_of(&ali).await.is_empty());
 }
 
-#[tokio::test]
-async fn entries_written_before_the_log_kept_bitmaps_stay_in_the_log_of_the_same_people() {
+/// How many migrations come before the one whose name starts with `name`.
+fn migrations_before(name: &str) -> u32 {
+    use migration::MigratorTrait;
+    let names: Vec<String> = migration::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let position = names.iter().position(|n| n.starts_with(name));
+    u32::try_from(position.unwrap_or_else(|| panic!("a migration {name} in {names:?}"))).unwrap()
+}
+
+/// A database as a release before kept it, migrated up to (not including) migration `name`,
+/// with `count` people in one unit.
+async fn database_before(
+    dir: &std::path::Path,
+    name: &str,
+    count: usize,
+) -> (sea_orm::DatabaseConnection, Vec<Uuid>) {
     use migration::MigratorTrait;
     use sea_orm::{ActiveModelTrait, Set};
 
-    // A database as the release before kept it: the people of a view as a JSON list.
-    let dir = tempfile::tempdir().unwrap();
-    let url = crate::helpers::empty_database(dir.path()).await;
+    let url = crate::helpers::empty_database(dir).await;
     let db = kiwi::db::connect(&url).await.unwrap();
-    let before_bitmaps = migration::Migrator::migrations().len() as u32 - 1;
-    migration::Migrator::up(&db, Some(before_bitmaps))
+    migration::Migrator::up(&db, Some(migrations_before(name)))
         .await
         .unwrap();
     let now = chrono::Utc::now();
@@ -482,7 +496,7 @@ async fn entries_written_before_the_log_kept_bitmaps_stay_in_the_log_of_the_same
     .await
     .unwrap();
     let mut people = Vec::new();
-    for n in 0..3 {
+    for n in 0..count {
         let person = user::ActiveModel {
             id: Set(Uuid::now_v7()),
             personnel_number: Set(format!("A{n}")),
@@ -506,6 +520,24 @@ async fn entries_written_before_the_log_kept_bitmaps_stay_in_the_log_of_the_same
         .unwrap();
         people.push(person.id);
     }
+    (db, people)
+}
+
+/// The kinds of `person`'s entries, newest first.
+async fn kinds_of(db: &sea_orm::DatabaseConnection, person: Uuid) -> Vec<String> {
+    kiwi::db::record_views::of_person(db, person)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn entries_written_before_the_log_kept_bitmaps_stay_in_the_log_of_the_same_people() {
+    // The people of a view as a JSON list, as the log kept them first.
+    let dir = tempfile::tempdir().unwrap();
+    let (db, people) = database_before(dir.path(), "m20261212_000025", 3).await;
     let backend = db.get_database_backend();
     let listed = serde_json::json!([
         people[0].simple().to_string(),
@@ -523,7 +555,7 @@ async fn entries_written_before_the_log_kept_bitmaps_stay_in_the_log_of_the_same
         ),
         vec![
             Uuid::now_v7().into(),
-            now.into(),
+            chrono::Utc::now().into(),
             listed.to_string().into(),
         ],
     ))
@@ -532,11 +564,103 @@ async fn entries_written_before_the_log_kept_bitmaps_stay_in_the_log_of_the_same
 
     // Upgraded, the first and the third person still find it; the second never did.
     kiwi::db::migrate(&db).await.unwrap();
-    let kinds = |rows: Vec<kiwi::db::record_views::ViewRow>| {
-        rows.into_iter().map(|r| r.kind).collect::<Vec<_>>()
+    assert_eq!(kinds_of(&db, people[0]).await, ["hr_export"]);
+    assert!(kinds_of(&db, people[1]).await.is_empty());
+    assert_eq!(kinds_of(&db, people[2]).await, ["hr_export"]);
+}
+
+#[tokio::test]
+async fn entries_kept_in_blocks_of_64_stay_in_the_log_of_the_same_people_in_blocks_of_512() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, people) = database_before(dir.path(), "m20261213_000026", 4).await;
+    let backend = db.get_database_backend();
+    let run = |sql: String, values: Vec<sea_orm::Value>| {
+        let db = &db;
+        async move {
+            db.execute_raw(kiwi::db::statement(backend, &sql, values))
+                .await
+                .unwrap();
+        }
     };
-    let of = |n: usize| kiwi::db::record_views::of_person(&db, people[n]);
-    assert_eq!(kinds(of(0).await.unwrap()), ["hr_export"]);
-    assert!(of(1).await.unwrap().is_empty());
-    assert_eq!(kinds(of(2).await.unwrap()), ["hr_export"]);
+    // Numbers in the first, the second and the tenth old block; the fourth person (6) sits
+    // beside the first (5) and was not included.
+    let numbers = [5i64, 70, 600, 6];
+    for (person, n) in people.iter().zip(numbers) {
+        run(
+            "UPDATE users SET record_no = ? WHERE id = ?".into(),
+            vec![n.into(), (*person).into()],
+        )
+        .await;
+    }
+    let view = Uuid::now_v7();
+    run(
+        "INSERT INTO record_views (id, at, actor_id, actor_role, kind, detail, people_count) \
+         VALUES (?, ?, NULL, 'hr', 'hr_export', 'csv', 3)"
+            .into(),
+        vec![view.into(), chrono::Utc::now().into()],
+    )
+    .await;
+    for (block, bit) in [(0i64, 5i64), (1, 6), (9, 24)] {
+        run(
+            "INSERT INTO record_view_people (view_id, block, bits) VALUES (?, ?, ?)".into(),
+            vec![view.into(), block.into(), (1i64 << bit).into()],
+        )
+        .await;
+    }
+
+    kiwi::db::migrate(&db).await.unwrap();
+    for person in &people[..3] {
+        assert_eq!(kinds_of(&db, *person).await, ["hr_export"]);
+    }
+    assert!(kinds_of(&db, people[3]).await.is_empty());
+    // The first and the second old block are words of one new block; the tenth is another.
+    let rows = db
+        .query_one_raw(kiwi::db::statement(
+            backend,
+            "SELECT count(*) AS n FROM record_view_people WHERE view_id = ?",
+            vec![view.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(rows, 2);
+}
+
+#[tokio::test]
+async fn someone_added_on_another_instance_just_before_an_export_is_in_its_log() {
+    let app = spawn_app().await;
+    let petra = app.person("Petra Personal", "Personal", "hr").await;
+    app.person("Bea Bisher", "Amt Neu", "").await;
+    let hr = app.signed_in(&petra).await;
+    app.wait_for_feed().await;
+    // Added through another instance: this one learns of it from the feed, and the export
+    // follows the feed up to now before it names whom it includes.
+    let other = app.second_instance().await;
+    let added = people::add(
+        &other.db,
+        NewPerson {
+            personnel_number: "N-4711".into(),
+            name: SingleLine::parse("Nina Neu").unwrap(),
+            email: Email::parse("nina.neu@stadt.example").unwrap(),
+            org_unit: vec!["Amt Neu".into()],
+            roles: Roles::parse_list("").unwrap(),
+            language: Language::De,
+        },
+        None,
+    )
+    .await
+    .expect("person added");
+    let amt_neu = unit_id(&app, "Amt Neu").await;
+    let response = hr.get(&format!("/hr/export.csv?unit={amt_neu}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("Nina Neu"));
+    let kinds: Vec<String> = kiwi::db::record_views::of_person(&app.db, added.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.kind)
+        .collect();
+    assert_eq!(kinds, ["hr_export"]);
 }

@@ -150,11 +150,37 @@ async fn insert(
     .insert(db)
     .await?;
     let backend = db.get_database_backend();
-    let columns: Vec<String> = (0..WORDS).map(|j| format!("bits{j}")).collect();
-    let row = format!("({})", ["?"; WORDS + 2].join(", "));
+    let columns = (0..WORDS)
+        .map(|j| format!("bits{j}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let blocks: Vec<(i64, [i64; WORDS])> = included.blocks.into_iter().collect();
-    // 500 rows of ten values stay far below either database's limit of parameters; an export
-    // of 166,000 people is one statement.
+    if backend == DatabaseBackend::Postgres {
+        // One array per column, whatever the number of blocks: a statement of ten values
+        // takes a few milliseconds where 326 rows of ten values each took 50 to 90.
+        let array = |values: &mut dyn Iterator<Item = i64>| {
+            let items: Vec<String> = values.map(|v| v.to_string()).collect();
+            Value::from(format!("{{{}}}", items.join(",")))
+        };
+        let mut values = vec![Value::from(id)];
+        values.push(array(&mut blocks.iter().map(|(block, _)| *block)));
+        for j in 0..WORDS {
+            values.push(array(&mut blocks.iter().map(|(_, words)| words[j])));
+        }
+        let arrays = ["CAST(? AS BIGINT[])"; WORDS + 1].join(", ");
+        db.execute_raw(crate::db::statement(
+            backend,
+            &format!(
+                "INSERT INTO record_view_people (view_id, block, {columns}) \
+                 SELECT ?, t.* FROM unnest({arrays}) AS t"
+            ),
+            values,
+        ))
+        .await?;
+        return Ok(true);
+    }
+    let row = format!("({})", ["?"; WORDS + 2].join(", "));
+    // 500 rows of ten values stay far below SQLite's limit of parameters.
     for chunk in blocks.chunks(500) {
         let rows = vec![row.as_str(); chunk.len()].join(", ");
         let values = chunk
@@ -167,10 +193,7 @@ async fn insert(
             .collect();
         db.execute_raw(crate::db::statement(
             backend,
-            &format!(
-                "INSERT INTO record_view_people (view_id, block, {}) VALUES {rows}",
-                columns.join(", ")
-            ),
+            &format!("INSERT INTO record_view_people (view_id, block, {columns}) VALUES {rows}"),
             values,
         ))
         .await?;

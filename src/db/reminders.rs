@@ -3,12 +3,10 @@
 //! everyone, never one per person.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Value,
-};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Value};
 use uuid::Uuid;
 
-use crate::db::statement;
+use crate::db::{People, statement};
 use crate::entities::{certificate, policy_acknowledgement};
 
 /// A person an open assignment concerns, who holds no valid certificate of its course.
@@ -137,13 +135,13 @@ WHERE c.revoked_at IS NULL AND u.status = 'active'
 /// Every certificate of these people.
 pub async fn certificates_of(
     db: &impl ConnectionTrait,
-    people: &[Uuid],
+    people: People<'_>,
 ) -> Result<Vec<certificate::Model>, DbErr> {
     let mut found = Vec::new();
-    for chunk in people.chunks(500) {
+    for part in people.parts() {
         found.extend(
             certificate::Entity::find()
-                .filter(certificate::Column::UserId.is_in(chunk.iter().copied()))
+                .filter(part.condition(certificate::Column::UserId))
                 .all(db)
                 .await?,
         );
@@ -154,13 +152,13 @@ pub async fn certificates_of(
 /// Every policy acknowledgement of these people.
 pub async fn acknowledgements_of(
     db: &impl ConnectionTrait,
-    people: &[Uuid],
+    people: People<'_>,
 ) -> Result<Vec<policy_acknowledgement::Model>, DbErr> {
     let mut found = Vec::new();
-    for chunk in people.chunks(500) {
+    for part in people.parts() {
         found.extend(
             policy_acknowledgement::Entity::find()
-                .filter(policy_acknowledgement::Column::UserId.is_in(chunk.iter().copied()))
+                .filter(part.condition(policy_acknowledgement::Column::UserId))
                 .all(db)
                 .await?,
         );

@@ -84,7 +84,7 @@ pub async fn entitlements_of(
 ) -> Result<Entitlements, DbErr> {
     let certificates = db::certificates::of_user(db, person.id).await?;
     let acknowledged = db::policy_acknowledgements::of_user(db, person.id).await?;
-    let started = db::records::started_courses(db, Some(&[person.id])).await?;
+    let started = db::records::started_courses(db, db::People::Listed(&[person.id])).await?;
     Ok(Entitlements {
         certificates: certificates.iter().map(CertificateFact::from).collect(),
         acknowledged: acknowledged.into_iter().map(|a| a.policy_version).collect(),
@@ -314,34 +314,42 @@ pub enum AccessError {
 const LOAD_BATCH: u64 = 500;
 
 /// What the rule needs about a batch of people, in a fixed number of statements per 500
-/// people (the people, their certificates, acknowledgements and started courses).
+/// people (their certificates, acknowledgements and started courses).
 pub async fn entitlements_of_many(
     db: &impl ConnectionTrait,
     people: &[user::Model],
 ) -> Result<Vec<Entitlements>, DbErr> {
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    entitlements_reading(db, people, db::People::Listed(&ids)).await
+}
+
+/// `entitlements_of_many`, reading the rows of `rows`, which holds every one of `people`
+/// (rows of anyone else are passed over).
+async fn entitlements_reading(
+    db: &impl ConnectionTrait,
+    people: &[user::Model],
+    rows: db::People<'_>,
+) -> Result<Vec<Entitlements>, DbErr> {
     let mut found: HashMap<Uuid, Entitlements> =
         people.iter().map(|p| (p.id, Entitlements::of(p))).collect();
     let mut names = Interner::default();
-    for chunk in people.chunks(LOAD_BATCH as usize) {
-        let ids: Vec<Uuid> = chunk.iter().map(|p| p.id).collect();
-        for certificate in db::reminders::certificates_of(db, &ids).await? {
-            if let Some(person) = found.get_mut(&certificate.user_id) {
-                person
-                    .certificates
-                    .push(CertificateFact::interned(&certificate, &mut names));
-            }
+    for certificate in db::reminders::certificates_of(db, rows).await? {
+        if let Some(person) = found.get_mut(&certificate.user_id) {
+            person
+                .certificates
+                .push(CertificateFact::interned(&certificate, &mut names));
         }
-        for acknowledgement in db::reminders::acknowledgements_of(db, &ids).await? {
-            if let Some(person) = found.get_mut(&acknowledgement.user_id) {
-                person
-                    .acknowledged
-                    .insert(names.name(&acknowledgement.policy_version));
-            }
+    }
+    for acknowledgement in db::reminders::acknowledgements_of(db, rows).await? {
+        if let Some(person) = found.get_mut(&acknowledgement.user_id) {
+            person
+                .acknowledged
+                .insert(names.name(&acknowledgement.policy_version));
         }
-        for (user, course) in db::records::started_courses(db, Some(&ids)).await? {
-            if let Some(person) = found.get_mut(&user) {
-                person.started.insert(names.name(&course));
-            }
+    }
+    for (user, course) in db::records::started_courses(db, rows).await? {
+        if let Some(person) = found.get_mut(&user) {
+            person.started.insert(names.name(&course));
         }
     }
     // Vectors grew by doubling while rows arrived; an index of 50,000 people keeps only what
@@ -356,13 +364,18 @@ pub async fn entitlements_of_many(
 }
 
 /// `entitlements_of_many` with each person's number in the transparency log, for the index.
+/// `rows` as in `entitlements_reading`; None reads the rows of exactly these people.
 async fn numbered_entitlements(
     db: &impl ConnectionTrait,
     batch: Vec<db::users::Numbered>,
+    rows: Option<db::People<'_>>,
 ) -> Result<Vec<Entitlements>, DbErr> {
     let numbers: HashMap<Uuid, i64> = batch.iter().map(|n| (n.user.id, n.record_no)).collect();
     let people: Vec<user::Model> = batch.into_iter().map(|n| n.user).collect();
-    let mut loaded = entitlements_of_many(db, &people).await?;
+    let mut loaded = match rows {
+        Some(rows) => entitlements_reading(db, &people, rows).await?,
+        None => entitlements_of_many(db, &people).await?,
+    };
     for person in &mut loaded {
         person.record_no = numbers.get(&person.user_id).copied().unwrap_or_default();
     }
@@ -472,8 +485,14 @@ impl AccessCache {
             let Some(last) = batch.last() else {
                 break;
             };
+            // The batch is every person with an id in (after, last]: its rows are one range
+            // of each table's index.
+            let rows = db::People::IdRange {
+                after,
+                through: last.user.id,
+            };
             after = Some(last.user.id);
-            for entitlements in numbered_entitlements(db, batch).await? {
+            for entitlements in numbered_entitlements(db, batch, Some(rows)).await? {
                 next.index_person(entitlements);
             }
         }
@@ -585,11 +604,13 @@ impl AccessCache {
             }
         }
         let changed = db::users::numbered_by_ids(db, people.iter().copied().collect()).await?;
-        let loaded = numbered_entitlements(db, changed).await?;
+        let loaded = numbered_entitlements(db, changed, None).await?;
         // People whose progress alone changed: their started courses, in one statement.
         let starters: Vec<Uuid> = learners.difference(&people).copied().collect();
         let mut started: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for (user, course) in db::records::started_courses(db, Some(&starters)).await? {
+        for (user, course) in
+            db::records::started_courses(db, db::People::Listed(&starters)).await?
+        {
             started.entry(user).or_default().push(course);
         }
         let new_keys = if keys {

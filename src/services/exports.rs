@@ -162,10 +162,17 @@ pub async fn prepare(
         local: request.local,
     };
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let naming = std::time::Instant::now();
     let people = match request.index {
         Some(index) => index.numbers_of_records(db, &export.query).await,
         None => None,
     };
+    if people.is_some() {
+        tracing::debug!(
+            elapsed_ms = naming.elapsed().as_secs_f64() * 1000.0,
+            "the people of an export named from the access index"
+        );
+    }
     // The audit entry and the transparency log are written together, before the first row
     // is sent.
     let txn = db::begin_write(db).await?;

@@ -199,16 +199,19 @@ pub async fn record_export(
 ) -> Result<(), DbErr> {
     let view = new_view(viewer, Kind::export(viewer), detail, at);
     let started = std::time::Instant::now();
-    match people {
+    let picked_by = match people {
         Some(numbers) => {
             db::record_views::insert_numbered(db, &view, numbers).await?;
+            "the access index"
         }
         None => {
             db::record_views::insert_selected(db, &view, query).await?;
+            "the database"
         }
-    }
+    };
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        picked_by,
         "transparency log written for an export"
     );
     Ok(())

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod certificates;
 pub mod completions;
+pub mod entitlements;
 pub mod history;
 pub mod oidc;
 pub mod operations;
@@ -171,73 +172,6 @@ pub fn pool_use(db: &DatabaseConnection) -> (u32, usize) {
 /// Answers whether the database responds.
 pub async fn ping(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())
-}
-
-/// Whose rows a statement reads: people named by id, or a batch of `users` read in id order.
-#[derive(Clone, Copy, Debug)]
-pub enum People<'a> {
-    /// These people.
-    Listed(&'a [uuid::Uuid]),
-    /// Everyone with an id after `after` (from the first, without it) up to `through`: one
-    /// range of an index that starts with the person's id, and two values, where a list
-    /// would bind 500 of them (`services::access` loads its index this way).
-    IdRange {
-        after: Option<uuid::Uuid>,
-        through: uuid::Uuid,
-    },
-}
-
-impl<'a> People<'a> {
-    /// How many ids one statement names at most.
-    const LISTED_PER_STATEMENT: usize = 500;
-
-    /// The same people in parts a statement each: lists of at most 500, a range whole.
-    pub fn parts(self) -> Vec<People<'a>> {
-        match self {
-            People::Listed(ids) => ids
-                .chunks(Self::LISTED_PER_STATEMENT)
-                .map(People::Listed)
-                .collect(),
-            range => vec![range],
-        }
-    }
-
-    /// The condition on `column`, a person's id.
-    pub fn condition(self, column: impl sea_orm::ColumnTrait) -> sea_orm::Condition {
-        use sea_orm::Condition;
-        match self {
-            People::Listed(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
-            People::IdRange { after, through } => {
-                let mut condition = Condition::all().add(column.lte(through));
-                if let Some(after) = after {
-                    condition = condition.add(column.gt(after));
-                }
-                condition
-            }
-        }
-    }
-
-    /// The condition on `column` (a person's id) as SQL with `?` marks, and its values.
-    pub fn sql(self, column: &str) -> (String, Vec<sea_orm::Value>) {
-        match self {
-            People::Listed([]) => ("1 = 0".to_owned(), Vec::new()),
-            People::Listed(ids) => (
-                format!("{column} IN ({})", vec!["?"; ids.len()].join(", ")),
-                ids.iter().map(|id| sea_orm::Value::from(*id)).collect(),
-            ),
-            People::IdRange {
-                after: Some(after),
-                through,
-            } => (
-                format!("{column} > ? AND {column} <= ?"),
-                vec![after.into(), through.into()],
-            ),
-            People::IdRange {
-                after: None,
-                through,
-            } => (format!("{column} <= ?"), vec![through.into()]),
-        }
-    }
 }
 
 /// A statement from SQL written with `?` placeholders, numbered `$1, $2 …` for PostgreSQL:

@@ -14,7 +14,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::db::People;
 use crate::entities::user;
 
 /// Which records to read.
@@ -159,30 +158,34 @@ pub async fn all(db: &impl ConnectionTrait, query: &RecordQuery) -> Result<Vec<R
 }
 
 /// The courses people started (an attempt or a completed module, on any version), each
-/// pair once.
+/// pair once: of the people given, or of everyone.
 pub async fn started_courses(
     db: &impl ConnectionTrait,
-    people: People<'_>,
+    users: Option<&[Uuid]>,
 ) -> Result<Vec<(Uuid, String)>, DbErr> {
     let backend = db.get_database_backend();
-    let mut started = Vec::new();
-    for part in people.parts() {
-        let (filter, values) = part.sql("user_id");
-        // Once for each half of the UNION; both halves read an index that starts with
-        // (user_id, course_id).
-        let sql = format!(
-            "SELECT user_id, course_id FROM module_completions WHERE {filter} \
-             UNION SELECT user_id, course_id FROM quiz_attempts WHERE {filter}"
-        );
-        let values = [values.clone(), values].concat();
-        for row in db
-            .query_all_raw(crate::db::statement(backend, &sql, values))
-            .await?
-        {
-            started.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+    let mut values = Vec::new();
+    let filter = match users {
+        Some([]) => return Ok(Vec::new()),
+        Some(users) => {
+            let marks = vec!["?"; users.len()].join(", ");
+            // Once for each half of the UNION.
+            for _ in 0..2 {
+                values.extend(users.iter().map(|u| Value::from(*u)));
+            }
+            format!(" WHERE user_id IN ({marks})")
         }
-    }
-    Ok(started)
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT user_id, course_id FROM module_completions{filter} \
+         UNION SELECT user_id, course_id FROM quiz_attempts{filter}"
+    );
+    db.query_all_raw(crate::db::statement(backend, &sql, values))
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
 }
 
 /// How many rows a cursor fetch returns: small enough to keep memory flat.

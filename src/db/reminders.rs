@@ -3,10 +3,12 @@
 //! everyone, never one per person.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Value,
+};
 use uuid::Uuid;
 
-use crate::db::{People, statement};
+use crate::db::statement;
 use crate::entities::{certificate, policy_acknowledgement};
 
 /// A person an open assignment concerns, who holds no valid certificate of its course.
@@ -135,13 +137,13 @@ WHERE c.revoked_at IS NULL AND u.status = 'active'
 /// Every certificate of these people.
 pub async fn certificates_of(
     db: &impl ConnectionTrait,
-    people: People<'_>,
+    people: &[Uuid],
 ) -> Result<Vec<certificate::Model>, DbErr> {
     let mut found = Vec::new();
-    for part in people.parts() {
+    for chunk in people.chunks(500) {
         found.extend(
             certificate::Entity::find()
-                .filter(part.condition(certificate::Column::UserId))
+                .filter(certificate::Column::UserId.is_in(chunk.iter().copied()))
                 .all(db)
                 .await?,
         );
@@ -152,13 +154,13 @@ pub async fn certificates_of(
 /// Every policy acknowledgement of these people.
 pub async fn acknowledgements_of(
     db: &impl ConnectionTrait,
-    people: People<'_>,
+    people: &[Uuid],
 ) -> Result<Vec<policy_acknowledgement::Model>, DbErr> {
     let mut found = Vec::new();
-    for part in people.parts() {
+    for chunk in people.chunks(500) {
         found.extend(
             policy_acknowledgement::Entity::find()
-                .filter(part.condition(policy_acknowledgement::Column::UserId))
+                .filter(policy_acknowledgement::Column::UserId.is_in(chunk.iter().copied()))
                 .all(db)
                 .await?,
         );

@@ -62,21 +62,6 @@ pub struct Numbered {
     pub record_no: i64,
 }
 
-/// Like `batch_after`, with each person's number.
-pub async fn numbered_batch_after(
-    db: &impl ConnectionTrait,
-    after: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<Numbered>, DbErr> {
-    let mut query = user::Entity::find()
-        .column_as(Expr::cust("record_no"), "record_no")
-        .order_by_asc(user::Column::Id);
-    if let Some(after) = after {
-        query = query.filter(user::Column::Id.gt(after));
-    }
-    query.limit(limit).into_model::<Numbered>().all(db).await
-}
-
 /// Like `by_ids`, with each person's number.
 pub async fn numbered_by_ids(
     db: &impl ConnectionTrait,

@@ -84,7 +84,7 @@ pub async fn entitlements_of(
 ) -> Result<Entitlements, DbErr> {
     let certificates = db::certificates::of_user(db, person.id).await?;
     let acknowledged = db::policy_acknowledgements::of_user(db, person.id).await?;
-    let started = db::records::started_courses(db, db::People::Listed(&[person.id])).await?;
+    let started = db::records::started_courses(db, Some(&[person.id])).await?;
     Ok(Entitlements {
         certificates: certificates.iter().map(CertificateFact::from).collect(),
         acknowledged: acknowledged.into_iter().map(|a| a.policy_version).collect(),
@@ -232,6 +232,23 @@ struct Snapshot {
 }
 
 impl Snapshot {
+    /// The people of these units, everyone without a list; active or not.
+    fn people_in<'a>(
+        &'a self,
+        units: Option<&'a [Uuid]>,
+    ) -> Box<dyn Iterator<Item = &'a Arc<Entitlements>> + 'a> {
+        match units {
+            Some(units) => Box::new(
+                units
+                    .iter()
+                    .filter_map(|unit| self.members.get(unit))
+                    .flat_map(|members| members.iter())
+                    .filter_map(|id| self.people.get(id)),
+            ),
+            None => Box::new(self.people.values()),
+        }
+    }
+
     /// Adds or replaces a person with their look-ups by email and personnel number and
     /// their unit's members: the one way people come into the index.
     fn index_person(&mut self, person: Entitlements) {
@@ -310,46 +327,38 @@ pub enum AccessError {
     Database(#[from] DbErr),
 }
 
-/// People read per batch when the cache loads (four statements each).
-const LOAD_BATCH: u64 = 500;
+/// People whose facts one statement reads when changed people are read again.
+const LOAD_BATCH: usize = 500;
 
 /// What the rule needs about a batch of people, in a fixed number of statements per 500
-/// people (their certificates, acknowledgements and started courses).
+/// people (the people, their certificates, acknowledgements and started courses).
 pub async fn entitlements_of_many(
     db: &impl ConnectionTrait,
     people: &[user::Model],
 ) -> Result<Vec<Entitlements>, DbErr> {
-    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
-    entitlements_reading(db, people, db::People::Listed(&ids)).await
-}
-
-/// `entitlements_of_many`, reading the rows of `rows`, which holds every one of `people`
-/// (rows of anyone else are passed over).
-async fn entitlements_reading(
-    db: &impl ConnectionTrait,
-    people: &[user::Model],
-    rows: db::People<'_>,
-) -> Result<Vec<Entitlements>, DbErr> {
     let mut found: HashMap<Uuid, Entitlements> =
         people.iter().map(|p| (p.id, Entitlements::of(p))).collect();
     let mut names = Interner::default();
-    for certificate in db::reminders::certificates_of(db, rows).await? {
-        if let Some(person) = found.get_mut(&certificate.user_id) {
-            person
-                .certificates
-                .push(CertificateFact::interned(&certificate, &mut names));
+    for chunk in people.chunks(LOAD_BATCH) {
+        let ids: Vec<Uuid> = chunk.iter().map(|p| p.id).collect();
+        for certificate in db::reminders::certificates_of(db, &ids).await? {
+            if let Some(person) = found.get_mut(&certificate.user_id) {
+                person
+                    .certificates
+                    .push(CertificateFact::interned(&certificate, &mut names));
+            }
         }
-    }
-    for acknowledgement in db::reminders::acknowledgements_of(db, rows).await? {
-        if let Some(person) = found.get_mut(&acknowledgement.user_id) {
-            person
-                .acknowledged
-                .insert(names.name(&acknowledgement.policy_version));
+        for acknowledgement in db::reminders::acknowledgements_of(db, &ids).await? {
+            if let Some(person) = found.get_mut(&acknowledgement.user_id) {
+                person
+                    .acknowledged
+                    .insert(names.name(&acknowledgement.policy_version));
+            }
         }
-    }
-    for (user, course) in db::records::started_courses(db, rows).await? {
-        if let Some(person) = found.get_mut(&user) {
-            person.started.insert(names.name(&course));
+        for (user, course) in db::records::started_courses(db, Some(&ids)).await? {
+            if let Some(person) = found.get_mut(&user) {
+                person.started.insert(names.name(&course));
+            }
         }
     }
     // Vectors grew by doubling while rows arrived; an index of 50,000 people keeps only what
@@ -364,22 +373,76 @@ async fn entitlements_reading(
 }
 
 /// `entitlements_of_many` with each person's number in the transparency log, for the index.
-/// `rows` as in `entitlements_reading`; None reads the rows of exactly these people.
 async fn numbered_entitlements(
     db: &impl ConnectionTrait,
     batch: Vec<db::users::Numbered>,
-    rows: Option<db::People<'_>>,
 ) -> Result<Vec<Entitlements>, DbErr> {
     let numbers: HashMap<Uuid, i64> = batch.iter().map(|n| (n.user.id, n.record_no)).collect();
     let people: Vec<user::Model> = batch.into_iter().map(|n| n.user).collect();
-    let mut loaded = match rows {
-        Some(rows) => entitlements_reading(db, &people, rows).await?,
-        None => entitlements_of_many(db, &people).await?,
-    };
+    let mut loaded = entitlements_of_many(db, &people).await?;
     for person in &mut loaded {
         person.record_no = numbers.get(&person.user_id).copied().unwrap_or_default();
     }
     Ok(loaded)
+}
+
+/// What the rule needs about everyone, one streamed statement per table (see
+/// `db::entitlements`).
+async fn load_everyone(db: &DatabaseConnection) -> Result<Vec<Entitlements>, DbErr> {
+    let mut found: HashMap<Uuid, Entitlements> = HashMap::new();
+    db::entitlements::people(db, |p| {
+        found.insert(
+            p.id,
+            Entitlements {
+                user_id: p.id,
+                personnel_number: p.personnel_number,
+                email: p.email,
+                email_normalized: p.email_normalized,
+                name: p.name,
+                org_unit_id: p.org_unit_id,
+                active: p.active,
+                record_no: p.record_no,
+                ..Default::default()
+            },
+        );
+    })
+    .await?;
+    let mut names = Interner::default();
+    db::entitlements::certificates(db, |c| {
+        if let Some(person) = found.get_mut(&c.user_id) {
+            person.certificates.push(CertificateFact {
+                course_id: names.name(&c.course_id),
+                serial: c.serial,
+                course_version: names.name(&c.course_version),
+                sequence: c.sequence,
+                issued_at: c.issued_at,
+                valid_from: c.valid_from,
+                valid_until: c.valid_until,
+                revoked: c.revoked,
+            });
+        }
+    })
+    .await?;
+    db::entitlements::acknowledgements(db, |(user, version)| {
+        if let Some(person) = found.get_mut(&user) {
+            person.acknowledged.insert(names.name(&version));
+        }
+    })
+    .await?;
+    db::entitlements::started_courses(db, |(user, course)| {
+        if let Some(person) = found.get_mut(&user) {
+            person.started.insert(names.name(&course));
+        }
+    })
+    .await?;
+    // Vectors grew by doubling while rows arrived; the index keeps only what they hold.
+    Ok(found
+        .into_values()
+        .map(|mut person| {
+            person.certificates.shrink_to_fit();
+            person
+        })
+        .collect())
 }
 
 /// How many buckets `progress_version` keeps.
@@ -478,23 +541,8 @@ impl AccessCache {
             _ => Cursor::Id(db::access_changes::latest_id(db).await?),
         };
         let mut next = Snapshot::default();
-        // In batches, so that only one batch of rows is held at a time besides the cache.
-        let mut after = None;
-        loop {
-            let batch = db::users::numbered_batch_after(db, after, LOAD_BATCH).await?;
-            let Some(last) = batch.last() else {
-                break;
-            };
-            // The batch is every person with an id in (after, last]: its rows are one range
-            // of each table's index.
-            let rows = db::People::IdRange {
-                after,
-                through: last.user.id,
-            };
-            after = Some(last.user.id);
-            for entitlements in numbered_entitlements(db, batch, Some(rows)).await? {
-                next.index_person(entitlements);
-            }
+        for person in load_everyone(db).await? {
+            next.index_person(person);
         }
         next.keys = Arc::new(load_keys(db).await?);
         next.ready = true;
@@ -604,13 +652,11 @@ impl AccessCache {
             }
         }
         let changed = db::users::numbered_by_ids(db, people.iter().copied().collect()).await?;
-        let loaded = numbered_entitlements(db, changed, None).await?;
+        let loaded = numbered_entitlements(db, changed).await?;
         // People whose progress alone changed: their started courses, in one statement.
         let starters: Vec<Uuid> = learners.difference(&people).copied().collect();
         let mut started: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for (user, course) in
-            db::records::started_courses(db, db::People::Listed(&starters)).await?
-        {
+        for (user, course) in db::records::started_courses(db, Some(&starters)).await? {
             started.entry(user).or_default().push(course);
         }
         let new_keys = if keys {
@@ -716,16 +762,7 @@ impl AccessCache {
         self.sync(db).await.ok()?;
         self.confirmed().ok()?;
         let snapshot = self.snapshot.load_full();
-        let people: Box<dyn Iterator<Item = &Arc<Entitlements>>> = match &query.units {
-            Some(units) => Box::new(
-                units
-                    .iter()
-                    .filter_map(|unit| snapshot.members.get(unit))
-                    .flat_map(|members| members.iter())
-                    .filter_map(|id| snapshot.people.get(id)),
-            ),
-            None => Box::new(snapshot.people.values()),
-        };
+        let people = snapshot.people_in(query.units.as_deref());
         let mut numbers = Vec::new();
         for person in people.filter(|p| p.active) {
             if person.record_no == 0 {
@@ -744,16 +781,7 @@ impl AccessCache {
         if !snapshot.ready {
             return None;
         }
-        let people: Box<dyn Iterator<Item = &Arc<Entitlements>>> = match &query.units {
-            Some(units) => Box::new(
-                units
-                    .iter()
-                    .filter_map(|unit| snapshot.members.get(unit))
-                    .flat_map(|members| members.iter())
-                    .filter_map(|id| snapshot.people.get(id)),
-            ),
-            None => Box::new(snapshot.people.values()),
-        };
+        let people = snapshot.people_in(query.units.as_deref());
         let mut rows = Vec::new();
         for person in people.filter(|p| p.active) {
             for course in &query.courses {

@@ -295,16 +295,14 @@ async fn queue_tools_closed_by_expiry(
             )
         })
         .collect();
-    for certificate in db::reminders::certificates_of(db, db::People::Listed(&people)).await? {
+    for certificate in db::reminders::certificates_of(db, &people).await? {
         if let Some(person) = entitlements.get_mut(&certificate.user_id) {
             person
                 .certificates
                 .push(CertificateFact::from(&certificate));
         }
     }
-    for acknowledgement in
-        db::reminders::acknowledgements_of(db, db::People::Listed(&people)).await?
-    {
+    for acknowledgement in db::reminders::acknowledgements_of(db, &people).await? {
         if let Some(person) = entitlements.get_mut(&acknowledgement.user_id) {
             person
                 .acknowledged

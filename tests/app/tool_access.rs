@@ -797,3 +797,39 @@ async fn a_person_added_on_the_command_line_beside_a_running_instance_is_found_w
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn an_instance_started_on_existing_records_answers_as_the_one_that_wrote_them() {
+    use sea_orm::TransactionTrait;
+    // The start-up load reads every table in one pass; what it builds must be what the
+    // writing instance built change by change.
+    let app = spawn_app().await;
+    let (anna, _) = app.certified_person("Anna Beck").await;
+    let (bernd, _) = app.certified_person("Bernd Cho").await;
+    let clara = app.person("Clara Dorn", "Dezernat I", "").await;
+    let key = app.api_key("testbot").await;
+    let txn = app.db.begin().await.unwrap();
+    revoke_in(&txn, &bernd.email).await;
+    txn.commit().await.unwrap();
+    app.wait_for_feed().await;
+
+    let started = app.second_instance().await;
+    // The answers without the links, which name each instance's own address.
+    let answer = |(status, mut answer): (StatusCode, serde_json::Value)| {
+        for missing in answer["missing"].as_array_mut().unwrap() {
+            missing.as_object_mut().unwrap().remove("url");
+        }
+        (status, answer)
+    };
+    for person in [&anna, &bernd, &clara] {
+        let written = answer(app.ask(&key, "testbot", &person.email).await);
+        let loaded = answer(started.ask(&key, "testbot", &person.email).await);
+        assert_eq!(loaded, written, "{}", person.email);
+    }
+    let (_, anna_answer) = started.ask(&key, "testbot", &anna.email).await;
+    assert_eq!(anna_answer["allowed"], true);
+    assert!(anna_answer["valid_until"].is_string());
+    let (_, bernd_answer) = started.ask(&key, "testbot", &bernd.email).await;
+    assert_eq!(bernd_answer["allowed"], false);
+    assert_eq!(bernd_answer["missing"][0]["kind"], "course");
+}

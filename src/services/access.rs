@@ -361,15 +361,16 @@ pub async fn entitlements_of_many(
             }
         }
     }
-    // Vectors grew by doubling while rows arrived; an index of 50,000 people keeps only what
-    // they hold.
-    Ok(found
-        .into_values()
-        .map(|mut person| {
-            person.certificates.shrink_to_fit();
-            person
-        })
-        .collect())
+    Ok(shrunk(found).collect())
+}
+
+/// The people loaded, each holding only what they need: their vectors grew by doubling
+/// while rows arrived, and an index of 50,000 people keeps what they hold.
+fn shrunk(found: HashMap<Uuid, Entitlements>) -> impl Iterator<Item = Entitlements> {
+    found.into_values().map(|mut person| {
+        person.certificates.shrink_to_fit();
+        person
+    })
 }
 
 /// `entitlements_of_many` with each person's number in the transparency log, for the index.
@@ -388,7 +389,7 @@ async fn numbered_entitlements(
 
 /// What the rule needs about everyone, one streamed statement per table (see
 /// `db::entitlements`).
-async fn load_everyone(db: &DatabaseConnection) -> Result<Vec<Entitlements>, DbErr> {
+async fn load_everyone(db: &DatabaseConnection) -> Result<HashMap<Uuid, Entitlements>, DbErr> {
     let mut found: HashMap<Uuid, Entitlements> = HashMap::new();
     db::entitlements::people(db, |p| {
         found.insert(
@@ -435,14 +436,7 @@ async fn load_everyone(db: &DatabaseConnection) -> Result<Vec<Entitlements>, DbE
         }
     })
     .await?;
-    // Vectors grew by doubling while rows arrived; the index keeps only what they hold.
-    Ok(found
-        .into_values()
-        .map(|mut person| {
-            person.certificates.shrink_to_fit();
-            person
-        })
-        .collect())
+    Ok(found)
 }
 
 /// How many buckets `progress_version` keeps.
@@ -541,7 +535,7 @@ impl AccessCache {
             _ => Cursor::Id(db::access_changes::latest_id(db).await?),
         };
         let mut next = Snapshot::default();
-        for person in load_everyone(db).await? {
+        for person in shrunk(load_everyone(db).await?) {
             next.index_person(person);
         }
         next.keys = Arc::new(load_keys(db).await?);

@@ -28,7 +28,8 @@ pub(super) fn front_matter<'t>(
         );
         return None;
     }
-    let fm_start = first_line_end + 1;
+    // A file of the opening line alone has nothing after it.
+    let fm_start = (first_line_end + 1).min(text.len());
     let Some(fm_len) = text[fm_start..]
         .split_inclusive('\n')
         .scan(0, |offset, line| {
@@ -73,5 +74,27 @@ pub(super) fn check_front_matter(front: &FrontMatter, fm_text: &str, report: &mu
             fm_key_line("objectives"),
             "objectives must list at least one learning objective, none empty",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn an_opening_line_and_nothing_else_is_reported_as_not_closed() {
+        for text in ["+++", "+++\n", "+++\r\n"] {
+            let mut problems = Vec::new();
+            let mut report = Report::new(Path::new("01-modul.md"), text, &mut problems);
+            assert!(front_matter(text, &mut report).is_none(), "{text:?}");
+            assert_eq!(problems.len(), 1, "{text:?}");
+            assert!(
+                problems[0].to_string().contains("not closed by a +++ line"),
+                "{text:?}: {}",
+                problems[0]
+            );
+        }
     }
 }
